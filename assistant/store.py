@@ -1,0 +1,221 @@
+"""The storage edge: Chroma collection + jieba/bm25s index + clause records, as snapshots.
+
+Layout under the data folder:
+  chroma/                      embedded Chroma (unless CHROMA_URL points at a server)
+  snapshots/<id>/state.json    embedder, sources with content hashes, chunk ids
+  snapshots/<id>/records.jsonl documents, clauses, chunks
+  snapshots/<id>/bm25/         bm25s index over jieba tokens
+  CURRENT                      the snapshot in use, switched atomically
+An ingest writes a new snapshot and switches CURRENT last, so an interrupted ingest
+leaves the previous snapshot in use; Chroma rows not in the current snapshot are ignored
+by readers and deleted by the next ingest."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .settings import Settings
+from .types import Chunk, Clause, Document
+
+PIPELINE_VERSION = "2"
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
+
+
+class EmbedderMismatch(RuntimeError):
+    pass
+
+
+class IndexMissing(RuntimeError):
+    pass
+
+
+_jieba_ready: set[str] = set()
+
+
+def add_words(words) -> None:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+    for w in words:
+        if w and w not in _jieba_ready and len(w) <= 20:
+            jieba.add_word(w, freq=20000)
+            _jieba_ready.add(w)
+
+
+def tokenize(text: str) -> list[str]:
+    import jieba
+
+    if not _jieba_ready:
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+
+    return [t.lower() for t in jieba.lcut_for_search(text) if t.strip() and _TOKEN_OK.search(t)]
+
+
+@dataclass
+class Snapshot:
+    path: Path
+    state: dict
+    documents: dict[str, Document]
+    clauses: dict[str, Clause]
+    chunks: list[Chunk]
+    chunk_index: dict[str, int] = field(default_factory=dict)
+    _bm25: object = None
+
+    @property
+    def bm25(self):
+        if self._bm25 is None:
+            import bm25s
+
+            self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
+        return self._bm25
+
+
+def _clause_from(d: dict) -> Clause:
+    d = dict(d)
+    for k in ("clause_path", "responsible_units", "table_header"):
+        d[k] = tuple(d.get(k) or ())
+    d["table_rows"] = tuple(tuple(r) for r in d.get("table_rows") or ())
+    return Clause(**d)
+
+
+def chroma_metadata(doc: Document, clause: Clause, chunk: Chunk) -> dict:
+    """Every record field as Chroma metadata (None is not storable: empty string / -1)."""
+    return {
+        "doc_id": doc.doc_id,
+        "doc_title": doc.title,
+        "doc_number": doc.doc_number or "",
+        "issuer": doc.issuer or "",
+        "date": doc.date or "",
+        "level": doc.level,
+        "source": doc.source,
+        "clause_id": clause.clause_id,
+        "kind": clause.kind,
+        "clause_path": list(clause.clause_path) or [""],
+        "clause_path_text": " › ".join(clause.clause_path),
+        "responsible_units": list(clause.responsible_units) or [""],
+        "page": clause.page if clause.page is not None else -1,
+        "char_start": clause.char_start,
+        "char_end": clause.char_end,
+        "ordinal": chunk.ordinal,
+    }
+
+
+class IndexStore:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = Path(settings.data_dir)
+        self._client = None
+
+    # -- Chroma ---------------------------------------------------------------------------
+    def client(self):
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            cs = ChromaSettings(anonymized_telemetry=False)
+            if self.settings.chroma_url:
+                u = urlparse(self.settings.chroma_url)
+                self._client = chromadb.HttpClient(
+                    host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
+                )
+            else:
+                (self.root / "chroma").mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=cs)
+        return self._client
+
+    @staticmethod
+    def collection_name(embedder_id: str) -> str:
+        slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_id).strip("-.")[:40]
+        return f"clauses-{slug}"
+
+    def collection(self, embedder_id: str):
+        # embedding_function=None: Chroma's default would try to download a model.
+        return self.client().get_or_create_collection(
+            self.collection_name(embedder_id), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    # -- snapshots --------------------------------------------------------------------------
+    def current_path(self) -> Path | None:
+        cur = self.root / "CURRENT"
+        if not cur.exists():
+            return None
+        p = self.root / "snapshots" / cur.read_text().strip()
+        return p if (p / "state.json").exists() else None
+
+    def exists(self) -> bool:
+        return self.current_path() is not None
+
+    def load(self) -> Snapshot:
+        p = self.current_path()
+        if p is None:
+            raise IndexMissing(f"索引不存在（{self.root}）：请先运行 `policy-assistant ingest`")
+        state = json.loads((p / "state.json").read_text(encoding="utf-8"))
+        docs, clauses, chunks = {}, {}, []
+        with open(p / "records.jsonl", encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                t = r.pop("type")
+                if t == "document":
+                    docs[r["doc_id"]] = Document(**r)
+                elif t == "clause":
+                    c = _clause_from(r)
+                    clauses[c.clause_id] = c
+                else:
+                    chunks.append(Chunk(**r))
+        snap = Snapshot(p, state, docs, clauses, chunks)
+        snap.chunk_index = {c.chunk_id: i for i, c in enumerate(chunks)}
+        return snap
+
+    def load_state(self) -> dict:
+        p = self.current_path()
+        return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
+
+    def write_snapshot(self, state: dict, documents, clauses, chunks) -> Path:
+        import bm25s
+
+        snap_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        tmp = self.root / "snapshots" / f".tmp-{snap_id}"
+        tmp.mkdir(parents=True)
+        with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
+            for d in documents:
+                f.write(json.dumps({"type": "document", **asdict(d)}, ensure_ascii=False) + "\n")
+            for c in clauses:
+                f.write(json.dumps({"type": "clause", **asdict(c)}, ensure_ascii=False) + "\n")
+            for c in chunks:
+                f.write(json.dumps({"type": "chunk", **asdict(c)}, ensure_ascii=False) + "\n")
+        add_words(u for c in clauses for u in c.responsible_units)
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(c.embed_text) or ["∅"] for c in chunks] or [["∅"]], show_progress=False)
+        retriever.save(str(tmp / "bm25"))
+        state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
+        (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        final = self.root / "snapshots" / snap_id
+        tmp.rename(final)
+        cur_tmp = self.root / "CURRENT.tmp"
+        cur_tmp.write_text(snap_id)
+        os.replace(cur_tmp, self.root / "CURRENT")  # the switch: atomic on POSIX
+        for old in (self.root / "snapshots").iterdir():
+            if old.name != snap_id:
+                shutil.rmtree(old, ignore_errors=True)
+        return final
+
+
+def check_embedder(state: dict, embedder_id: str) -> None:
+    built = state.get("embedder")
+    if built and built != embedder_id:
+        raise EmbedderMismatch(
+            f"索引由嵌入模型 {built} 建立，当前设置为 {embedder_id}；两者不能混用。"
+            f"请重新建索引：policy-assistant ingest --rebuild "
+            f"(index built with {built}, queried with {embedder_id}: re-ingest)"
+        )

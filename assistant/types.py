@@ -1,0 +1,134 @@
+"""Core domain types shared by ingest and answering.
+
+Framework types (LangChain ``Document``, Chroma rows) are produced from these only
+at the storage edge (``assistant.store``); nothing here subclasses them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Level = Literal["province", "city", "county", "unknown"]
+DocKind = Literal["government", "report", "news", "other"]
+ClauseKind = Literal["clause", "section", "table", "case", "preamble"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One policy document. A forwarding notice and the document it forwards are two."""
+
+    doc_id: str
+    title: str
+    doc_number: str | None
+    issuer: str | None
+    date: str | None  # ISO: YYYY-MM-DD or YYYY-MM
+    level: Level
+    kind: DocKind
+    source: str  # file name inside the corpus
+    content_hash: str
+    notice_title: str | None = None  # e.g. 关于印发…的通知 when the title is the attached plan
+    forwarded_by: str | None = None  # doc_number of the notice that forwards this one
+    forwards: str | None = None  # doc_number of the document this notice forwards
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One record: a clause/item of a government document, a report section, table or case."""
+
+    clause_id: str
+    doc_id: str
+    kind: ClauseKind
+    clause_path: tuple[str, ...]
+    text: str
+    responsible_units: tuple[str, ...] = ()
+    page: int | None = None
+    page_end: int | None = None
+    char_start: int = 0
+    char_end: int = 0
+    table_header: tuple[str, ...] = ()
+    table_rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What gets embedded and searched: a clause, or a piece of a long section/table."""
+
+    chunk_id: str
+    clause_id: str
+    doc_id: str
+    ordinal: int
+    text: str  # verbatim piece of the clause text (quotes come from here)
+    embed_text: str  # text + title + heading path, what the embedder sees
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_title: str
+    doc_number: str | None
+    issuer: str | None
+    date: str | None
+    clause_path: tuple[str, ...]
+    responsible_units: tuple[str, ...]
+    quote: str
+    source: str
+    page: int | None
+    clause_id: str = ""
+    level: str = "unknown"
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["clause_path"] = list(self.clause_path)
+        d["responsible_units"] = list(self.responsible_units)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    found: bool
+    citations: tuple[Citation, ...] = ()
+    rewritten_question: str | None = None
+    notice: str | None = None
+    mode: str = "extractive"
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "found": self.found,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """Everything ingest derives from one source file."""
+
+    source: str
+    content_hash: str
+    documents: tuple[Document, ...]
+    clauses: tuple[Clause, ...]
+    chunks: tuple[Chunk, ...] = field(default=())
+
+
+def record(doc: Document, clause: Clause) -> dict:
+    """The public JSON record of a clause (the `clauses --json` contract)."""
+    return {
+        "doc_id": doc.doc_id,
+        "doc_title": doc.title,
+        "doc_number": doc.doc_number,
+        "issuer": doc.issuer,
+        "date": doc.date,
+        "level": doc.level,
+        "forwarded_by": doc.forwarded_by,
+        "clause_id": clause.clause_id,
+        "kind": clause.kind,
+        "clause_path": list(clause.clause_path),
+        "responsible_units": list(clause.responsible_units),
+        "text": clause.text,
+        "source": doc.source,
+        "page": clause.page,
+        "page_end": clause.page_end,
+        "char_start": clause.char_start,
+        "char_end": clause.char_end,
+    }

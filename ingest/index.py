@@ -1,0 +1,202 @@
+"""Index: parsed files → Chroma + BM25 snapshot, incrementally.
+
+A content hash per source file decides the work: unchanged files are not parsed or
+embedded again, changed ones have their chunks replaced, files gone from an ingested
+folder are deleted. A bad file is reported and its previous version (if any) kept."""
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.embed import CachedEmbedder, embedder_id, make_embedder
+from assistant.settings import Settings
+from assistant.store import PIPELINE_VERSION, IndexStore, check_embedder, chroma_metadata
+from assistant.types import ParsedFile
+
+from .errors import IngestError
+from .load import SUPPORTED
+from .pipeline import parse_file, read_manifest
+
+log = logging.getLogger(__name__)
+SKIP_NAMES = {"manifest.json", "README.md", "readme.md", ".gitkeep"}
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    embedded: int = 0  # passages embedded by the model (cache misses)
+    chunks: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(files to ingest, folders whose vanished files should be removed from the index)."""
+    files, folders = [], []
+    for p in paths:
+        if p.is_dir():
+            folders.append(p.resolve())
+            files.extend(
+                f for f in sorted(p.iterdir()) if f.is_file() and not f.name.startswith(".") and f.name not in SKIP_NAMES
+            )
+        else:
+            files.append(p)
+    return files, folders
+
+
+def _file_hash(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def ingest_paths(
+    paths: list[Path], settings: Settings, *, rebuild: bool = False, show_progress: bool = True, on_file=None
+) -> IngestReport:
+    store = IndexStore(settings)
+    emb_id = embedder_id(settings.embedder)
+    state = {} if rebuild else store.load_state()
+    check_embedder(state, emb_id)
+    old_sources: dict = dict(state.get("sources", {}))
+    same_pipeline = state.get("pipeline_version") == PIPELINE_VERSION
+    old = store.load() if (state and not rebuild) else None
+
+    report = IngestReport()
+    files, folders = collect(paths)
+    parsed: dict[str, ParsedFile] = {}
+    kept: set[str] = set()
+    seen: set[str] = set()
+    manifests = {f: read_manifest(f) for f in {p.parent.resolve() for p in files}}
+    for path in files:
+        source = path.name
+        seen.add(source)
+        prev = old_sources.get(source)
+        digest = _file_hash(path) if path.exists() else None
+        if prev and digest and prev["hash"] == digest and same_pipeline and old is not None:
+            report.unchanged.append(source)
+            kept.add(source)
+            if on_file:
+                on_file(source, "unchanged", None)
+            continue
+        try:
+            if path.suffix.lower() not in SUPPORTED:
+                raise IngestError(source, f"不支持的文件类型 {path.suffix or '（无扩展名）'} (unsupported extension; use .pdf, .txt or .md)")
+            overrides = manifests.get(path.parent.resolve(), {}).get(source)
+            pf = parse_file(path, settings.max_file_mb, settings.max_chunk_chars, overrides or {})
+        except IngestError as e:
+            report.errors.append((source, e.reason))
+            if prev:
+                kept.add(source)  # keep what was indexed before
+            if on_file:
+                on_file(source, "error", e.reason)
+            continue
+        clash = _doc_clash(pf, source, old, kept, parsed)
+        if clash:
+            report.errors.append((source, clash))
+            if prev:
+                kept.add(source)
+            if on_file:
+                on_file(source, "error", clash)
+            continue
+        parsed[source] = pf
+        (report.updated if prev else report.added).append(source)
+        if on_file:
+            on_file(source, "updated" if prev else "added", None)
+
+    for source, info in old_sources.items():
+        if source in kept or source in parsed:
+            continue
+        gone = source not in seen and any(str(Path(info.get("path", ""))).startswith(str(f)) for f in folders)
+        if gone:
+            report.removed.append(source)
+        else:
+            kept.add(source)
+
+    if not report.changed and old is not None:
+        report.chunks = len(old.chunks)
+        _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
+        return report
+
+    # Gather the new snapshot: kept sources from the old one, plus freshly parsed files.
+    documents, clauses, chunks = [], [], []
+    if old is not None:
+        kept_docs = {d.doc_id for d in old.documents.values() if d.source in kept}
+        documents += [d for d in old.documents.values() if d.doc_id in kept_docs]
+        clauses += [c for c in old.clauses.values() if c.doc_id in kept_docs]
+        chunks += [c for c in old.chunks if c.doc_id in kept_docs]
+    new_chunks = []
+    for pf in parsed.values():
+        documents += pf.documents
+        clauses += pf.clauses
+        chunks += pf.chunks
+        new_chunks += pf.chunks
+
+    if new_chunks:
+        embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
+        vectors = _embed(embedder, [c.embed_text for c in new_chunks], show_progress)
+        report.embedded = embedder.computed
+        col = store.collection(emb_id)
+        docs_by_id = {d.doc_id: d for d in documents}
+        clause_by_id = {c.clause_id: c for c in clauses}
+        for s in range(0, len(new_chunks), 256):
+            part = new_chunks[s : s + 256]
+            col.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=[v.tolist() for v in vectors[s : s + 256]],
+                documents=[c.text for c in part],
+                metadatas=[chroma_metadata(docs_by_id[c.doc_id], clause_by_id[c.clause_id], c) for c in part],
+            )
+    sources = {s: old_sources[s] for s in kept if s in old_sources}
+    for source, pf in parsed.items():
+        path = next(p for p in files if p.name == source)
+        sources[source] = {
+            "hash": pf.content_hash,
+            "path": str(path.resolve()),
+            "doc_ids": [d.doc_id for d in pf.documents],
+            "chunks": len(pf.chunks),
+        }
+    new_state = {"embedder": emb_id, "collection": store.collection_name(emb_id), "sources": sources}
+    store.write_snapshot(new_state, documents, clauses, chunks)
+    report.chunks = len(chunks)
+    _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
+    return report
+
+
+def _doc_clash(pf: ParsedFile, source: str, old, kept: set[str], parsed: dict[str, ParsedFile]) -> str | None:
+    """The same document (same 文号) from two files would make citations ambiguous."""
+    others = {d.doc_id: d.source for p in parsed.values() for d in p.documents}
+    if old is not None:
+        others |= {d.doc_id: d.source for d in old.documents.values() if d.source != source}
+    for d in pf.documents:
+        if d.doc_id in others and others[d.doc_id] != source:
+            return f"文件中的 {d.doc_id} 已由 {others[d.doc_id]} 收录 (duplicate document: same 文号 already indexed)"
+    return None
+
+
+def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):
+    if not show_progress:
+        return embedder.embed_passages(texts)
+    from tqdm import tqdm
+
+    with tqdm(total=len(texts), desc="嵌入 embedding", unit="段", file=sys.stderr, leave=False) as bar:
+        return embedder.embed_passages(texts, progress=bar.update)
+
+
+def _prune_orphans(store: IndexStore, emb_id: str, live: set[str]) -> None:
+    """Delete Chroma rows that no snapshot references (replaced chunks, interrupted ingests)."""
+    col = store.collection(emb_id)
+    ids = col.get(include=[])["ids"]
+    dead = [i for i in ids if i not in live]
+    for s in range(0, len(dead), 500):
+        col.delete(ids=dead[s : s + 500])

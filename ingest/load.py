@@ -1,0 +1,114 @@
+"""Load: a file on disk → its text, page by page. The only stage that reads files."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import IngestError
+
+SUPPORTED = {".pdf", ".txt", ".md"}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    source: str  # file name
+    path: Path
+    content_hash: str
+    pages: tuple[str, ...]  # one entry per PDF page; text files are a single page
+    is_pdf: bool
+    encoding: str
+
+
+_PLAUSIBLE = re.compile(
+    r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u206f\x20-\x7e\t\n\r"
+    r"\u00b7\u00a0\u3400-\u4dbf\u2460-\u24ff\u25a0-\u25ff\u2160-\u217f]"
+)
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text should be mostly CJK, CJK punctuation and ASCII; mojibake is not."""
+    if not text:
+        return False
+    sample = text[:20000]
+    good = len(_PLAUSIBLE.findall(sample))
+    return good / len(sample) >= 0.97 and "\ufffd" not in sample
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK/GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030", "big5"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text, enc
+    raise IngestError(source, "无法识别的文本编码 (unreadable encoding: not UTF-8, GB18030/GBK or Big5)")
+
+
+def _read_pdf(path: Path, source: str) -> tuple[str, ...]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            # An owner-password-only PDF opens with the empty user password; others cannot be read.
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # pypdf raises several types for unsupported crypto
+                ok = 0
+            if not ok:
+                raise IngestError(source, "PDF 已加密，无法读取 (encrypted PDF: a password is required)")
+        pages = tuple((p.extract_text() or "") for p in reader.pages)
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as e:
+        raise IngestError(source, f"PDF 文件已损坏 (corrupt PDF: {type(e).__name__}: {e})") from None
+    except Exception as e:  # pypdf has no single error base for malformed streams
+        raise IngestError(source, f"PDF 文件已损坏 (corrupt PDF: {type(e).__name__}: {e})") from None
+    if not pages:
+        raise IngestError(source, "PDF 没有页面 (corrupt PDF: no pages)")
+    if sum(len(re.sub(r"\s", "", p)) for p in pages) < 10:
+        raise IngestError(source, "PDF 没有文字层，需要先做 OCR (no text layer — needs OCR)")
+    return pages
+
+
+def load_file(path: Path, max_mb: float) -> LoadedFile:
+    source = path.name
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED:
+        raise IngestError(
+            source, f"不支持的文件类型 {ext or '（无扩展名）'} (unsupported extension; use .pdf, .txt or .md)"
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise IngestError(source, f"无法读取文件 (cannot read: {e.strerror})") from None
+    if size == 0:
+        raise IngestError(source, "文件为空 (empty file)")
+    if size > max_mb * 1024 * 1024:
+        raise IngestError(
+            source, f"文件过大：{size / 1024 / 1024:.1f} MB，上限 {max_mb:g} MB (file over the size limit)"
+        )
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if ext == ".pdf":
+        if not data.lstrip().startswith(b"%PDF"):
+            raise IngestError(source, "PDF 文件已损坏 (corrupt PDF: missing %PDF header)")
+        pages = _read_pdf(path, source)
+        return LoadedFile(source, path, digest, pages, True, "pdf")
+    text, enc = decode_text(data, source)
+    if not text.strip():
+        raise IngestError(source, "文件为空 (empty file: only whitespace)")
+    # A form feed is the one page marker plain-text extractions keep.
+    pages = tuple(text.split("\f")) if "\f" in text else (text,)
+    return LoadedFile(source, path, digest, pages, False, enc)
