@@ -108,6 +108,58 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def _assistant(args):
+    from .chain import PolicyAssistant
+
+    return PolicyAssistant(_settings(args))
+
+
+def cmd_ask(args) -> int:
+    from .present import as_text
+
+    a = _assistant(args)
+    ans = a.ask(args.question, doc_ids=a.resolve_docs(args.doc or []), level=args.level)
+    if args.json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(as_text(ans))
+    return 0
+
+
+def cmd_batch(args) -> int:
+    """One JSON question a line in, one JSON answer a line out; errors per line."""
+    a = _assistant(args)
+    src = sys.stdin if args.infile == "-" else open(args.infile, encoding="utf-8")
+    n = 0
+    with src:
+        for lineno, line in enumerate(src, 1):
+            if not line.strip():
+                continue
+            qid = None
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("每行应为 JSON 对象 (line must be a JSON object)")
+                qid = item.get("id")
+                question = item.get("question")
+                if not isinstance(question, str) or not question.strip():
+                    raise ValueError("缺少 question 字段 (missing or empty 'question')")
+                history = item.get("history") or []
+                if not isinstance(history, list) or any(
+                    not isinstance(m, dict) or m.get("role") not in ("user", "assistant") for m in history
+                ):
+                    raise ValueError("history 应为 [{role: user|assistant, content}] 列表 (invalid 'history')")
+                ans = a.ask(question, history)
+                out = {"id": qid, **ans.to_json()}
+            except (json.JSONDecodeError, ValueError) as e:
+                out = {"id": qid, "error": f"第{lineno}行：{e}", "line": lineno}
+                print(f"错误：第{lineno}行：{e}", file=sys.stderr)
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+            n += 1
+    print(f"完成 {n} 行", file=sys.stderr)
+    return 0
+
+
 def cmd_run(args) -> int:
     """make run: build the index from the bundled corpus if missing, then start the app."""
     from .store import IndexStore
@@ -144,6 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("docs", help="列出已收录的文件")
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_docs)
+
+    s = sub.add_parser("ask", help="提问")
+    s.add_argument("question")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--doc", action="append", help="只在该文件中检索（文号或标题片段，可重复）")
+    s.add_argument("--level", choices=["province", "city"], help="只检索省级或市级文件")
+    s.set_defaults(fn=cmd_ask)
+
+    s = sub.add_parser("batch", help="批量问答：JSONL 输入，JSONL 输出")
+    s.add_argument("infile", help="JSONL file, or - for stdin")
+    s.set_defaults(fn=cmd_batch)
 
     s = sub.add_parser("run", help="建索引（如缺失）并启动")
     s.set_defaults(fn=cmd_run)

@@ -1,0 +1,97 @@
+"""The answering chain: condense (history) → retrieve → compose → verify, as LangChain
+runnables, so another composer (the LLM mode) is one more step, not a second pipeline."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Sequence
+
+from langchain_core.runnables import RunnableLambda
+
+from .compose.extractive import Thresholds, compose, refusal
+from .embed import make_embedder
+from .followup import rewrite
+from .retrieve.hybrid import FusionParams, HybridRetriever
+from .retrieve.query import analyse
+from .settings import Settings
+from .store import IndexStore, add_words, check_embedder
+from .embed import embedder_id
+from .types import Answer
+from .verify import verify
+
+
+class PolicyAssistant:
+    """Loads the index and models once; answers many questions."""
+
+    def __init__(self, settings: Settings, params: FusionParams | None = None, thresholds: Thresholds | None = None):
+        t0 = time.perf_counter()
+        self.settings = settings
+        store = IndexStore(settings)
+        self.snap = store.load()
+        check_embedder(self.snap.state, embedder_id(settings.embedder))
+        self.embedder = make_embedder(settings.embedder)
+        add_words(u for c in self.snap.clauses.values() for u in c.responsible_units)
+        self.retriever = HybridRetriever(self.snap, store.collection(self.snap.state["embedder"]), self.embedder, params)
+        self.thresholds = thresholds or Thresholds()
+        self.documents = list(self.snap.documents.values())
+        self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
+        self.places = sorted({a for d in self.documents for a in _places(d)})
+        self.chain = (
+            RunnableLambda(self._condense) | RunnableLambda(self._retrieve) | RunnableLambda(self._compose)
+            | RunnableLambda(self._verify)
+        )
+        self.load_seconds = time.perf_counter() - t0
+
+    # -- chain steps: each takes and returns a plain dict --------------------------------
+    def _condense(self, s: dict) -> dict:
+        q = rewrite(s["question"], s.get("history") or (), self.places)
+        return {**s, "standalone": q}
+
+    def _retrieve(self, s: dict) -> dict:
+        info = analyse(s["standalone"], self.documents, self.units, self.retriever.has_text)
+        current = analyse(s["question"], self.documents, self.units, self.retriever.has_text)
+        if current.doc_ids:  # what the user names now wins over what the history named
+            info = replace(info, doc_ids=current.doc_ids, level=current.level)
+        doc_ids = tuple(s.get("doc_ids") or ()) or info.doc_ids
+        level = s.get("level")
+        hits = self.retriever.search(s["standalone"], info, doc_ids=doc_ids, level=level)
+        if not hits and doc_ids and not s.get("doc_ids"):
+            hits = self.retriever.search(s["standalone"], info, level=level)
+        return {**s, "info": info, "hits": hits}
+
+    def _compose(self, s: dict) -> dict:
+        ans = compose(s["question"], s["info"], s["hits"], self.retriever.idf_of, self.thresholds)
+        return {**s, "answer": replace(ans, rewritten_question=s["standalone"])}
+
+    def _verify(self, s: dict) -> Answer:
+        return verify(s["answer"], self.snap, lambda a: refusal(a.question, s["hits"]))
+
+    # -- API ------------------------------------------------------------------------------
+    def ask(
+        self, question: str, history: Sequence[dict] = (), *, doc_ids: Sequence[str] = (), level: str | None = None
+    ) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("问题为空 (empty question)")
+        return self.chain.invoke({"question": question, "history": list(history), "doc_ids": tuple(doc_ids), "level": level})
+
+    def resolve_docs(self, names: Sequence[str]) -> tuple[str, ...]:
+        """--doc accepts a 文号, a doc id, or part of a title."""
+        out = []
+        for n in names:
+            m = [d.doc_id for d in self.documents if n in (d.doc_id, d.doc_number) or n in d.title]
+            if not m:
+                raise ValueError(f"找不到文件 {n!r}（可用 policy-assistant docs 查看已收录文件）")
+            out += m
+        return tuple(dict.fromkeys(out))
+
+
+def _places(doc) -> set[str]:
+    import re
+
+    out = set()
+    for src in (doc.issuer or "", doc.title):
+        m = re.match(r"^([\u4e00-\u9fff]{2,3}?)(市|省)", src)
+        if m:
+            out |= {m.group(1), m.group(1) + m.group(2)}
+    return out

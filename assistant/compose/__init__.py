@@ -1,0 +1,1 @@
+"""Compose: evidence (ranked clauses) → an answer in Chinese with citations."""

@@ -1,0 +1,194 @@
+"""The offline composer: no language model. It answers with the sentence(s) of the best
+clause(s) that answer the question, verbatim, and cites them; it refuses when the
+evidence does not cover the question."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from prompts import REFUSAL
+
+from ..retrieve.hybrid import Hit
+from ..retrieve.query import SYNONYMS, QueryInfo
+from ..store import tokenize
+from ..types import Answer, Citation
+
+STOP = set(
+    "的 了 吗 呢 啊 是 有 在 和 与 及 或 要 对 将 把 被 为 以 从 到 也 都 就 还 又 于 等 中 上 下 个 "
+    "什么 多少 哪些 哪个 哪 怎么 怎样 如何 怎么样 是否 能否 能不能 可不可以 可以 能 会 应 应该 需要 必须 "
+    "规定 要求 有关 相关 方面 情况 问题 请问 一下 我们 我 你 他 学校 单位 部门 文件 里 省里 市里 这 那 "
+    "这个 那个 这一条 一条 条 谁 由 负责 几 多 大 呢 吧 么 其 该 之 所 目标 计划 提出 提到 说 讲 年 "
+    "几所 几个 几年 几级 几项 几门 几家 几部分 一共 总共 哪一年 哪年 哪天 哪位 什么样 为什么 是不是 有没有 可能 "
+    "打算 现在 目前 想 一所 这所 每个 多长时间 多长 时候 时间 分别 各 实际 具体 主要 哪方面 这项 那项 要求 "
+    "允许 支持 鼓励 吗 给 用 按 让 把 是 对于 关于 以及 还是 或者 如果 我是 我们 咱们 本校 有关".split()
+)
+_NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
+_SENT = re.compile(r"(?<=[。！？；])|\n")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on our own answerable/unanswerable gold questions (evals/calibrate.py)."""
+
+    coverage: float = 0.5  # share of the question's key-term weight found in the clause
+    dense: float = 0.88  # e5-small cosine that counts as strong support (its scores crowd 0.85–0.95)
+    dense_coverage: float = 0.4  # minimum coverage accepted with strong dense support
+
+
+YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
+
+
+def key_terms(question: str, idf) -> dict[str, float]:
+    """Content words of the question (jieba precise mode) weighted by IDF; single
+    characters weigh little, years a lot."""
+    import jieba
+
+    terms: dict[str, float] = {}
+    for t in jieba.lcut(re.sub(r"\d{4}年", " ", question)):
+        t = t.strip().lower()
+        if not t or t in STOP or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
+            continue
+        w = idf(t)
+        terms[t] = w * (0.3 if len(t) == 1 else 1.0)
+    for y in re.findall(r"(20\d\d)年", question):
+        terms[f"{y}年"] = YEAR_WEIGHT
+    return terms
+
+
+def _covered(term: str, text: str) -> bool:
+    if term in text:
+        return True
+    return any(alt in text for alt in SYNONYMS.get(term, "").split())
+
+
+def coverage(terms: dict[str, float], text: str) -> float:
+    if not terms:
+        return 0.0
+    got = sum(w for t, w in terms.items() if _covered(t, text))
+    return got / sum(terms.values())
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT.split(text) if s and s.strip()]
+
+
+def _sentence_score(sent: str, terms: dict[str, float], info: QueryInfo, label: str) -> float:
+    s = coverage(terms, sent)
+    if info.asks_number and _NUM.search(sent):
+        s += 0.15
+    if len(sent) < 12 or sent.rstrip("。") == label:
+        s -= 0.3  # a bare heading is not an answer
+    return s
+
+
+@dataclass
+class Evidence:
+    hit: Hit
+    sentences: list[str]
+    score: float
+    support: float  # coverage of the question by the whole clause
+
+
+def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, limit: int) -> tuple[list[str], float]:
+    """Greedy: the best sentence, then sentences that cover question terms it missed."""
+    scored = sorted(((_sentence_score(x, terms, info, label), x) for x in sents), key=lambda t: -t[0])
+    best_score, first = scored[0]
+    picked, covered = [first], {t for t in terms if _covered(t, first)}
+    total = sum(terms.values()) or 1.0
+    for sc, x in scored[1:]:
+        if len(picked) >= limit:
+            break
+        gain = sum(w for t, w in terms.items() if t not in covered and _covered(t, x)) / total
+        if gain >= 0.15 and sc >= 0.25:
+            picked.append(x)
+            covered |= {t for t in terms if _covered(t, x)}
+    return picked, best_score
+
+
+def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6) -> list[Evidence]:
+    out = []
+    best_rrf = hits[0].score if hits else 1.0
+    for h in hits[:top]:
+        table = h.clause.kind == "table"
+        text = "\n".join(c.text for c in h.chunks) if table else h.clause.text
+        # Table rows are the units of a table; never split a row at its cell separators.
+        sents = [r for r in text.split("\n") if r.strip()] if table else split_sentences(text)
+        if not sents:
+            continue
+        label = h.clause.clause_path[-1] if h.clause.clause_path else ""
+        picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2)
+        context = " ".join(h.clause.clause_path) + " " + h.doc.title + " " + text
+        support = coverage(terms, context)
+        missing_year = any(y not in context for y in info.years)
+        rank_prior = h.score / best_rrf
+        score = 0.5 * best + 0.35 * rank_prior + 0.15 * support
+        out.append(Evidence(h, sorted(picked, key=text.find), score, 0.0 if missing_year else support))
+    return sorted(out, key=lambda e: -e.score)
+
+
+def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
+    if info.foreign_places:
+        return False  # another jurisdiction: the corpus is about Shanxi
+    return ev.support >= th.coverage or (ev.hit.dense >= th.dense and ev.support >= th.dense_coverage)
+
+
+def citation(ev: Evidence, quote: str) -> Citation:
+    c, d = ev.hit.clause, ev.hit.doc
+    return Citation(
+        doc_title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date, clause_path=c.clause_path,
+        responsible_units=c.responsible_units, quote=quote, source=d.source, page=c.page,
+        clause_id=c.clause_id, level=d.level,
+    )
+
+
+def _numbers(s: str) -> set[str]:
+    return set(_NUM.findall(s))
+
+
+def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds = Thresholds()) -> Answer:
+    terms = key_terms(info.text, idf)
+    evidence = gather(hits, terms, info)
+    if not evidence or not supported(evidence[0], info, th):
+        return refusal(question, hits)
+    best = evidence[0]
+    quote = _join(best)
+    cites = [citation(best, quote)]
+    parts = [f"根据{_where(best)}：", f"“{quote}”"]
+    if info.asks_units and best.hit.clause.responsible_units:
+        units = best.hit.clause.responsible_units
+        parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{units[0]}）。")
+    # Other clauses that answer as well: a second source, flagged when its figures differ.
+    for ev in evidence[1:3]:
+        if ev.hit.clause.clause_id == best.hit.clause.clause_id or not supported(ev, info, th):
+            continue
+        if ev.score < 0.85 * best.score:
+            continue
+        q2 = _join(ev)
+        if not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
+            continue
+        differ = info.asks_number and _numbers(q2) and _numbers(quote) and not (_numbers(q2) & _numbers(quote))
+        lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
+        parts.append(f"{lead}：{_where(ev)}：“{q2}”")
+        cites.append(citation(ev, q2))
+    return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites))
+
+
+def _join(ev: Evidence) -> str:
+    return ("\n" if ev.hit.clause.kind == "table" else "").join(ev.sentences)
+
+
+def _where(ev: Evidence) -> str:
+    d, c = ev.hit.doc, ev.hit.clause
+    name = f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
+    path = " › ".join(c.clause_path)
+    return f"{name}{' › ' + path if path else ''}"
+
+
+def refusal(question: str, hits: list[Hit]) -> Answer:
+    names = []
+    for h in hits:
+        n = f"《{h.doc.title}》" + (f"（{h.doc.doc_number}）" if h.doc.doc_number else "")
+        if n not in names:
+            names.append(n)
+    searched = f"已检索的相关文件：{'、'.join(names[:3])}。" if names else ""
+    return Answer(question=question, answer=f"{REFUSAL}{searched}", found=False, citations=())

@@ -1,0 +1,1 @@
+"""Retrieve: question → ranked clause hits (dense + BM25, fused; structure-aware)."""

@@ -1,0 +1,142 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 over jieba tokens, fused by reciprocal rank
+fusion, then structure-aware boosts, grouped by clause (a matched chunk brings its clause)."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..store import Snapshot, tokenize
+from ..types import Chunk, Clause, Document
+from .query import QueryInfo, expand
+
+
+@dataclass
+class Hit:
+    clause: Clause
+    doc: Document
+    chunk: Chunk  # best-matching chunk of the clause
+    score: float
+    dense: float  # cosine similarity of the best chunk
+    lexical: float  # BM25 score of the best chunk
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    k: int = 60  # RRF constant
+    w_dense: float = 1.0
+    w_bm25: float = 1.0
+    depth: int = 40  # candidates taken from each ranker
+    clause_boost: float = 0.05
+    doc_boost: float = 0.02
+    unit_boost: float = 0.01
+    level_boost: float = 0.008
+
+
+class HybridRetriever:
+    def __init__(self, snapshot: Snapshot, collection, embedder, params: FusionParams | None = None) -> None:
+        self.snap, self.col, self.embedder = snapshot, collection, embedder
+        self.params = params or FusionParams()
+        self.tokens = [tokenize(c.embed_text) for c in snapshot.chunks]
+        df: Counter = Counter()
+        for toks in self.tokens:
+            df.update(set(toks))
+        n = len(self.tokens)
+        self.n_chunks = n
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._full_text = "\n".join(c.text for c in snapshot.clauses.values())
+
+    def has_text(self, s: str) -> bool:
+        return s in self._full_text
+
+    def idf_of(self, token: str) -> float:
+        return self.idf.get(token, self.max_idf)
+
+    def _mask(self, doc_ids: tuple[str, ...], level: str | None) -> np.ndarray | None:
+        if not doc_ids and not level:
+            return None
+        return np.array(
+            [
+                (not doc_ids or c.doc_id in doc_ids) and (not level or self.snap.documents[c.doc_id].level == level)
+                for c in self.snap.chunks
+            ]
+        )
+
+    def search(
+        self, query: str, info: QueryInfo, *, doc_ids: tuple[str, ...] = (), level: str | None = None, k: int = 8
+    ) -> list[Hit]:
+        p = self.params
+        mask = self._mask(doc_ids, level)
+        # Dense ranking from Chroma, restricted by metadata filters.
+        where = None
+        conds = []
+        if doc_ids:
+            conds.append({"doc_id": {"$in": list(doc_ids)}})
+        if level:
+            conds.append({"level": level})
+        if conds:
+            where = conds[0] if len(conds) == 1 else {"$and": conds}
+        qv = self.embedder.embed_query(query)
+        n = min(p.depth, self.n_chunks)
+        res = self.col.query(query_embeddings=[qv.tolist()], n_results=n, where=where, include=["distances"])
+        dense_rank, dense_sim = {}, {}
+        for r, (cid, dist) in enumerate(zip(res["ids"][0], res["distances"][0])):
+            idx = self.snap.chunk_index.get(cid)
+            if idx is None:
+                continue  # a row of an unfinished ingest: not part of the live snapshot
+            dense_rank[idx] = len(dense_rank)
+            dense_sim[idx] = 1.0 - float(dist)
+        # Lexical ranking: BM25 over jieba tokens, with user shorthand expanded.
+        toks = tokenize(expand(query))
+        scores = np.asarray(self.snap.bm25.get_scores(toks), dtype=float) if toks else np.zeros(self.n_chunks)
+        if mask is not None:
+            scores = np.where(mask, scores, -1.0)
+        order = np.argsort(-scores)[:n]
+        bm25_rank = {int(i): r for r, i in enumerate(order) if scores[i] > 0}
+
+        fused: dict[int, float] = {}
+        for idx, r in dense_rank.items():
+            fused[idx] = fused.get(idx, 0.0) + p.w_dense / (p.k + r + 1)
+        for idx, r in bm25_rank.items():
+            fused[idx] = fused.get(idx, 0.0) + p.w_bm25 / (p.k + r + 1)
+        for idx in list(fused):
+            fused[idx] += self._boost(idx, info)
+
+        by_clause: dict[str, Hit] = {}
+        for idx, s in sorted(fused.items(), key=lambda x: -x[1]):
+            ch = self.snap.chunks[idx]
+            hit = by_clause.get(ch.clause_id)
+            if hit is None:
+                by_clause[ch.clause_id] = Hit(
+                    self.snap.clauses[ch.clause_id], self.snap.documents[ch.doc_id], ch, s,
+                    dense_sim.get(idx, 0.0), float(max(scores[idx], 0.0)), [ch],
+                )
+            else:
+                hit.chunks.append(ch)
+                hit.dense = max(hit.dense, dense_sim.get(idx, 0.0))
+        return sorted(by_clause.values(), key=lambda h: -h.score)[:k]
+
+    def _boost(self, idx: int, info: QueryInfo) -> float:
+        p = self.params
+        ch = self.snap.chunks[idx]
+        clause = self.snap.clauses[ch.clause_id]
+        doc = self.snap.documents[ch.doc_id]
+        b = 0.0
+        if info.clause_labels and clause.clause_path:
+            if any(clause.clause_path[-1].startswith(lbl) for lbl in info.clause_labels):
+                b += p.clause_boost
+        if info.quoted and clause.clause_path and any(x in clause.clause_path[-1] for x in info.quoted):
+            b += p.clause_boost
+        if info.doc_ids and ch.doc_id in info.doc_ids:
+            b += p.doc_boost
+        if info.units and any(u in clause.responsible_units for u in info.units):
+            b += p.unit_boost
+        if info.level and doc.level == info.level:
+            b += p.level_boost
+        elif not info.level and not info.doc_ids and doc.level == "province":
+            b += p.level_boost / 4  # the provincial text first when a city repeats it verbatim
+        return b
