@@ -94,7 +94,7 @@ def chart(path: Path, systems: dict[str, dict]) -> None:
         ax.bar([j + i * width for j in range(len(metrics))], vals, width, label=name)
     ax.set_xticks([j + width * (len(systems) - 1) / 2 for j in range(len(metrics))], metrics)
     ax.set_ylim(0, 1.05)
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8)
     ax.set_title("clause-aware hybrid vs naive baseline")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -138,5 +138,5 @@ class HybridRetriever:
         if info.level and doc.level == info.level:
             b += p.level_boost
         elif not info.level and not info.doc_ids and doc.level == "province":
-            b += p.level_boost / 4  # the provincial text first when a city repeats it verbatim
+            b += p.level_boost  # the provincial text first when a city repeats it
         return b

