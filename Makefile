@@ -31,6 +31,7 @@ run: install
 	$(BIN)/policy-assistant run
 
 test: install-dev
+	bash scripts/install_browser.sh
 	$(BIN)/python -m pytest -q
 
 eval: install-dev

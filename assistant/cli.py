@@ -160,16 +160,36 @@ def cmd_batch(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .web.page import serve
+
+    print(f"聊天页面：http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import FeedbackStore
+
+    store = FeedbackStore(Path(_settings(args).data_dir) / "feedback.sqlite")
+    if args.csv:
+        sys.stdout.write(store.to_csv())
+    else:
+        print(json.dumps(store.rows(), ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_run(args) -> int:
-    """make run: build the index from the bundled corpus if missing, then start the app."""
+    """make run: build the index from the bundled corpus if missing, then start the page."""
     from .store import IndexStore
 
     settings = _settings(args)
     if not IndexStore(settings).exists():
         print("首次运行：正在从 docs_corpus/ 建立索引……", file=sys.stderr)
-        args.paths, args.rebuild, args.quiet, args.json = [], False, False, False
-        cmd_ingest(args)
-    return cmd_docs(argparse.Namespace(**{**vars(args), "json": False}))
+        ns = argparse.Namespace(**{**vars(args), "paths": [], "rebuild": False, "quiet": False, "json": False})
+        if cmd_ingest(ns) not in (0, 1):
+            return 2
+    return cmd_serve(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,7 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("infile", help="JSONL file, or - for stdin")
     s.set_defaults(fn=cmd_batch)
 
-    s = sub.add_parser("run", help="建索引（如缺失）并启动")
+    s = sub.add_parser("serve", help="启动聊天页面")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(fn=cmd_serve)
+
+    s = sub.add_parser("feedback", help="导出用户反馈")
+    s.add_argument("--csv", action="store_true")
+    s.set_defaults(fn=cmd_feedback)
+
+    s = sub.add_parser("run", help="建索引（如缺失）并启动聊天页面")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7860)
     s.set_defaults(fn=cmd_run)
     return p
 

@@ -26,6 +26,7 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
     llm_temperature: float = 0.0
+    admin_password: str | None = None  # enables the upload box on the page
 
     @property
     def embed_cache_path(self) -> Path:
@@ -65,4 +66,5 @@ class Settings:
             llm_api_key=get("LLM_API_KEY"),
             llm_timeout=num("LLM_TIMEOUT", d.llm_timeout),
             llm_temperature=num("LLM_TEMPERATURE", d.llm_temperature),
+            admin_password=get("POLICY_ADMIN_PASSWORD"),
         )

@@ -1,0 +1,1 @@
+"""The chat page (Gradio). Imports the chain; the chain never imports this."""

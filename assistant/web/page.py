@@ -1,0 +1,228 @@
+"""The chat page: ask in Chinese, see the answer and where it stands, check the clause."""
+from __future__ import annotations
+
+import hmac
+import os
+import shutil
+import threading
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no outbound calls
+
+import gradio as gr  # noqa: E402
+
+from ..chain import PolicyAssistant  # noqa: E402
+from ..feedback import FeedbackStore  # noqa: E402
+from ..present import as_text  # noqa: E402
+from ..settings import Settings  # noqa: E402
+from ..types import Answer  # noqa: E402
+from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
+
+EXAMPLES = [
+    "公办高职院校生均财政拨款不低于多少？",
+    "职业院校专业教师公开招聘对企业工作经历有什么要求？",
+    "开展高质量职业培训由哪些部门负责？",
+    "运城市要打造多少个职业教育品牌专业？",
+    "2023年全省高职院校全日制在校生总数是多少？",
+    "学校想和企业合办混合所有制二级学院，省里文件允许吗？",
+]
+CSS = """
+.src-card {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin-bottom:10px; background:#fff;}
+.src-title {font-weight:600;} .src-path {color:#0b5394; margin:4px 0;} .src-units {color:#6a3d00; margin:4px 0;}
+.src-meta {color:#57606a; font-size:0.9em; margin-bottom:6px;} .src-text {line-height:1.7;}
+.src-text mark, .doc-clause mark {background:#fff3a3; padding:0 2px;}
+.src-refusal {border:2px solid #d4a72c; background:#fff8e1; border-radius:8px; padding:12px;}
+.src-empty {color:#57606a;} .doc-clause {padding:6px 0; border-bottom:1px dashed #ddd;}
+.doc-clause.cited {background:#f0f7ff;} .doc-path {font-weight:600; color:#0b5394;}
+"""
+
+
+class AssistantHolder:
+    """The loaded assistant, replaced after an upload changes the index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.assistant = PolicyAssistant(settings)
+
+    def reload(self) -> None:
+        fresh = PolicyAssistant(self.settings)
+        with self.lock:
+            self.assistant = fresh
+
+    def ask(self, *a, **kw) -> Answer:
+        with self.lock:
+            return self.assistant.ask(*a, **kw)
+
+
+def _doc_choices(holder: AssistantHolder) -> list[tuple[str, str]]:
+    return [(f"{d.title}{('（' + d.doc_number + '）') if d.doc_number else ''}", d.doc_id) for d in holder.assistant.documents]
+
+
+def _docs_table(holder: AssistantHolder) -> list[list]:
+    a = holder.assistant
+    counts: dict[str, int] = {}
+    for c in a.snap.clauses.values():
+        if c.kind != "preamble":
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    return [[d.title, d.doc_number or "—", d.issuer or "—", d.date or "—", LEVELS.get(d.level, "—"), counts.get(d.doc_id, 0)]
+            for d in a.documents]
+
+
+def _history(answers: list[Answer]) -> list[dict]:
+    out = []
+    for a in answers:
+        out += [{"role": "user", "content": a.question}, {"role": "assistant", "content": a.answer}]
+    return out
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    holder = AssistantHolder(settings)
+    feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
+
+    def respond(message, chat, answers, selected, doc_ids, level):
+        message = (message or "").strip()
+        if not message:
+            yield chat, answers, selected, gr.update(), gr.update(), ""
+            return
+        chat = list(chat or []) + [{"role": "user", "content": md_escape(message)}]
+        yield chat + [{"role": "assistant", "content": "正在检索文件……"}], answers, selected, gr.update(), gr.update(), ""
+        ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level)
+        full = chat_markdown(ans)
+        step = max(8, len(full) // 12)
+        for k in range(step, len(full), step):  # stream the text as it is shown
+            yield chat + [{"role": "assistant", "content": full[:k]}], answers, selected, gr.update(), gr.update(), ""
+        answers = list(answers) + [ans]
+        chat = chat + [{"role": "assistant", "content": full}]
+        snap = holder.assistant.snap
+        cites = [(f"[{i}] {c.doc_title} › {' › '.join(c.clause_path[-1:])}", i - 1) for i, c in enumerate(ans.citations, 1)]
+        yield (chat, answers, len(answers) - 1, sources_html(ans, snap),
+               gr.update(choices=cites, value=None, visible=bool(cites)), as_text(ans))
+
+    def select_message(answers, evt: gr.SelectData):
+        idx = evt.index if isinstance(evt.index, int) else evt.index[0]
+        turn = idx // 2
+        if not answers or turn >= len(answers):
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        ans = answers[turn]
+        cites = [(f"[{i}] {c.doc_title} › {' › '.join(c.clause_path[-1:])}", i - 1) for i, c in enumerate(ans.citations, 1)]
+        return turn, sources_html(ans, holder.assistant.snap), gr.update(choices=cites, value=None, visible=bool(cites)), as_text(ans)
+
+    def open_document(answers, selected, pick):
+        if pick is None or selected is None or selected >= len(answers):
+            return gr.update(value="", visible=False)
+        ans = answers[selected]
+        return gr.update(value=document_html(holder.assistant.snap, ans.citations[int(pick)]), visible=True)
+
+    def give_feedback(rating, answers, selected, comment):
+        if not answers or selected is None:
+            return "请先提问，再评价回答。", comment
+        ans = answers[selected]
+        row = feedback.add(ans, as_text(ans), rating, comment or "")
+        return f"已记录{'👍' if rating == 'up' else '👎'}反馈（编号 {row}），谢谢！", ""
+
+    def new_conversation():
+        return [], [], None, sources_html(None, holder.assistant.snap), gr.update(choices=[], value=None, visible=False), "", "", gr.update(value="", visible=False)
+
+    def api_ask(question: str) -> str:
+        """One question in; the answer with its citations, in the text form the page shows."""
+        if not (question or "").strip():
+            return "问题为空。"
+        return as_text(holder.ask(question))
+
+    def upload(password, files, progress=gr.Progress(track_tqdm=True)):
+        from ingest.index import ingest_paths
+
+        if not settings.admin_password or not hmac.compare_digest(str(password or ""), settings.admin_password):
+            return [["—", "密码错误，未收录"]], gr.update(), gr.update()
+        if not files:
+            return [["—", "请选择文件"]], gr.update(), gr.update()
+        dest = Path(settings.data_dir) / "uploads"
+        dest.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for f in files:
+            src = Path(f if isinstance(f, str) else f.name)
+            target = dest / Path(src.name).name
+            shutil.copyfile(src, target)
+            paths.append(target)
+        results: list[list[str]] = []
+        labels = {"added": "已收录", "updated": "已更新", "unchanged": "未变化"}
+
+        def on_file(source, status, reason):
+            results.append([source, f"错误：{reason}" if status == "error" else labels[status]])
+
+        progress(0, desc="正在收录……")
+        ingest_paths(paths, settings, show_progress=True, on_file=on_file)
+        holder.reload()
+        return results, _docs_table(holder), gr.update(choices=_doc_choices(holder))
+
+    with gr.Blocks(title="教育政策问答助手") as demo:
+        gr.Markdown("## 教育政策问答助手\n根据已收录的政策文件回答问题，每个回答都注明文件、文号、条款和原文。")
+        answers = gr.State([])
+        selected = gr.State(None)
+        with gr.Tab("问答"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="对话", height=480, elem_id="chat",
+                        examples=[{"text": q} for q in EXAMPLES], placeholder="请输入问题，或点击下面的示例问题。",
+                    )
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="请输入问题，例如：公办高职院校生均财政拨款不低于多少？", show_label=False,
+                                         scale=5, elem_id="question")
+                        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        docs_filter = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="只在这些文件中查找", scale=3)
+                        level = gr.Radio(choices=[("全部", "all"), ("省级", "province"), ("市级", "city")], value="all", label="层级", scale=2)
+                    with gr.Row():
+                        up = gr.Button("👍 有帮助", elem_id="fb-up")
+                        down = gr.Button("👎 没帮助", elem_id="fb-down")
+                        comment = gr.Textbox(placeholder="意见（可选）", show_label=False, scale=3, elem_id="fb-comment")
+                        new = gr.Button("新对话", elem_id="new-chat")
+                    fb_status = gr.Markdown(elem_id="fb-status")
+                    with gr.Accordion("复制回答（含出处，纯文本）", open=False):
+                        copy_text = gr.Textbox(show_label=False, lines=6, buttons=["copy"], interactive=False, elem_id="copy-text")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 依据的条款")
+                    sources = gr.HTML(sources_html(None, holder.assistant.snap), elem_id="sources")
+                    cite_pick = gr.Radio(label="打开文件全文（定位到该条款）", choices=[], visible=False, elem_id="open-doc")
+                    doc_view = gr.HTML(visible=False, elem_id="doc-view", max_height=600)
+        with gr.Tab("已收录文件"):
+            docs_table = gr.Dataframe(
+                value=_docs_table(holder), headers=["标题", "文号", "发文机关", "日期", "层级", "条款数"],
+                interactive=False, wrap=True, elem_id="docs-table",
+            )
+            if settings.admin_password:
+                with gr.Accordion("管理员：上传文件（PDF/TXT）", open=False):
+                    pwd = gr.Textbox(type="password", label="管理员密码")
+                    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件")
+                    go = gr.Button("上传并收录")
+                    results = gr.Dataframe(headers=["文件", "结果"], interactive=False)
+                go.click(upload, [pwd, files], [results, docs_table, docs_filter])
+            else:
+                gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")
+
+        outs = [chatbot, answers, selected, sources, cite_pick, copy_text]
+        send.click(respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
+        box.submit(respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
+        chatbot.example_select(_example_text, None, box).then(
+            respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
+        chatbot.select(select_message, [answers], [selected, sources, cite_pick, copy_text])
+        cite_pick.change(open_document, [answers, selected, cite_pick], doc_view)
+        up.click(lambda a, s, c: give_feedback("up", a, s, c), [answers, selected, comment], [fb_status, comment])
+        down.click(lambda a, s, c: give_feedback("down", a, s, c), [answers, selected, comment], [fb_status, comment])
+        new.click(new_conversation, None, [chatbot, answers, selected, sources, cite_pick, copy_text, fb_status, doc_view])
+        gr.api(api_ask, api_name="ask")
+    return demo
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    v = evt.value
+    return v.get("text", "") if isinstance(v, dict) else str(v)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    demo = build_app(settings)
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, share=False, show_error=True, css=CSS, footer_links=[],
+    )

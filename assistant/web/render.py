@@ -1,0 +1,90 @@
+"""HTML/markdown for the page. Text from documents and users is always escaped:
+it is displayed, never run."""
+from __future__ import annotations
+
+import html
+import re
+
+from ..present import citation_line
+from ..store import Snapshot
+from ..types import Answer, Citation
+
+LEVELS = {"province": "省级", "city": "市级", "county": "县级", "unknown": "—"}
+
+
+def esc(s: str | None) -> str:
+    return html.escape(s or "", quote=True)
+
+
+def md_escape(s: str) -> str:
+    """Escape for the chat's markdown: HTML first, then markdown syntax characters."""
+    s = html.escape(s, quote=False)
+    return re.sub(r"([\\`*_{}\[\]#+|>~])", r"\\\1", s)
+
+
+def chat_markdown(answer: Answer) -> str:
+    if not answer.found:
+        return f"⚠️ **文件中未找到相关规定**\n\n{md_escape(answer.answer)}"
+    lines = [md_escape(answer.answer), "", "**依据：**"]
+    for i, c in enumerate(answer.citations, 1):
+        lines.append(f"{i}. {md_escape(citation_line(c))}")
+    if answer.notice:
+        lines.insert(0, f"> {md_escape(answer.notice)}\n")
+    return "\n".join(lines)
+
+
+def _highlight(text: str, quote: str) -> str:
+    """The clause in full with the quoted sentence(s) marked."""
+    out = esc(text)
+    for part in [p for p in re.split(r"\n", quote) if p.strip()]:
+        e = esc(part)
+        if e in out:
+            out = out.replace(e, f"<mark>{e}</mark>", 1)
+    return out.replace("\n", "<br>")
+
+
+def sources_html(answer: Answer | None, snap: Snapshot) -> str:
+    if answer is None:
+        return "<div class='src-empty'>提问后，这里显示回答所依据的条款原文。</div>"
+    if not answer.found:
+        return (
+            "<div class='src-refusal'><b>已收录的文件中没有找到相关规定。</b><br>"
+            f"{esc(answer.answer)}</div>"
+        )
+    parts = []
+    for i, c in enumerate(answer.citations, 1):
+        clause = snap.clauses.get(c.clause_id)
+        body = _highlight(clause.text if clause else c.quote, c.quote)
+        meta = [
+            f"发文机关：{esc(c.issuer) or '—'}",
+            f"日期：{esc(c.date) or '—'}",
+            f"层级：{LEVELS.get(c.level, '—')}",
+        ]
+        if c.page:
+            meta.append(f"第 {c.page} 页")
+        units = f"<div class='src-units'>责任单位：{esc('、'.join(c.responsible_units))}</div>" if c.responsible_units else ""
+        parts.append(
+            f"<div class='src-card' id='src-{i}'><div class='src-title'>[{i}] 《{esc(c.doc_title)}》"
+            f"{('（' + esc(c.doc_number) + '）') if c.doc_number else ''}</div>"
+            f"<div class='src-path'>{esc(' › '.join(c.clause_path))}</div>{units}"
+            f"<div class='src-meta'>{' ｜ '.join(meta)}</div><div class='src-text'>{body}</div></div>"
+        )
+    return "\n".join(parts)
+
+
+def document_html(snap: Snapshot, cite: Citation) -> str:
+    """The whole document, every clause in order, the cited one marked and scrolled to."""
+    doc_id = next((c.doc_id for c in snap.clauses.values() if c.clause_id == cite.clause_id), None)
+    if doc_id is None:
+        return "<div>找不到该文件。</div>"
+    doc = snap.documents[doc_id]
+    blocks = [f"<h3>《{esc(doc.title)}》{esc(doc.doc_number or '')}</h3>"]
+    for c in sorted((c for c in snap.clauses.values() if c.doc_id == doc_id), key=lambda c: c.char_start):
+        head = f"<div class='doc-path'>{esc(' › '.join(c.clause_path))}</div>" if c.clause_path else ""
+        units = f"<div class='src-units'>责任单位：{esc('、'.join(c.responsible_units))}</div>" if c.responsible_units else ""
+        cited = c.clause_id == cite.clause_id
+        text = _highlight(c.text, cite.quote) if cited else esc(c.text).replace("\n", "<br>")
+        cls = "doc-clause cited" if cited else "doc-clause"
+        anchor = " id='cited-clause'" if cited else ""
+        blocks.append(f"<div class='{cls}'{anchor}>{head}<div>{text}</div>{units}</div>")
+    return "<div class='doc-full'>" + "\n".join(blocks) + "</div>"

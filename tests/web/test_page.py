@@ -1,0 +1,132 @@
+"""The chat page in a real browser (Debian Chromium driven by Playwright) and its API."""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "POLICY_DATA_DIR": str(corpus_index.data_dir),
+        "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path),
+        "POLICY_ADMIN_PASSWORD": "test-admin",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(proc.stdout.read() if proc.stdout else "server did not start")
+    yield url, corpus_index
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run scripts/install_browser.sh (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+                  "--disable-component-update", "--disable-sync", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def _ask(page, question: str, expect: str):
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.locator("#chat").get_by_text(expect).first.wait_for(timeout=30000)
+
+
+def test_ask_see_citation_open_sources_and_give_feedback(server, browser):
+    url, settings = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_text("公办高职院校生均财政拨款不低于多少？").first.wait_for()  # example questions on an empty chat
+    page.screenshot(path=str(ARTIFACTS / "page-empty.png"), full_page=True)
+    _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
+    chat = page.locator("#chat").inner_text()
+    assert "12000" in chat and "晋政发〔2020〕19号" in chat and "（二十四）" in chat
+    sources = page.locator("#sources")
+    sources.locator("mark").first.wait_for()
+    assert "12000" in sources.locator("mark").first.inner_text()
+    assert "发文机关：山西省人民政府" in sources.inner_text()
+    page.locator("#open-doc label").first.click()
+    page.locator("#doc-view .cited").wait_for()
+    assert "（二十五）营造良好发展环境" in page.locator("#doc-view").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "page-answer.png"), full_page=True)
+
+    page.locator("#fb-comment textarea").fill("希望也列出中职标准")
+    page.locator("#fb-down").click()
+    page.locator("#fb-status").get_by_text("已记录").wait_for()
+    db = sqlite3.connect(str(Path(settings.data_dir) / "feedback.sqlite"))
+    row = db.execute("SELECT rating, comment, question, citations FROM feedback ORDER BY id DESC LIMIT 1").fetchone()
+    assert row[0] == "down" and row[1] == "希望也列出中职标准"
+    assert row[2] == "公办高职院校生均财政拨款不低于多少？" and "晋政发〔2020〕19号" in row[3]
+    page.close()
+
+
+def test_refusal_looks_different_and_text_is_escaped(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    _ask(page, "北京市中等职业学校的生均拨款标准是多少？<img src=x onerror=alert(1)>", "文件中未找到相关规定")
+    assert page.locator("#sources .src-refusal").count() == 1
+    assert page.locator("#chat img[src='x']").count() == 0  # user text shown, never run
+    page.screenshot(path=str(ARTIFACTS / "page-refusal.png"), full_page=True)
+    page.locator("#new-chat").click()
+    page.get_by_text("公办高职院校生均财政拨款不低于多少？").first.wait_for()
+    page.close()
+
+
+def test_ask_api_endpoint_with_gradio_client(server):
+    from gradio_client import Client
+
+    url, _ = server
+    text = Client(url, verbose=False).predict("公办高职院校生均财政拨款不低于多少？", api_name="/ask")
+    assert "12000" in text and "晋政发〔2020〕19号" in text and "（二十四）完善经费投入机制" in text and "依据：" in text
+
+
+def test_feedback_export_csv(server):
+    url, settings = server
+    env = {**os.environ, "POLICY_DATA_DIR": str(settings.data_dir)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "feedback", "--csv"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and out.stdout.startswith("id,created,rating,comment,question")
