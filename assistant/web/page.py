@@ -195,9 +195,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             if settings.admin_password:
                 with gr.Accordion("管理员：上传文件（PDF/TXT）", open=False):
                     pwd = gr.Textbox(type="password", label="管理员密码")
-                    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件")
+                    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件", elem_id="upload-files")
                     go = gr.Button("上传并收录")
-                    results = gr.Dataframe(headers=["文件", "结果"], interactive=False)
+                    results = gr.Dataframe(headers=["文件", "结果"], interactive=False, elem_id="upload-results")
                 go.click(upload, [pwd, files], [results, docs_table, docs_filter])
             else:
                 gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")

@@ -23,16 +23,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(corpus_index):
+def _start(settings, admin_password: str | None = None):
     port = _free_port()
     env = {
         **os.environ,
-        "POLICY_DATA_DIR": str(corpus_index.data_dir),
-        "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path),
-        "POLICY_ADMIN_PASSWORD": "test-admin",
+        "POLICY_DATA_DIR": str(settings.data_dir),
+        "POLICY_EMBED_CACHE": str(settings.embed_cache_path),
         "GRADIO_ANALYTICS_ENABLED": "False",
     }
+    env.pop("POLICY_ADMIN_PASSWORD", None)
+    if admin_password:
+        env["POLICY_ADMIN_PASSWORD"] = admin_password
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -48,7 +49,27 @@ def server(corpus_index):
     else:
         proc.kill()
         raise RuntimeError(proc.stdout.read() if proc.stdout else "server did not start")
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index):
+    proc, url = _start(corpus_index)
     yield url, corpus_index
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def admin_server(corpus_index, tmp_path):
+    """A server with uploads enabled, on a copy of the index (uploads change it)."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus_index.data_dir, data)
+    settings = corpus_index.with_overrides(data_dir=data)
+    proc, url = _start(settings, admin_password="s3cret-admin")
+    yield url, settings
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -130,3 +151,51 @@ def test_feedback_export_csv(server):
     env = {**os.environ, "POLICY_DATA_DIR": str(settings.data_dir)}
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "feedback", "--csv"], capture_output=True, text=True, env=env)
     assert out.returncode == 0 and out.stdout.startswith("id,created,rating,comment,question")
+
+
+def test_documents_tab_lists_the_index_and_hides_upload_without_password(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_role("tab", name="已收录文件").click()
+    from playwright.sync_api import expect
+
+    table = page.locator("#docs-table")
+    expect(table).to_contain_text("晋政发〔2020〕19号")
+    expect(table).to_contain_text("运政发〔2021〕8号")
+    expect(table).to_contain_text("山西省人民政府")
+    assert page.get_by_text("管理员上传未启用").count() == 1
+    page.close()
+
+
+def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browser, tmp_path):
+    from tests.pdf_fixtures import text_to_pdf
+
+    from playwright.sync_api import expect
+
+    url, settings = admin_server
+    good = text_to_pdf(
+        "晋中市人民政府文件\n\n晋中政发〔2023〕5号\n\n晋中市人民政府关于印发晋中市职业教育提质行动方案的通知\n\n"
+        "各县（区、市）人民政府：\n\n现印发给你们。\n\n一、主要任务\n\n（一）建设实训基地。到2025年建成市级实训基地12个。"
+        "（责任单位：市教育局、市财政局）", tmp_path / "晋中方案.pdf")
+    empty = tmp_path / "空白.txt"
+    empty.write_bytes(b"")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_role("tab", name="已收录文件").click()
+    page.get_by_text("管理员：上传文件（PDF/TXT）").click()
+    page.locator("input[type=password]").fill("wrong")
+    page.locator("#upload-files input[type=file]").set_input_files([str(good), str(empty)])
+    page.get_by_role("button", name="上传并收录").click()
+    results = page.locator("#upload-results")
+    expect(results).to_contain_text("密码错误，未收录", timeout=30000)
+    page.locator("input[type=password]").fill("s3cret-admin")
+    page.get_by_role("button", name="上传并收录").click()
+    expect(results).to_contain_text("错误：文件为空 (empty file)", timeout=120000)
+    expect(results).to_contain_text("已收录")
+    expect(page.locator("#docs-table")).to_contain_text("晋中政发〔2023〕5号", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "page-upload.png"), full_page=True)
+    page.get_by_role("tab", name="问答").click()
+    _ask(page, "晋中市到2025年要建成多少个市级实训基地？", "依据")
+    assert "12个" in page.locator("#chat").inner_text()
+    page.close()
