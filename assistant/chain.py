@@ -12,10 +12,10 @@ from .compose.extractive import Thresholds, compose, refusal
 from .embed import make_embedder
 from .followup import rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
-from .retrieve.query import analyse
+from .retrieve.query import analyse, doc_places
 from .settings import Settings
-from .store import IndexStore, add_words, check_embedder
 from .embed import embedder_id
+from .store import IndexStore, add_words, check_embedder
 from .types import Answer
 from .verify import verify
 
@@ -35,7 +35,7 @@ class PolicyAssistant:
         self.thresholds = thresholds or Thresholds()
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
-        self.places = sorted({a for d in self.documents for a in _places(d)})
+        self.places = sorted({a for d in self.documents for a in doc_places(d)})
         self.chain = (
             RunnableLambda(self._condense) | RunnableLambda(self._retrieve) | RunnableLambda(self._compose)
             | RunnableLambda(self._verify)
@@ -84,14 +84,3 @@ class PolicyAssistant:
                 raise ValueError(f"找不到文件 {n!r}（可用 policy-assistant docs 查看已收录文件）")
             out += m
         return tuple(dict.fromkeys(out))
-
-
-def _places(doc) -> set[str]:
-    import re
-
-    out = set()
-    for src in (doc.issuer or "", doc.title):
-        m = re.match(r"^([\u4e00-\u9fff]{2,3}?)(市|省)", src)
-        if m:
-            out |= {m.group(1), m.group(1) + m.group(2)}
-    return out

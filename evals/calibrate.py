@@ -32,7 +32,11 @@ def features(a: PolicyAssistant, item: dict) -> dict:
         if exp and doc_ok(cite, exp.get("doc_any", [])) and clause_ok(cite, exp.get("clause_any", [])):
             rank = i
             break
-    top = ev[0] if ev else None
+    from assistant.compose.extractive import TOP_EVIDENCE
+
+    # The composer answers from the first of the top evidences that is supported: the most
+    # supported of them decides whether it refuses (dense as the second feature).
+    top = max(ev[:TOP_EVIDENCE], key=lambda e: (e.support, e.hit.dense)) if ev else None
     return {
         "id": item["id"], "answerable": item.get("answerable", True), "rank": rank,
         "support": top.support if top else 0.0, "dense": top.hit.dense if top else 0.0,

@@ -35,6 +35,7 @@ class Thresholds:
     dense_coverage: float = 0.4  # minimum coverage accepted with strong dense support
 
 
+TOP_EVIDENCE = 3  # evidences considered as the answer
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
 
 
@@ -122,6 +123,8 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
         missing_year = any(y not in context for y in info.years)
         rank_prior = h.score / best_rrf
         score = 0.5 * best + 0.35 * rank_prior + 0.15 * support
+        if info.asks_number and not any(_NUM.search(x) for x in picked):
+            score -= 0.15  # asked for a figure: evidence without one answers less
         out.append(Evidence(h, sorted(picked, key=text.find), score, 0.0 if missing_year else support))
     return sorted(out, key=lambda e: -e.score)
 
@@ -148,9 +151,10 @@ def _numbers(s: str) -> set[str]:
 def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds = Thresholds()) -> Answer:
     terms = key_terms(info.text, idf)
     evidence = gather(hits, terms, info)
-    if not evidence or not supported(evidence[0], info, th):
+    # The best-ranked evidence that covers the question answers it; none covering it → refuse.
+    best = next((e for e in evidence[:TOP_EVIDENCE] if supported(e, info, th)), None)
+    if best is None:
         return refusal(question, hits)
-    best = evidence[0]
     quote = _join(best)
     cites = [citation(best, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
@@ -158,7 +162,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
         units = best.hit.clause.responsible_units
         parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{units[0]}）。")
     # Other clauses that answer as well: a second source, flagged when its figures differ.
-    for ev in evidence[1:3]:
+    for ev in [e for e in evidence[:TOP_EVIDENCE + 1] if e is not best][:2]:
         if ev.hit.clause.clause_id == best.hit.clause.clause_id or not supported(ev, info, th):
             continue
         if ev.score < 0.85 * best.score:

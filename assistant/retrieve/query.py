@@ -99,13 +99,18 @@ def expand(text: str) -> str:
     return text + (" " + " ".join(extra) if extra else "")
 
 
-def _doc_aliases(doc: Document) -> set[str]:
+def doc_places(doc: Document) -> set[str]:
+    """运城, 运城市 … : the place a document's issuer or title names."""
     names = set()
     for src in (doc.issuer or "", doc.title):
         m = re.match(r"^([\u4e00-\u9fff]{2,3}?)(市|省)", src)
-        if m and m.group(1) not in ("山西",):
-            names.add(m.group(1))
-            names.add(m.group(1) + m.group(2))
+        if m:
+            names |= {m.group(1), m.group(1) + m.group(2)}
+    return names
+
+
+def _doc_aliases(doc: Document) -> set[str]:
+    names = {n for n in doc_places(doc) if not n.startswith("山西")}
     if doc.kind == "report":
         names |= {"年报", "质量年度报告", "年度报告", "质量报告"}
     if doc.kind == "news":

@@ -131,6 +131,15 @@ def test_table_figure_from_the_annual_report(assistant):
     assert any(c.doc_title.startswith("山西省职业教育质量年度报告") for c in ans.citations)
 
 
+def test_conflicting_figures_are_both_cited(assistant):
+    # The annual report gives 161 in 6.1 and 209 in 6.2.3 / 7.2.5 for the same count.
+    ans = assistant.ask("全省培育建设了多少家省级产教融合型试点企业？")
+    assert ans.found and len(ans.citations) >= 2
+    quotes = " ".join(c.quote for c in ans.citations)
+    assert "161家" in quotes and "209家" in quotes
+    assert "数字不同" in ans.answer
+
+
 def test_verify_drops_a_quote_the_clause_does_not_contain(assistant):
     from assistant.verify import verify
 
