@@ -8,7 +8,8 @@ from typing import Sequence
 
 from langchain_core.runnables import RunnableLambda
 
-from .compose.extractive import Thresholds, compose, refusal
+from .compose.extractive import Thresholds, citation, compose, refusal, split_sentences
+from .compose.llm import LLMComposer, LLMError
 from .embed import make_embedder
 from .followup import rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
@@ -17,7 +18,10 @@ from .settings import Settings
 from .embed import embedder_id
 from .store import IndexStore, add_words, check_embedder
 from .types import Answer
-from .verify import verify
+from .verify import grounding, verify, verify_generated
+from prompts import REFUSAL
+
+LLM_SOURCES = 5
 
 
 class PolicyAssistant:
@@ -36,6 +40,9 @@ class PolicyAssistant:
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
+        if settings.answer_mode not in ("llm", "extractive"):
+            raise ValueError(f"未知的回答模式 {settings.answer_mode!r}：请用 extractive 或 llm")
+        self.llm = LLMComposer(settings) if settings.answer_mode == "llm" else None
         self.chain = (
             RunnableLambda(self._condense) | RunnableLambda(self._retrieve) | RunnableLambda(self._compose)
             | RunnableLambda(self._verify)
@@ -44,8 +51,16 @@ class PolicyAssistant:
 
     # -- chain steps: each takes and returns a plain dict --------------------------------
     def _condense(self, s: dict) -> dict:
-        q = rewrite(s["question"], s.get("history") or (), self.places)
-        return {**s, "standalone": q}
+        history = s.get("history") or ()
+        if self._use_llm(s) and history:
+            try:
+                return {**s, "standalone": self.llm.condense(s["question"], history)}
+            except LLMError:
+                pass  # the rule-based rewrite is always there
+        return {**s, "standalone": rewrite(s["question"], history, self.places)}
+
+    def _use_llm(self, s: dict) -> bool:
+        return self.llm is not None and s.get("mode") != "extractive"
 
     def _retrieve(self, s: dict) -> dict:
         info = analyse(s["standalone"], self.documents, self.units, self.retriever.has_text)
@@ -61,19 +76,44 @@ class PolicyAssistant:
 
     def _compose(self, s: dict) -> dict:
         ans = compose(s["question"], s["info"], s["hits"], self.retriever.idf_of, self.thresholds)
+        if self._use_llm(s) and ans.found:  # the same evidence gate: never answer from nothing
+            ans = self._compose_llm(s, ans)
         return {**s, "answer": replace(ans, rewritten_question=s["standalone"])}
+
+    def _compose_llm(self, s: dict, extractive: Answer) -> Answer:
+        hits = s["hits"][:LLM_SOURCES]
+        texts = ["\n".join(ch.text for ch in h.chunks) if h.clause.kind == "table" else h.clause.text for h in hits]
+        try:
+            text = self.llm.answer(s["standalone"], hits)
+        except LLMError as e:
+            return replace(extractive, notice=f"大模型暂时无法回答（{e}），以下为原文摘录。")
+        if REFUSAL in text:
+            return refusal(s["question"], s["hits"])
+        checked = verify_generated(text, texts)
+        if not checked.text:
+            return replace(extractive, notice="大模型的回答未能通过原文核验，以下为原文摘录。")
+        cites = []
+        for i in checked.used:
+            claim = "".join(checked.claims[i])
+            quote = max(split_sentences(texts[i]), key=lambda x: grounding(claim, x))
+            cites.append(citation(hits[i], quote))
+        notice = f"已删除{len(checked.dropped)}句未能在原文中核实的内容。" if checked.dropped else None
+        return Answer(s["question"], checked.text, True, tuple(cites), notice=notice, mode="llm")
 
     def _verify(self, s: dict) -> Answer:
         return verify(s["answer"], self.snap, lambda a: refusal(a.question, s["hits"]))
 
     # -- API ------------------------------------------------------------------------------
     def ask(
-        self, question: str, history: Sequence[dict] = (), *, doc_ids: Sequence[str] = (), level: str | None = None
+        self, question: str, history: Sequence[dict] = (), *, doc_ids: Sequence[str] = (), level: str | None = None,
+        mode: str | None = None,
     ) -> Answer:
         question = (question or "").strip()
         if not question:
             raise ValueError("问题为空 (empty question)")
-        return self.chain.invoke({"question": question, "history": list(history), "doc_ids": tuple(doc_ids), "level": level})
+        return self.chain.invoke(
+            {"question": question, "history": list(history), "doc_ids": tuple(doc_ids), "level": level, "mode": mode}
+        )
 
     def resolve_docs(self, names: Sequence[str]) -> tuple[str, ...]:
         """--doc accepts a 文号, a doc id, or part of a title."""
@@ -84,3 +124,4 @@ class PolicyAssistant:
                 raise ValueError(f"找不到文件 {n!r}（可用 policy-assistant docs 查看已收录文件）")
             out += m
         return tuple(dict.fromkeys(out))
+

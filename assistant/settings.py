@@ -27,6 +27,18 @@ class Settings:
     llm_timeout: float = 30.0
     llm_temperature: float = 0.0
     admin_password: str | None = None  # enables the upload box on the page
+    mode: str = "auto"  # extractive | llm | auto (llm when LLM_BASE_URL and LLM_MODEL are set)
+    llm_stream: bool = True  # stream tokens from the model (collected, verified, then shown)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def answer_mode(self) -> str:
+        if self.mode == "auto":
+            return "llm" if self.llm_configured else "extractive"
+        return self.mode
 
     @property
     def embed_cache_path(self) -> Path:
@@ -67,4 +79,6 @@ class Settings:
             llm_timeout=num("LLM_TIMEOUT", d.llm_timeout),
             llm_temperature=num("LLM_TEMPERATURE", d.llm_temperature),
             admin_password=get("POLICY_ADMIN_PASSWORD"),
+            mode=get("POLICY_MODE") or d.mode,
+            llm_stream=(get("LLM_STREAM") or "1").lower() not in ("0", "false", "no"),
         )

@@ -93,8 +93,9 @@ class Answer:
     mode: str = "extractive"
 
     def to_json(self) -> dict:
+        # The notice (LLM fell back, sentences removed) belongs to what the reader sees.
         return {
-            "answer": self.answer,
+            "answer": f"【提示】{self.notice}\n{self.answer}" if self.notice else self.answer,
             "found": self.found,
             "citations": [c.to_json() for c in self.citations],
         }

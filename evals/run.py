@@ -105,10 +105,11 @@ def main(argv=None) -> int:
     ap.add_argument("--gold", nargs="+", type=Path, required=True)
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports")
-    ap.add_argument("--mode", default="extractive")
+    ap.add_argument("--mode", choices=["extractive", "llm", "auto"], default=None,
+                    help="answer mode (default: POLICY_MODE / auto); llm needs LLM_BASE_URL and LLM_MODEL")
     ap.add_argument("--show-failures", action="store_true")
     args = ap.parse_args(argv)
-    settings = Settings.from_env()
+    settings = Settings.from_env().with_overrides(mode=args.mode)
     items = load_gold(args.gold)
 
     from assistant.chain import PolicyAssistant
@@ -118,7 +119,7 @@ def main(argv=None) -> int:
     load_s = time.perf_counter() - t0
     assistant.ask("公办高职院校生均财政拨款不低于多少？")  # warm-up
     rows = run_system(lambda it: assistant.ask(it["question"], it.get("history") or []).to_json(), items)
-    md, sys_sets = report("clause-aware hybrid (extractive)", rows)
+    md, sys_sets = report(f"clause-aware hybrid ({settings.answer_mode})", rows)
     parts = [f"# Eval report\n\nindex load: {load_s:.2f} s; gold: {', '.join(str(p) for p in args.gold)}\n", md]
     print(md)
     print(f"\nindex load {load_s:.2f} s")

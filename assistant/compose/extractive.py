@@ -135,8 +135,8 @@ def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
     return ev.support >= th.coverage or (ev.hit.dense >= th.dense and ev.support >= th.dense_coverage)
 
 
-def citation(ev: Evidence, quote: str) -> Citation:
-    c, d = ev.hit.clause, ev.hit.doc
+def citation(hit: Hit, quote: str) -> Citation:
+    c, d = hit.clause, hit.doc
     return Citation(
         doc_title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date, clause_path=c.clause_path,
         responsible_units=c.responsible_units, quote=quote, source=d.source, page=c.page,
@@ -156,7 +156,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
     if best is None:
         return refusal(question, hits)
     quote = _join(best)
-    cites = [citation(best, quote)]
+    cites = [citation(best.hit, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
     if info.asks_units and best.hit.clause.responsible_units:
         units = best.hit.clause.responsible_units
@@ -173,7 +173,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
         differ = info.asks_number and _numbers(q2) and _numbers(quote) and not (_numbers(q2) & _numbers(quote))
         lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
         parts.append(f"{lead}：{_where(ev)}：“{q2}”")
-        cites.append(citation(ev, q2))
+        cites.append(citation(ev.hit, q2))
     return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites))
 
 

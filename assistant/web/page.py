@@ -80,14 +80,15 @@ def build_app(settings: Settings) -> gr.Blocks:
     holder = AssistantHolder(settings)
     feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
 
-    def respond(message, chat, answers, selected, doc_ids, level):
+    def respond(message, chat, answers, selected, doc_ids, level, mode):
         message = (message or "").strip()
         if not message:
             yield chat, answers, selected, gr.update(), gr.update(), ""
             return
         chat = list(chat or []) + [{"role": "user", "content": md_escape(message)}]
         yield chat + [{"role": "assistant", "content": "正在检索文件……"}], answers, selected, gr.update(), gr.update(), ""
-        ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level)
+        ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level,
+                         mode=mode)
         full = chat_markdown(ans)
         step = max(8, len(full) // 12)
         for k in range(step, len(full), step):  # stream the text as it is shown
@@ -174,6 +175,11 @@ def build_app(settings: Settings) -> gr.Blocks:
                     with gr.Row():
                         docs_filter = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="只在这些文件中查找", scale=3)
                         level = gr.Radio(choices=[("全部", "all"), ("省级", "province"), ("市级", "city")], value="all", label="层级", scale=2)
+                        mode = gr.Radio(
+                            choices=[("大模型（核验后显示）", "llm"), ("原文摘录", "extractive")],
+                            value=settings.answer_mode, label="回答方式", scale=2, visible=settings.llm_configured,
+                            elem_id="answer-mode",
+                        )
                     with gr.Row():
                         up = gr.Button("👍 有帮助", elem_id="fb-up")
                         down = gr.Button("👎 没帮助", elem_id="fb-down")
@@ -203,10 +209,10 @@ def build_app(settings: Settings) -> gr.Blocks:
                 gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")
 
         outs = [chatbot, answers, selected, sources, cite_pick, copy_text]
-        send.click(respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
-        box.submit(respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
+        send.click(respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
+        box.submit(respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
         chatbot.example_select(_example_text, None, box).then(
-            respond, [box, chatbot, answers, selected, docs_filter, level], outs).then(lambda: "", None, box)
+            respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
         chatbot.select(select_message, [answers], [selected, sources, cite_pick, copy_text])
         cite_pick.change(open_document, [answers, selected, cite_pick], doc_view)
         up.click(lambda a, s, c: give_feedback("up", a, s, c), [answers, selected, comment], [fb_status, comment])

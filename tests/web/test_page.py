@@ -23,7 +23,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(settings, admin_password: str | None = None):
+def _start(settings, admin_password: str | None = None, extra_env: dict | None = None):
     port = _free_port()
     env = {
         **os.environ,
@@ -34,6 +34,9 @@ def _start(settings, admin_password: str | None = None):
     env.pop("POLICY_ADMIN_PASSWORD", None)
     if admin_password:
         env["POLICY_ADMIN_PASSWORD"] = admin_password
+    for k in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "POLICY_MODE"):
+        env.pop(k, None)
+    env.update(extra_env or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -199,3 +202,24 @@ def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browse
     _ask(page, "晋中市到2025年要建成多少个市级实训基地？", "依据")
     assert "12个" in page.locator("#chat").inner_text()
     page.close()
+
+
+def test_page_in_llm_mode_shows_the_verified_answer(corpus_index, browser):
+    from tests.llm_server import ScriptedOpenAI
+
+    with ScriptedOpenAI() as llm:
+        llm.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。学费每年减免5000元[1]。"})
+        proc, url = _start(corpus_index, extra_env={"LLM_BASE_URL": llm.url, "LLM_MODEL": "test-model"})
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.locator("#answer-mode").get_by_text("大模型（核验后显示）").wait_for()
+            _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
+            chat = page.locator("#chat").inner_text()
+            assert "12000元" in chat and "5000" not in chat and "已删除1句" in chat
+            assert "（二十四）完善经费投入机制" in chat
+            page.screenshot(path=str(ARTIFACTS / "page-llm.png"), full_page=True)
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

@@ -1,0 +1,148 @@
+"""LLM mode against a real HTTP server speaking the OpenAI protocol, driven by the real
+ChatOpenAI client: faithful answers pass, wrong figures and foreign citations are caught,
+every failure falls back to the extractive answer with a notice."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from prompts import REFUSAL
+from tests.llm_server import ScriptedOpenAI
+
+pytestmark = pytest.mark.slow
+Q = "公办高职院校生均财政拨款不低于多少？"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ScriptedOpenAI() as s:
+        yield s
+
+
+def _assistant(corpus_index, server, stream=True, timeout=5.0):
+    from assistant.chain import PolicyAssistant
+
+    settings = corpus_index.with_overrides(
+        llm_base_url=server.url, llm_model="test-model", llm_api_key="sk-test", llm_timeout=timeout,
+        mode="llm", llm_stream=stream,
+    )
+    return PolicyAssistant(settings)
+
+
+@pytest.fixture(scope="module")
+def llm(corpus_index, server):
+    return _assistant(corpus_index, server)
+
+
+def _source_number(server, clause_label: str) -> int:
+    """Which [n] the prompt gave to a clause (read from the request the server received)."""
+    prompt = server.requests[-1]["body"]["messages"][-1]["content"]
+    for line in prompt.splitlines():
+        if line.startswith("[") and clause_label in line:
+            return int(line[1 : line.index("]")])
+    raise AssertionError(f"{clause_label} not among the sources")
+
+
+def test_faithful_answer_passes_with_its_citations(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。公办中等职业教育每年达到8000元以上[1]。"})
+    ans = llm.ask(Q)
+    assert _source_number(server, "（二十四）完善经费投入机制") == 1
+    assert ans.found and ans.mode == "llm" and ans.notice is None
+    assert "12000元[1]" in ans.answer and "8000元以上[1]" in ans.answer
+    assert len(ans.citations) == 1 and ans.citations[0].clause_path[-1] == "（二十四）完善经费投入机制"
+    assert "12000" in ans.citations[0].quote
+    req = server.requests[-1]
+    assert req["path"].endswith("/chat/completions") and req["auth"] == "Bearer sk-test" and req["body"]["stream"] is True
+    system = req["body"]["messages"][0]["content"]
+    assert REFUSAL in system and "[1]" in system
+
+
+def test_wrong_figure_is_caught(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于15000元[1]。公办中等职业教育每年达到8000元以上[1]。"})
+    ans = llm.ask(Q)
+    assert ans.found and "15000" not in ans.answer and "8000元以上" in ans.answer
+    assert "已删除1句" in ans.notice
+
+
+def test_nothing_verified_falls_back_to_extractive(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于1.5万元[1]。"})
+    ans = llm.ask(Q)
+    assert ans.found and ans.mode == "extractive" and "未能通过原文核验" in ans.notice
+    assert "12000元" in ans.answer and "1.5万" not in ans.answer
+
+
+def test_citation_to_a_source_not_given_is_dropped(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1][9]。地方教育附加费用于职业教育的比例不低于30%[7]。"})
+    ans = llm.ask(Q)
+    assert ans.mode == "llm" and "[9]" not in ans.answer and "30%" not in ans.answer
+    assert "12000元[1]" in ans.answer and "已删除1句" in ans.notice
+
+
+def test_same_figure_written_differently_is_accepted(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于1.2万元[1]。"})
+    ans = llm.ask(Q)
+    assert ans.mode == "llm" and "1.2万元[1]" in ans.answer and ans.notice is None
+
+
+def test_model_refusal_is_a_refusal(llm, server):
+    server.script.append({"content": REFUSAL})
+    ans = llm.ask(Q)
+    assert not ans.found and ans.answer.startswith(REFUSAL)
+
+
+@pytest.mark.parametrize(
+    "step, reason",
+    [
+        ({"status": 500}, "HTTP 500"),
+        ({"status": 429, "message": "rate limited"}, "HTTP 429"),
+        ({"malformed": True}, "格式错误"),
+        ({"content": "   "}, "空回答"),
+    ],
+)
+def test_model_failures_fall_back_cleanly(corpus_index, server, step, reason):
+    a = _assistant(corpus_index, server, stream=False)
+    server.script.append(step)
+    ans = a.ask(Q)
+    assert ans.found and ans.mode == "extractive" and "12000元" in ans.answer
+    assert ans.notice and "大模型暂时无法回答" in ans.notice and reason in ans.notice
+
+
+def test_timeout_falls_back_within_the_timeout(corpus_index, server):
+    a = _assistant(corpus_index, server, stream=False, timeout=1.0)
+    server.script.append({"sleep": 3, "content": "太迟了[1]。"})
+    t0 = time.perf_counter()
+    ans = a.ask(Q)
+    elapsed = time.perf_counter() - t0
+    assert ans.mode == "extractive" and "12000元" in ans.answer and "请求超时" in ans.notice
+    assert elapsed < 2.5
+
+
+def test_unreachable_model_falls_back(corpus_index):
+    from assistant.chain import PolicyAssistant
+
+    settings = corpus_index.with_overrides(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", mode="llm", llm_timeout=2.0)
+    ans = PolicyAssistant(settings).ask(Q)
+    assert ans.mode == "extractive" and "无法连接模型服务" in ans.notice
+
+
+def test_follow_up_condensation_uses_the_history(llm, server):
+    history = [
+        {"role": "user", "content": "省里规定公办高职院校生均财政拨款不低于多少？"},
+        {"role": "assistant", "content": "每年不低于12000元。"},
+    ]
+    condensed = "省里规定公办中等职业教育生均财政拨款每年达到多少？"
+    server.script.extend([{"content": condensed}, {"content": "公办中等职业教育生均财政拨款水平每年达到8000元以上[1]。"}])
+    n = len(server.requests)
+    ans = llm.ask("那中职呢？", history)
+    condense_prompt = server.requests[n]["body"]["messages"][-1]["content"]
+    assert "省里规定公办高职院校生均财政拨款不低于多少？" in condense_prompt and "那中职呢？" in condense_prompt
+    assert ans.rewritten_question == condensed
+    assert condensed in server.requests[n + 1]["body"]["messages"][-1]["content"]
+    assert ans.mode == "llm" and "8000元以上" in ans.answer
+
+
+def test_extractive_mode_can_be_chosen_per_question(llm, server):
+    n = len(server.requests)
+    ans = llm.ask(Q, mode="extractive")
+    assert ans.mode == "extractive" and len(server.requests) == n  # the model was not called
