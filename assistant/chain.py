@@ -6,6 +6,8 @@ import time
 from dataclasses import replace
 from typing import Sequence
 
+from functools import cached_property
+
 from langchain_core.runnables import RunnableLambda
 
 from .compose.extractive import Thresholds, citation, compose, refusal, split_sentences
@@ -15,6 +17,10 @@ from .followup import rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
 from .retrieve.query import analyse, doc_places
 from .settings import Settings
+from .structure.answer import compare_answer, targets_answer, unit_tasks_answer, wants_compare, wants_targets, wants_unit_tasks
+from .structure.compare import align, default_docs
+from .structure.targets import targets_due
+from .structure.units import tasks_of
 from .embed import embedder_id
 from .store import IndexStore, add_words, check_embedder
 from .types import Answer
@@ -75,10 +81,42 @@ class PolicyAssistant:
         return {**s, "info": info, "hits": hits}
 
     def _compose(self, s: dict) -> dict:
+        structured = self._structured(s)
+        if structured is not None:
+            return {**s, "answer": replace(structured, rewritten_question=s["standalone"])}
         ans = compose(s["question"], s["info"], s["hits"], self.retriever.idf_of, self.thresholds)
         if self._use_llm(s) and ans.found:  # the same evidence gate: never answer from nothing
             ans = self._compose_llm(s, ans)
         return {**s, "answer": replace(ans, rewritten_question=s["standalone"])}
+
+    # -- answers from the structure (units, province vs city, targets) ----------------------
+    @cached_property
+    def compare_docs(self) -> tuple[str, str] | None:
+        return default_docs(self.snap)
+
+    @cached_property
+    def alignment(self) -> list:
+        if not self.compare_docs:
+            return []
+        return align(self.snap, self.retriever.col, *self.compare_docs)
+
+    def _structured(self, s: dict) -> Answer | None:
+        q, info = s["standalone"], s["info"]
+        if wants_unit_tasks(q, info):
+            unit, lead_only = info.units[0], "牵头" in q
+            return unit_tasks_answer(s["question"], unit, tasks_of(self.snap, unit, lead_only), lead_only)
+        if self.compare_docs and wants_compare(q, info, *self.compare_docs):
+            city_doc, prov_doc = self.compare_docs
+            hits = self.retriever.search(q, info, doc_ids=(city_doc,), k=4)
+            for h in hits:
+                pair = next((p for p in self.alignment if p.city and p.city.clause.clause_id == h.clause.clause_id), None)
+                if pair is not None and pair.province is not None:
+                    return compare_answer(s["question"], info, pair, self.retriever.idf_of)
+            return None
+        if wants_targets(q, info):
+            year = int(info.years[0])
+            return targets_answer(s["question"], year, targets_due(self.snap, year))
+        return None
 
     def _compose_llm(self, s: dict, extractive: Answer) -> Answer:
         hits = s["hits"][:LLM_SOURCES]

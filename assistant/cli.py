@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -161,6 +162,77 @@ def cmd_batch(args) -> int:
     return 0
 
 
+def _snapshot(args):
+    from .store import IndexStore
+
+    return IndexStore(_settings(args)).load()
+
+
+def cmd_units(args) -> int:
+    from .structure.units import tasks_of, unit_counts
+    from .types import record
+
+    snap = _snapshot(args)
+    if not args.name:
+        rows = unit_counts(snap)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            for r in rows:
+                print(f"{r['unit']}\t{r['clauses']} 项（牵头 {r['lead']}）")
+        return 0
+    tasks = tasks_of(snap, args.name, lead_only=args.lead)
+    if args.json:
+        print(json.dumps([{**record(t.doc, t.clause), "lead": t.lead} for t in tasks], ensure_ascii=False, indent=1))
+    else:
+        for t in tasks:
+            print(f"{t.doc.doc_number or t.doc.title} › {' › '.join(t.clause.clause_path)}" + ("（牵头）" if t.lead else ""))
+    if not tasks:
+        print(f"没有找到责任单位 {args.name!r}（policy-assistant units 列出全部单位）", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .structure.compare import align, default_docs
+    from .store import IndexStore
+
+    settings = _settings(args)
+    store = IndexStore(settings)
+    snap = store.load()
+    docs = (args.city, args.province) if args.city and args.province else default_docs(snap)
+    if not docs:
+        print("错误：没有找到市级行动计划及其所依据的省级文件（可用 --city 和 --province 指定）", file=sys.stderr)
+        return 1
+    pairs = align(snap, store.collection(snap.state["embedder"]), *docs)
+    if args.json:
+        print(json.dumps([p.to_json() for p in pairs], ensure_ascii=False, indent=1))
+    else:
+        for p in pairs:
+            c = " › ".join(p.city.clause.clause_path[-1:]) if p.city else "—"
+            v = " › ".join(p.province.clause.clause_path[-1:]) if p.province else "—"
+            print(f"{c}  ⇄  {v}")
+            for d in p.differences:
+                print(f"    {d}")
+    return 0
+
+
+def cmd_targets(args) -> int:
+    from .structure.targets import extract_targets
+
+    targets = extract_targets(_snapshot(args))
+    if args.year:
+        targets = [t for t in targets if t.year == args.year]
+    if args.unit:
+        targets = [t for t in targets if any(args.unit in u for u in t.clause.responsible_units)]
+    if args.json:
+        print(json.dumps([t.to_json() for t in targets], ensure_ascii=False, indent=1))
+    else:
+        for t in targets:
+            print(f"{t.year or '—'}\t{t.doc.doc_number or t.doc.title}\t{' › '.join(t.clause.clause_path[-1:])}\t{t.sentence}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .web.page import serve
 
@@ -230,6 +302,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("infile", help="JSONL file, or - for stdin")
     s.set_defaults(fn=cmd_batch)
 
+    s = sub.add_parser("units", help="责任单位及其任务")
+    s.add_argument("name", nargs="?", help="单位名称，如 省人社厅（不给出则列出全部单位）")
+    s.add_argument("--lead", action="store_true", help="只列牵头（排第一位）的任务")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_units)
+
+    s = sub.add_parser("compare", help="市级行动计划与省级行动计划逐条对照")
+    s.add_argument("--city", help="市级文件 doc_id（默认自动识别）")
+    s.add_argument("--province", help="省级文件 doc_id（默认自动识别）")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_compare)
+
+    s = sub.add_parser("targets", help="量化目标与期限")
+    s.add_argument("--year", type=int)
+    s.add_argument("--unit")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_targets)
+
     s = sub.add_parser("serve", help="启动聊天页面")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)
@@ -251,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     try:
         return args.fn(args) or 0
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except Exception as e:  # a clear one-line error, not a traceback, for known failures
         from .store import EmbedderMismatch, IndexMissing
 

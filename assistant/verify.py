@@ -32,10 +32,16 @@ def verify(answer: Answer, snap: Snapshot, on_fail) -> Answer:
     if answer.mode == "llm":
         # Generated text was checked against the cited clauses by verify_generated.
         return replace(answer, citations=tuple(good))
-    quoted = " ".join(c.quote for c in good) + " " + " ".join(" ".join(c.clause_path) for c in good)
-    body_numbers = set(_NUM.findall(answer.answer.split("依据：")[0]))
-    allowed = set(_NUM.findall(quoted)) | {n for c in good for n in _NUM.findall(f"{c.doc_number or ''}{c.doc_title}")}
-    if body_numbers - allowed:
+    body = answer.answer.split("依据：")[0]
+    context = " ".join(" ".join(c.clause_path) + f" {c.doc_number or ''} {c.doc_title}" for c in good)
+    if answer.mode == "structure":
+        # Lists built from the structure: figures may come from anywhere in the cited clauses;
+        # the counts and numbering of the list itself are ours, not the documents'.
+        body = re.sub(r"共 ?\d+ ?项|\d+ ?项|^\d+\. ", "", body, flags=re.M)
+        context += " " + " ".join(snap.clauses[c.clause_id].text for c in good)
+    else:
+        context += " " + " ".join(c.quote for c in good)
+    if set(_NUM.findall(body)) - set(_NUM.findall(context)):
         return on_fail(answer)
     return replace(answer, citations=tuple(good))
 

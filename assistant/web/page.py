@@ -193,6 +193,34 @@ def build_app(settings: Settings) -> gr.Blocks:
                     sources = gr.HTML(sources_html(None, holder.assistant.snap), elem_id="sources")
                     cite_pick = gr.Radio(label="打开文件全文（定位到该条款）", choices=[], visible=False, elem_id="open-doc")
                     doc_view = gr.HTML(visible=False, elem_id="doc-view", max_height=600)
+        with gr.Tab("责任单位"):
+            from ..structure.units import tasks_of, unit_counts
+
+            counts = unit_counts(holder.assistant.snap)
+            with gr.Row():
+                unit_pick = gr.Dropdown(choices=[(f"{r['unit']}（{r['clauses']}项，牵头{r['lead']}项）", r["unit"]) for r in counts],
+                                        label="选择责任单位", scale=3, elem_id="unit-pick")
+                lead_only = gr.Checkbox(label="只看牵头（排第一位）", scale=1)
+            unit_table = gr.Dataframe(headers=["文件", "文号", "条款", "牵头"], interactive=False, wrap=True, elem_id="unit-table")
+
+            def show_unit(unit, lead):
+                if not unit:
+                    return []
+                return [[t.doc.title, t.doc.doc_number or "—", " › ".join(t.clause.clause_path), "是" if t.lead else ""]
+                        for t in tasks_of(holder.assistant.snap, unit, bool(lead))]
+
+            unit_pick.change(show_unit, [unit_pick, lead_only], unit_table)
+            lead_only.change(show_unit, [unit_pick, lead_only], unit_table)
+        with gr.Tab("省市对比"):
+            gr.Markdown("运城市行动计划（运政发〔2021〕8号）逐条对照其所落实的省行动计划（晋政发〔2020〕19号）。")
+            compare_table = gr.Dataframe(headers=["运城条款", "省级条款", "主要差别"], interactive=False, wrap=True, elem_id="compare-table")
+        with gr.Tab("目标与期限"):
+            from ..structure.targets import extract_targets
+
+            target_rows = [[t.year or "", t.deadline or "", t.doc.doc_number or t.doc.title, " › ".join(t.clause.clause_path),
+                            "、".join(t.clause.responsible_units), t.sentence] for t in extract_targets(holder.assistant.snap)]
+            gr.Dataframe(value=target_rows, headers=["年份", "期限", "文件", "条款", "责任单位", "目标原文"],
+                         interactive=False, wrap=True, elem_id="targets-table")
         with gr.Tab("已收录文件"):
             docs_table = gr.Dataframe(
                 value=_docs_table(holder), headers=["标题", "文号", "发文机关", "日期", "层级", "条款数"],
@@ -219,6 +247,13 @@ def build_app(settings: Settings) -> gr.Blocks:
         down.click(lambda a, s, c: give_feedback("down", a, s, c), [answers, selected, comment], [fb_status, comment])
         new.click(new_conversation, None, [chatbot, answers, selected, sources, cite_pick, copy_text, fb_status, doc_view])
         gr.api(api_ask, api_name="ask")
+
+        def compare_rows():
+            return [[" › ".join(p.city.clause.clause_path[-1:]) if p.city else "—",
+                     " › ".join(p.province.clause.clause_path[-1:]) if p.province else "—",
+                     "\n".join(p.differences)] for p in holder.assistant.alignment]
+
+        demo.load(compare_rows, None, compare_table)
     return demo
 
 
