@@ -223,3 +223,24 @@ def test_page_in_llm_mode_shows_the_verified_answer(corpus_index, browser):
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def test_units_compare_and_targets_views(server, browser):
+    from playwright.sync_api import expect
+
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_role("tab", name="责任单位").click()
+    page.locator("#unit-pick input").click()
+    page.locator("#unit-pick input").fill("省人社厅")
+    page.get_by_role("option", name="省人社厅（24项，牵头0项）").click()
+    expect(page.locator("#unit-table")).to_contain_text("（二十五）营造良好发展环境", timeout=20000)
+    page.screenshot(path=str(ARTIFACTS / "page-units.png"), full_page=True)
+    page.get_by_role("tab", name="省市对比").click()
+    expect(page.locator("#compare-table")).to_contain_text("14.建设高水平师资队伍", timeout=20000)
+    expect(page.locator("#compare-table")).to_contain_text("60%以上")
+    page.get_by_role("tab", name="目标与期限").click()
+    expect(page.locator("#targets-table")).to_contain_text("到2022年底")
+    page.screenshot(path=str(ARTIFACTS / "page-targets.png"), full_page=True)
+    page.close()
