@@ -59,6 +59,8 @@ def key_terms(question: str, idf) -> dict[str, float]:
 def _covered(term: str, text: str) -> bool:
     if term in text:
         return True
+    if re.fullmatch(r"20\d\d年", term):  # a table's 年份 column holds the bare year
+        return re.search(rf"(?<![\d〔\[（(]){term[:4]}(?![\d〕\]）)])", text) is not None  # not a 文号
     return any(alt in text for alt in SYNONYMS.get(term, "").split())
 
 
