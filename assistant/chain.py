@@ -134,7 +134,7 @@ class PolicyAssistant:
         for i in checked.used:
             claim = "".join(checked.claims[i])
             quote = max(split_sentences(texts[i]), key=lambda x: grounding(claim, x))
-            cites.append(citation(hits[i], quote))
+            cites.append(citation(hits[i].doc, hits[i].clause, quote))
         notice = f"已删除{len(checked.dropped)}句未能在原文中核实的内容。" if checked.dropped else None
         return Answer(s["question"], checked.text, True, tuple(cites), notice=notice, mode="llm")
 

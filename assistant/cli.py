@@ -321,8 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_targets)
 
     s = sub.add_parser("serve", help="启动聊天页面")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=7860)
+    _server_args(s)
     s.set_defaults(fn=cmd_serve)
 
     s = sub.add_parser("feedback", help="导出用户反馈")
@@ -330,10 +329,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_feedback)
 
     s = sub.add_parser("run", help="建索引（如缺失）并启动聊天页面")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=7860)
+    _server_args(s)
     s.set_defaults(fn=cmd_run)
     return p
+
+
+def _server_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--host", default="127.0.0.1", help="默认只在本机可访问")
+    s.add_argument("--port", type=int, default=7860)
 
 
 def main(argv: list[str] | None = None) -> int:

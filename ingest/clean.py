@@ -8,7 +8,6 @@ parenthetical cut by a page break and continued on a later line.
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 

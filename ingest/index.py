@@ -5,7 +5,6 @@ embedded again, changed ones have their chunks replaced, files gone from an inge
 folder are deleted. A bad file is reported and its previous version (if any) kept."""
 from __future__ import annotations
 
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from .errors import IngestError
 from .load import SUPPORTED
 from .pipeline import parse_file, read_manifest
 
-log = logging.getLogger(__name__)
 SKIP_NAMES = {"manifest.json", "README.md", "readme.md", ".gitkeep"}
 
 

@@ -10,8 +10,7 @@ from prompts import REFUSAL
 
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
-from ..store import tokenize
-from ..types import Answer, Citation
+from ..types import Answer, Citation, Clause, Document
 
 STOP = set(
     "的 了 吗 呢 啊 是 有 在 和 与 及 或 要 对 将 把 被 为 以 从 到 也 都 就 还 又 于 等 中 上 下 个 "
@@ -137,8 +136,7 @@ def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
     return ev.support >= th.coverage or (ev.hit.dense >= th.dense and ev.support >= th.dense_coverage)
 
 
-def citation(hit: Hit, quote: str) -> Citation:
-    c, d = hit.clause, hit.doc
+def citation(d: Document, c: Clause, quote: str) -> Citation:
     return Citation(
         doc_title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date, clause_path=c.clause_path,
         responsible_units=c.responsible_units, quote=quote, source=d.source, page=c.page,
@@ -158,7 +156,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
     if best is None:
         return refusal(question, hits)
     quote = _join(best)
-    cites = [citation(best.hit, quote)]
+    cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
     if info.asks_units and best.hit.clause.responsible_units:
         units = best.hit.clause.responsible_units
@@ -175,7 +173,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
         differ = info.asks_number and _numbers(q2) and _numbers(quote) and not (_numbers(q2) & _numbers(quote))
         lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
         parts.append(f"{lead}：{_where(ev)}：“{q2}”")
-        cites.append(citation(ev.hit, q2))
+        cites.append(citation(ev.hit.doc, ev.hit.clause, q2))
     return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites))
 
 

@@ -6,9 +6,8 @@ import re
 from itertools import groupby
 
 from ..compose.extractive import citation, key_terms, pick_sentences, split_sentences
-from ..retrieve.hybrid import Hit
 from ..retrieve.query import QueryInfo
-from ..types import Answer, Citation
+from ..types import Answer
 from .compare import Pair
 from .targets import Target
 from .units import Task
@@ -16,10 +15,6 @@ from .units import Task
 UNIT_TASKS = re.compile(r"(负责|牵头|承担|参与)(的)?(哪些|什么|那些)?(任务|工作|事项|条款|事)|(负责|牵头)哪些|有哪些(任务|工作)")
 COMPARE = re.compile(r"不同|区别|差异|差别|对比|比较|有何变化|一样吗|相同吗")
 TARGETS = re.compile(r"(哪些|什么)(目标|任务)|要完成|到期|截止")
-
-
-def _cite(doc, clause, quote: str) -> Citation:
-    return citation(Hit(clause, doc, None, 0.0, 0.0, 0.0), quote)  # type: ignore[arg-type]
 
 
 def _heading_sentence(clause) -> str:
@@ -43,7 +38,7 @@ def unit_tasks_answer(question: str, unit: str, tasks: list[Task], lead_only: bo
         lines.append(f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "") + f"：{len(group)} 项")
         for t in group:
             lines.append(f"  · {' › '.join(t.clause.clause_path)}" + ("（牵头）" if t.lead else ""))
-            cites.append(_cite(t.doc, t.clause, _heading_sentence(t.clause)))
+            cites.append(citation(t.doc, t.clause, _heading_sentence(t.clause)))
     return Answer(question, "\n".join(lines), True, tuple(cites), mode="structure")
 
 
@@ -68,7 +63,7 @@ def compare_answer(question: str, info: QueryInfo, pair: Pair, idf) -> Answer:
         context = f"{info.text} {quote}"
         d = side.doc
         parts.append(f"{name}：《{d.title}》（{d.doc_number}）› {' › '.join(side.clause.clause_path)}：“{quote}”")
-        cites.append(_cite(side.doc, side.clause, quote))
+        cites.append(citation(side.doc, side.clause, quote))
     parts.append("主要差别：")
     parts += [f"  · {x}" for x in pair.differences]
     return Answer(question, "\n".join(parts), True, tuple(cites), mode="structure")
@@ -87,5 +82,5 @@ def targets_answer(question: str, year: int, targets: list[Target]) -> Answer:
         d = t.doc
         units = f"（责任单位：{'、'.join(t.clause.responsible_units)}）" if t.clause.responsible_units else ""
         lines.append(f"{i}. 《{d.title}》{d.doc_number or ''} › {' › '.join(t.clause.clause_path)}：“{t.sentence}”{units}")
-        cites.append(_cite(t.doc, t.clause, t.sentence))
+        cites.append(citation(t.doc, t.clause, t.sentence))
     return Answer(question, "\n".join(lines), True, tuple(cites), mode="structure")
