@@ -182,7 +182,11 @@ class IndexStore:
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
     def write_snapshot(self, state: dict, documents, clauses, chunks) -> Path:
+        import logging
+
         import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
 
         snap_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = self.root / "snapshots" / f".tmp-{snap_id}"
