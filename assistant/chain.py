@@ -120,7 +120,7 @@ class PolicyAssistant:
 
     def _compose_llm(self, s: dict, extractive: Answer) -> Answer:
         hits = s["hits"][:LLM_SOURCES]
-        texts = ["\n".join(ch.text for ch in h.chunks) if h.clause.kind == "table" else h.clause.text for h in hits]
+        texts = [h.text for h in hits]
         try:
             text = self.llm.answer(s["standalone"], hits)
         except LLMError as e:

@@ -11,6 +11,15 @@ from pathlib import Path
 from .settings import Settings
 
 
+def _emit(args, rows: list, line) -> None:
+    """JSON for tools (--json), one line per row for people."""
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            print(line(r))
+
+
 def _settings(args) -> Settings:
     s = Settings.from_env()
     return s.with_overrides(
@@ -73,27 +82,20 @@ def cmd_clauses(args) -> int:
     rows = [
         record(docs[c.doc_id], c) for c in pf.clauses if args.include_preamble or c.kind != "preamble"
     ]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-    else:
-        for r in rows:
-            units = "、".join(r["responsible_units"])
-            print(f"{r['doc_number'] or r['doc_title']} › {' › '.join(r['clause_path'])}" + (f"（责任单位：{units}）" if units else ""))
+    _emit(args, rows, lambda r: f"{r['doc_number'] or r['doc_title']} › {' › '.join(r['clause_path'])}"
+          + (f"（责任单位：{'、'.join(r['responsible_units'])}）" if r["responsible_units"] else ""))
     return 0
 
 
 def cmd_docs(args) -> int:
-    from .store import IndexMissing, IndexStore
+    from .store import IndexMissing
 
     try:
-        snap = IndexStore(_settings(args)).load()
+        snap = _snapshot(args)
     except IndexMissing as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
-    counts: dict[str, int] = {}
-    for c in snap.clauses.values():
-        if c.kind != "preamble":
-            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    counts = snap.clause_counts()
     rows = [
         {
             "doc_id": d.doc_id, "doc_title": d.title, "doc_number": d.doc_number, "issuer": d.issuer,
@@ -102,11 +104,7 @@ def cmd_docs(args) -> int:
         }
         for d in snap.documents.values()
     ]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-    else:
-        for r in rows:
-            print(f"《{r['doc_title']}》 {r['doc_number'] or ''} {r['issuer'] or ''} {r['date'] or ''} 条款 {r['clauses']}")
+    _emit(args, rows, lambda r: f"《{r['doc_title']}》 {r['doc_number'] or ''} {r['issuer'] or ''} {r['date'] or ''} 条款 {r['clauses']}")
     return 0
 
 
@@ -174,19 +172,11 @@ def cmd_units(args) -> int:
 
     snap = _snapshot(args)
     if not args.name:
-        rows = unit_counts(snap)
-        if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
-        else:
-            for r in rows:
-                print(f"{r['unit']}\t{r['clauses']} 项（牵头 {r['lead']}）")
+        _emit(args, unit_counts(snap), lambda r: f"{r['unit']}\t{r['clauses']} 项（牵头 {r['lead']}）")
         return 0
     tasks = tasks_of(snap, args.name, lead_only=args.lead)
-    if args.json:
-        print(json.dumps([{**record(t.doc, t.clause), "lead": t.lead} for t in tasks], ensure_ascii=False, indent=1))
-    else:
-        for t in tasks:
-            print(f"{t.doc.doc_number or t.doc.title} › {' › '.join(t.clause.clause_path)}" + ("（牵头）" if t.lead else ""))
+    rows = [{**record(t.doc, t.clause), "lead": t.lead} for t in tasks]
+    _emit(args, rows, lambda r: f"{r['doc_number'] or r['doc_title']} › {' › '.join(r['clause_path'])}" + ("（牵头）" if r["lead"] else ""))
     if not tasks:
         print(f"没有找到责任单位 {args.name!r}（policy-assistant units 列出全部单位）", file=sys.stderr)
         return 1
@@ -205,15 +195,12 @@ def cmd_compare(args) -> int:
         print("错误：没有找到市级行动计划及其所依据的省级文件（可用 --city 和 --province 指定）", file=sys.stderr)
         return 1
     pairs = align(snap, store.collection(snap.state["embedder"]), *docs)
-    if args.json:
-        print(json.dumps([p.to_json() for p in pairs], ensure_ascii=False, indent=1))
-    else:
-        for p in pairs:
-            c = " › ".join(p.city.clause.clause_path[-1:]) if p.city else "—"
-            v = " › ".join(p.province.clause.clause_path[-1:]) if p.province else "—"
-            print(f"{c}  ⇄  {v}")
-            for d in p.differences:
-                print(f"    {d}")
+    def line(p: dict) -> str:
+        c = p["city"]["clause_path"][-1] if p["city"] else "—"
+        v = p["province"]["clause_path"][-1] if p["province"] else "—"
+        return "\n".join([f"{c}  ⇄  {v}", *(f"    {d}" for d in p["differences"])])
+
+    _emit(args, [p.to_json() for p in pairs], line)
     return 0
 
 
@@ -225,11 +212,8 @@ def cmd_targets(args) -> int:
         targets = [t for t in targets if t.year == args.year]
     if args.unit:
         targets = [t for t in targets if any(args.unit in u for u in t.clause.responsible_units)]
-    if args.json:
-        print(json.dumps([t.to_json() for t in targets], ensure_ascii=False, indent=1))
-    else:
-        for t in targets:
-            print(f"{t.year or '—'}\t{t.doc.doc_number or t.doc.title}\t{' › '.join(t.clause.clause_path[-1:])}\t{t.sentence}")
+    _emit(args, [t.to_json() for t in targets], lambda r: f"{r['year'] or '—'}\t{r['doc_number'] or r['doc_title']}\t"
+          f"{' › '.join(r['clause_path'][-1:])}\t{r['text']}")
     return 0
 
 

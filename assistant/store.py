@@ -72,6 +72,14 @@ class Snapshot:
     chunk_index: dict[str, int] = field(default_factory=dict)
     _bm25: object = None
 
+    def clause_counts(self) -> dict[str, int]:
+        """Structural records per document (the cover notice / preamble not counted)."""
+        counts: dict[str, int] = {}
+        for c in self.clauses.values():
+            if c.kind != "preamble":
+                counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        return counts
+
     @property
     def bm25(self):
         if self._bm25 is None:

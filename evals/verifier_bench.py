@@ -42,7 +42,7 @@ def main(argv=None) -> int:
             continue
         s = a._retrieve(a._condense({"question": item["question"], "history": item.get("history") or []}))
         hits = s["hits"][:LLM_SOURCES]
-        texts = ["\n".join(ch.text for ch in h.chunks) if h.clause.kind == "table" else h.clause.text for h in hits]
+        texts = [h.text for h in hits]
         ans = a.ask(item["question"], item.get("history") or [])
         if not ans.found:
             continue

@@ -112,7 +112,7 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
     best_rrf = hits[0].score if hits else 1.0
     for h in hits[:top]:
         table = h.clause.kind == "table"
-        text = "\n".join(c.text for c in h.chunks) if table else h.clause.text
+        text = h.text
         # Table rows are the units of a table; never split a row at its cell separators.
         sents = [r for r in text.split("\n") if r.strip()] if table else split_sentences(text)
         if not sents:

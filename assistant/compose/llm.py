@@ -46,8 +46,7 @@ def format_sources(hits: Sequence[Hit]) -> str:
             head += " › " + " › ".join(c.clause_path)
         if c.responsible_units:
             head += f" › 责任单位：{'、'.join(c.responsible_units)}"
-        text = "\n".join(ch.text for ch in h.chunks) if c.kind == "table" else c.text
-        blocks.append(f"{head}\n{text}")
+        blocks.append(f"{head}\n{h.text}")
     return "\n\n".join(blocks)
 
 

@@ -23,6 +23,14 @@ class Hit:
     lexical: float  # BM25 score of the best chunk
     chunks: list[Chunk] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        """The evidence text: the clause, or for a table the row groups that matched
+        (a whole annex table is too long to quote from)."""
+        if self.clause.kind == "table":
+            return "\n".join(ch.text for ch in self.chunks)
+        return self.clause.text
+
 
 @dataclass(frozen=True)
 class FusionParams:

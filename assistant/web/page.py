@@ -61,10 +61,7 @@ def _doc_choices(holder: AssistantHolder) -> list[tuple[str, str]]:
 
 def _docs_table(holder: AssistantHolder) -> list[list]:
     a = holder.assistant
-    counts: dict[str, int] = {}
-    for c in a.snap.clauses.values():
-        if c.kind != "preamble":
-            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    counts = a.snap.clause_counts()
     return [[d.title, d.doc_number or "—", d.issuer or "—", d.date or "—", LEVELS.get(d.level, "—"), counts.get(d.doc_id, 0)]
             for d in a.documents]
 
