@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import IngestError
 
-SUPPORTED = {".pdf", ".txt", ".md"}
+SUPPORTED = {".pdf", ".txt", ".md", ".docx", ".html", ".htm"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,10 @@ class LoadedFile:
     is_pdf: bool
     encoding: str
 
+
+# A page whose text layer has fewer characters than this is a scan (a page number or a
+# stamp is all some scanners leave); 20 is below any real page of body text.
+MIN_TEXT_LAYER_CHARS = 20
 
 _PLAUSIBLE = re.compile(
     r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u206f\x20-\x7e\t\n\r"
@@ -54,6 +58,19 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     raise IngestError(source, "无法识别的文本编码 (unreadable encoding: not UTF-8, GB18030/GBK or Big5)")
 
 
+def decode_html(data: bytes, source: str) -> str:
+    """A saved page declares its charset (<meta charset=gb2312>); trust it before guessing."""
+    m = re.search(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", data[:4096], re.I)
+    if m:
+        enc = m.group(1).decode("ascii").lower()
+        enc = "gb18030" if enc in ("gb2312", "gbk", "gb18030") else enc
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data, source)[0]
+
+
 def _read_pdf(path: Path, source: str) -> tuple[str, ...]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -77,8 +94,15 @@ def _read_pdf(path: Path, source: str) -> tuple[str, ...]:
         raise IngestError(source, f"PDF 文件已损坏 (corrupt PDF: {type(e).__name__}: {e})") from None
     if not pages:
         raise IngestError(source, "PDF 没有页面 (corrupt PDF: no pages)")
+    # Scanned pages carry no text layer (or only a stray page number): read them by OCR.
+    scanned = [i for i, p in enumerate(pages) if len(re.sub(r"\s", "", p)) < MIN_TEXT_LAYER_CHARS]
+    if scanned:
+        from .ocr import ocr_pdf_pages
+
+        read = ocr_pdf_pages(path, scanned, source)
+        pages = tuple(read.get(i, p) for i, p in enumerate(pages))
     if sum(len(re.sub(r"\s", "", p)) for p in pages) < 10:
-        raise IngestError(source, "PDF 没有文字层，需要先做 OCR (no text layer — needs OCR)")
+        raise IngestError(source, "PDF 中没有可识别的文字（文字层为空，OCR 也未识别出文字） (no text: no text layer and OCR found none)")
     return pages
 
 
@@ -87,7 +111,8 @@ def load_file(path: Path, max_mb: float) -> LoadedFile:
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise IngestError(
-            source, f"不支持的文件类型 {ext or '（无扩展名）'} (unsupported extension; use .pdf, .txt or .md)"
+            source,
+            f"不支持的文件类型 {ext or '（无扩展名）'} (unsupported extension; use .pdf, .docx, .html, .txt or .md)",
         )
     try:
         size = path.stat().st_size
@@ -106,7 +131,16 @@ def load_file(path: Path, max_mb: float) -> LoadedFile:
             raise IngestError(source, "PDF 文件已损坏 (corrupt PDF: missing %PDF header)")
         pages = _read_pdf(path, source)
         return LoadedFile(source, path, digest, pages, True, "pdf")
-    text, enc = decode_text(data, source)
+    if ext == ".docx":
+        from .markup import docx_to_text
+
+        text, enc = docx_to_text(data, source), "docx"
+    elif ext in (".html", ".htm"):
+        from .markup import html_to_text
+
+        text, enc = html_to_text(decode_html(data, source), source), "html"
+    else:
+        text, enc = decode_text(data, source)
     if not text.strip():
         raise IngestError(source, "文件为空 (empty file: only whitespace)")
     # A form feed is the one page marker plain-text extractions keep.
