@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from .settings import Settings
 from .types import Chunk, Clause, Document
 
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
 
 
@@ -91,7 +91,7 @@ class Snapshot:
 
 def _clause_from(d: dict) -> Clause:
     d = dict(d)
-    for k in ("clause_path", "responsible_units", "table_header"):
+    for k in ("clause_path", "responsible_units", "lead_units", "table_header"):
         d[k] = tuple(d.get(k) or ())
     d["table_rows"] = tuple(tuple(r) for r in d.get("table_rows") or ())
     return Clause(**d)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Level = Literal["province", "city", "county", "unknown"]
-DocKind = Literal["government", "report", "news", "other"]
+Level = Literal["national", "province", "city", "county", "unknown"]
+# law: laws and regulations (章/条); notice: 通知/函/批复; plan: plans, opinions, programmes.
+DocKind = Literal["law", "notice", "plan", "report", "news", "other"]
 ClauseKind = Literal["clause", "section", "table", "case", "preamble"]
 
 
@@ -41,6 +42,7 @@ class Clause:
     clause_path: tuple[str, ...]
     text: str
     responsible_units: tuple[str, ...] = ()
+    lead_units: tuple[str, ...] = ()  # the 牵头 units among them (else the first listed)
     page: int | None = None
     page_end: int | None = None
     char_start: int = 0
@@ -126,6 +128,7 @@ def record(doc: Document, clause: Clause) -> dict:
         "kind": clause.kind,
         "clause_path": list(clause.clause_path),
         "responsible_units": list(clause.responsible_units),
+        "lead_units": list(clause.lead_units),
         "text": clause.text,
         "source": doc.source,
         "page": clause.page,

@@ -21,7 +21,7 @@ _SPACE_LEFT = re.compile(rf"(?<={_CJKISH})[ \u00a0\u3000]+(?=[{CJK}{CJK_PUNCT}0-
 _SPACE_RIGHT = re.compile(rf"(?<=[0-9A-Za-z%.])[ \u00a0\u3000]+(?={_CJKISH})")
 _FULLWIDTH_ALNUM = str.maketrans(
     {chr(c): chr(c - 0xFEE0) for c in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))}
-    | {"％": "%", "．": ".", "\u2002": " ", "\u2003": " ", "\u200b": ""}
+    | {"％": "%", "．": ".", "﹒": ".", "\u2002": " ", "\u2003": " ", "\u200b": ""}
 )
 _TERMINAL = "。！？；：…"
 _PUNCT_ANY = re.compile(r"[，。、；：！？“”‘’《》（）〔〕［］【】,.;:!?()%\-—]")
@@ -34,6 +34,9 @@ STRUCTURE_START = re.compile(
     r"^(?:[一二三四五六七八九十百]+、"
     r"|（[一二三四五六七八九十百]+）"
     r"|\d{1,3}[.、](?!\d)"
+    r"|第[一二三四五六七八九十百千零〇\d]+(?:编|部分|章|节|条)"
+    r"|（\d{1,3}）|[\u2460-\u2473]"
+    r"|专栏\s*\d|附件\s*\d*$|目\s*录$"
     r"|\d{1,2}(?:\.\d{1,2}){1,3}\s*[\u4e00-\u9fff“]"
     r"|(?:附表|表|图|案例)\s*\d+"
     r"|(?:数据来源|资料来源|注)[：:]"
@@ -84,7 +87,9 @@ def _ends_paragraph(line: str) -> bool:
         return (
             open_at <= 0
             or line[open_at - 1] in _TERMINAL
-            or inner.startswith(("责任单位", "此件", "杨晶", "见图", "见表"))
+            or inner.startswith(("此件", "见图", "见表"))
+            or bool(re.search(r"单位[：:]|牵头|配合|负责", inner))  # a responsible-unit annotation
+            or bool(re.fullmatch(rf"[{CJK}]{{2,4}}", inner))  # a byline: the author's name
             or (open_at >= 0 and line.count("（") == line.count("）") and len(line) < 20)
         )
     return False

@@ -1,7 +1,8 @@
 """Parse: cleaned paragraphs of one document → clause records with their heading paths.
 
-Government documents: 一、 → （一） → 1. ; the annual report: chapters, 1.1 / 1.1.1 sections,
-表 x-y tables, 案例 x-y boxes, 附表; news: unnumbered section headings.
+Numbered official writing (laws, regulations, 公文, plans): one parser over the numbering
+schemes of ingest.numbering. Reports: chapters, 1.1 / 1.1.1 sections, 表 x-y tables, 案例
+boxes, 附表. Unnumbered articles (news): their short section headings.
 """
 from __future__ import annotations
 
@@ -9,21 +10,21 @@ import re
 from dataclasses import dataclass, field
 
 from .clean import Paragraph
+from .units import Units, extract_units
+from .numbering import ANNEX, ARTICLE_RANK, BOX, TOC, Marker, Sequence, comparable, heading_label, match_marker
 
-CN_NUM = "一二三四五六七八九十百"
-GOV_LEVELS = [
-    re.compile(rf"^[{CN_NUM}]+、"),
-    re.compile(rf"^（[{CN_NUM}]+）"),
-    re.compile(r"^\d{1,3}[.、](?!\d)"),
-]
-_UNITS = re.compile(r"（责任单位[：:]")
-_TRAILER = re.compile(r"^(抄送|联系人|邮箱|附件|共印)[：]?|^（此件|^\d{4}年\d{1,2}月\d{1,2}日(印发)?$|^共印\d+份")
+_TRAILER = re.compile(r"^(抄送|联系人|邮箱|共印|主题词|主送)[：]?|^（此件|^共印\d+份|^扫一扫")
 _SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\s*(\S.*)$")
 _CHAPTER = re.compile(r"^([1-9])\s*([\u4e00-\u9fff“”]{2,10})$")
 _TABLE = re.compile(r"^(附表|表)\s*(\d+(?:-\d+)?)\s*[：:]?\s*(.*)$")
 _CASE = re.compile(r"^案例\s*(\d+-\d+)\s*(.*)$")
 _FIGURE = re.compile(r"^图\s*\d+-\d+")
 _SOURCE_NOTE = re.compile(r"^(数据来源|资料来源)[：:]")
+# Unnumbered top-level sections of the genre (序言 before 第一部分, 实施 after the last
+# chapter); the names are those of GB/T 9704 公文 and planning-document practice.
+GENRE_SECTIONS = {"序言", "前言", "引言", "导言", "总则", "附则", "结束语", "结语", "实施", "组织实施", "附录"}
+# A caption introducing an attached table: 附：…计划表 / 附表 / 表1 …
+_TABLE_CAPTION = re.compile(r"^(附[：:]?|附表\s*\d*[：:]?|表\s*\d+[：:]?)\s*(.{0,40})$")
 
 
 @dataclass
@@ -35,94 +36,166 @@ class Draft:
     paras: list[int] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
-
-
-def split_units(raw: str) -> list[str]:
-    """市县人民政府和省财政厅、省教育厅 → [市县人民政府, 省财政厅, 省教育厅].
-
-    Splits on 、，,；和 but not inside ［…］/（…） (各县［市、区］人民政府 stays whole) and
-    not on the 和 inside a unit's own name (市规划和自然资源局, 省人力资源和社会保障厅):
-    a 和 separates units only when the next unit starts with a level prefix."""
-    parts, buf, depth = [], "", 0
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch in "［[（(":
-            depth += 1
-        elif ch in "］]）)":
-            depth -= 1
-        if depth == 0 and (ch in "、，,；;" or (ch == "和" and re.match(r"[省市县区各国团共]", raw[i + 1 : i + 2]))):
-            parts.append(buf)
-            buf = ""
-        else:
-            buf += ch
-        i += 1
-    parts.append(buf)
-    return [p.strip(" 。") for p in parts if p.strip(" 。")]
-
-
-def extract_units(text: str) -> tuple[str, list[str]]:
-    """Take the last （责任单位：…） out of a clause text; return (text without it, units)."""
-    m = None
-    for m in _UNITS.finditer(text):
-        pass
-    if not m:
-        return text, []
-    depth, end = 0, len(text)
-    for k in range(m.start(), len(text)):
-        if text[k] in "（［":
-            depth += 1
-        elif text[k] in "）］":
-            depth -= 1
-            if depth == 0:
-                end = k
-                break
-    units = split_units(text[m.end() : end])
-    rest = (text[: m.start()] + text[end + 1 :]).strip()
-    return rest, units
-
-
-def heading_label(text: str) -> str:
-    """（二十四）完善经费投入机制。优化… → （二十四）完善经费投入机制."""
-    head = re.split(r"[。；]", text, maxsplit=1)[0]
-    return head if len(head) <= 60 else head[:60]
+    rank: int = 99  # the numbering rank of the heading that opened it
+    units: Units | None = None
 
 
 def _is_trailer(p: Paragraph, issuer: str | None) -> bool:
-    return bool(_TRAILER.match(p.text)) or (issuer is not None and p.text in (issuer, issuer + "办公室", issuer + "办公厅"))
+    return bool(_TRAILER.match(p.text)) or (
+        issuer is not None and p.text in (issuer, issuer + "办公室", issuer + "办公厅")
+    )
 
 
-def parse_government(paras: list[Paragraph], body_start: int, issuer: str | None, title: str) -> list[Draft]:
-    drafts: list[Draft] = []
-    stack: list[tuple[int, str]] = []  # (level, label)
-    preamble = Draft("preamble", [])
+def skip_toc(paras: list[Paragraph], i: int) -> int:
+    """A 目录 repeats the headings: skip to the line where its first entry reappears."""
+    entries: list[str] = []
+    j = i + 1
+    while j < len(paras):
+        key = comparable(paras[j].text)
+        if entries and key == entries[0]:
+            return j
+        if len(paras[j].text) > 60 and re.search(r"[。；]", paras[j].text):
+            return j  # prose: the body has begun without repeating the first entry
+        entries.append(key)
+        j += 1
+    return i + 1
+
+
+class _Tree:
+    """The open headings (a stack by rank) and the drafts they opened."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.drafts: list[Draft] = []
+        self.seq = Sequence()
+
+    def labels(self, below: int = 1000) -> list[str]:
+        return [lbl for r, lbl in self.stack if r < below]
+
+    @property
+    def in_article(self) -> bool:
+        return any(r == ARTICLE_RANK for r, _ in self.stack)
+
+    def open(self, rank: int, label: str, i: int, kind: str = "clause") -> Draft:
+        while self.stack and self.stack[-1][0] >= rank:
+            self.stack.pop()
+        self.stack.append((rank, label))
+        d = Draft(kind, self.labels(), [i], rank=rank)
+        self.drafts.append(d)
+        return d
+
+    def accept(self, m: Marker) -> bool:
+        if self.in_article and m.rank > ARTICLE_RANK:
+            return False  # 项 （一） and 款 belong to their article
+        parent = tuple(self.labels(m.rank))
+        if not self.seq.accepts(m, parent):
+            return False
+        self.seq.take(m, parent)
+        return True
+
+
+def _annex_label(paras: list[Paragraph], i: int, m: re.Match) -> tuple[str, int]:
+    """附件2 + the title on the next short line → 附件2 考评指标; returns (label, lines used)."""
+    name = m.group(2).strip()
+    if not name and i + 1 < len(paras) and len(paras[i + 1].text) <= 40 and not match_marker(paras[i + 1].text):
+        return f"附件{m.group(1)} {paras[i + 1].text}".strip(), 2
+    return f"附件{m.group(1)} {name}".strip(), 1
+
+
+def parse_structured(paras: list[Paragraph], body_start: int, issuer: str | None, title: str) -> list[Draft]:
+    """One parser for numbered official writing: laws (编/章/节/条), 公文 (一、/（一）/1./（1）/①),
+    部分, 附件, 专栏 and tables, a 目录 skipped, numbering straight through or restarting."""
+    tree, preamble = _Tree(), Draft("preamble", [])
     current: Draft | None = None
-    seen_structure = False
-    for i in range(body_start, len(paras)):
+    started = ended = False
+    i = body_start
+    while i < len(paras):
         p = paras[i]
-        if p.text == title and not seen_structure:
-            continue  # the plan's own title line after the cover notice
-        level = next((n for n, rx in enumerate(GOV_LEVELS) if rx.match(p.text)), None)
-        if level is not None and (level == 0 or seen_structure):
-            seen_structure = True
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, heading_label(p.text)))
-            current = Draft("clause", [lbl for _, lbl in stack], [i])
-            drafts.append(current)
+        t = p.text
+        if TOC.match(t):
+            i = skip_toc(paras, i)
             continue
-        if _is_trailer(p, issuer) or p.kind == "standalone":
-            if seen_structure and _TRAILER.match(p.text) and not p.text.startswith("附件"):
-                current = None  # 抄送/联系人/印发 lines end the body
-            continue
-        if current is not None:
-            current.paras.append(i)
-        elif not seen_structure:
-            preamble.paras.append(i)
+        if t == title and not started:
+            i += 1
+            continue  # the attached plan's own title line after the cover notice
+        step, current, started, ended = _step(paras, i, tree, current, preamble, started, ended, issuer)
+        i += step
+    drafts = tree.drafts
+    _inherit_units(drafts, paras)
     # A heading whose text is only the heading (一、指导思想) holds no clause of its own when
     # children follow; it keeps one when body paragraphs follow it (三、发展目标 …).
-    kept = [d for k, d in enumerate(drafts) if len(d.paras) > 1 or not _has_child(drafts, k)]
+    kept = [d for k, d in enumerate(drafts) if d.rows or len(d.paras) > 1 or (d.kind == "clause" and not _has_child(drafts, k))]
     return ([preamble] if preamble.paras else []) + kept
+
+
+def _step(paras, i, tree: _Tree, current, preamble, started, ended, issuer):
+    """One paragraph: open a heading, an annex, a box or a table, or add to the current clause."""
+    p, t = paras[i], paras[i].text
+    annex = ANNEX.match(t) if p.kind != "body" or len(t) <= 20 else None
+    if annex and (started or annex.group(2)):
+        label, used = _annex_label(paras, i, annex)
+        tree.stack, tree.seq = [], Sequence()  # an annex restarts the numbering
+        return used, tree.open(-1, label, i, "section"), started, False
+    m = match_marker(t)
+    if m and (started or m.number == 1) and tree.accept(m):
+        return 1, tree.open(m.rank, heading_label(t), i), True, False
+    if p.kind == "title" and t in GENRE_SECTIONS:
+        return 1, tree.open(-1, t, i, "section"), True, False
+    box = BOX.match(t)
+    if box and started:
+        d = Draft("section", tree.labels() + [f"专栏{box.group(1)} {box.group(2)}".strip()], [i])
+        tree.drafts.append(d)
+        return 1, d, started, ended
+    if "\t" in t:
+        if current is None or current.kind != "table" or not current.rows and len(current.paras) > 1:
+            current = _table_draft(paras, i, tree, current)
+        current.rows.append(t.split("\t"))
+        current.paras.append(i)
+        return 1, current, started, ended
+    cap = _TABLE_CAPTION.match(t)
+    if cap and started and i + 1 < len(paras) and ("\t" in paras[i + 1].text or _TABLE_CAPTION.match(paras[i + 1].text)):
+        return 1, _caption_draft(tree, t, i), started, ended
+    if _is_trailer(p, issuer) or p.kind == "standalone":
+        if started and _TRAILER.match(t):
+            return 1, None, started, True  # 抄送/联系人 lines end the body
+        return 1, current, started, ended
+    if current is not None and current.kind == "table" and current.rows:
+        current = next((d for d in reversed(tree.drafts) if d.kind != "table"), None)  # text after a table
+    if current is not None and not ended:
+        current.paras.append(i)
+    elif not started:
+        preamble.paras.append(i)
+    return 1, current, started, ended
+
+
+def _inherit_units(drafts: list[Draft], paras: list[Paragraph]) -> None:
+    """Units named at a heading apply to the items under it that name none of their own."""
+    for d in drafts:
+        _, d.units = extract_units("\n".join(paras[k].text for k in d.paras))
+    for k, d in enumerate(drafts):
+        if d.units.all or d.kind == "table":
+            continue
+        for a in reversed(drafts[:k]):
+            if len(a.path) < len(d.path) and d.path[: len(a.path)] == a.path and a.kind != "table":
+                if a.units.all:
+                    d.units = Units(list(a.units.lead), list(a.units.other), list(a.units.support), 0)
+                    break
+
+
+def _caption_draft(tree: _Tree, caption: str, i: int) -> Draft:
+    d = Draft("table", tree.labels() + [caption.rstrip("：:")], [i])
+    tree.drafts.append(d)
+    return d
+
+
+def _table_draft(paras, i, tree: _Tree, current: Draft | None) -> Draft:
+    """Rows with no caption line: a table inside the current clause, named by the line above."""
+    above = paras[i - 1].text if i > 0 else ""
+    name = above if len(above) <= 40 and "\t" not in above and not match_marker(above) else "表"
+    base = current.path if current is not None and current.kind != "table" else tree.labels()
+    d = Draft("table", base + [name], [])
+    tree.drafts.append(d)
+    return d
 
 
 def _has_child(drafts: list[Draft], k: int) -> bool:
@@ -161,7 +234,7 @@ def parse_report(paras: list[Paragraph], body_start: int) -> list[Draft]:
             continue
         if t.startswith("- ") and current is None:
             continue  # the chapter cover's bullet list repeats the section titles
-        if t in ("高职：", "中职：", "高职", "中职"):
+        if _is_group_label(t, paras, i):
             annex_group = t.rstrip("：")
             continue
         if sec and paras[i].kind == "heading" and chapter and sec.group(1).split(".")[0] == chapter.split()[0]:
@@ -218,6 +291,14 @@ def parse_report(paras: list[Paragraph], body_start: int) -> list[Draft]:
         if d.kind == "table":
             d.header, d.rows = table_header(d.rows)
     return [d for d in drafts if d.rows or len(d.paras) > (0 if d.kind == "section" else 1)]
+
+
+def _is_group_label(t: str, paras: list[Paragraph], i: int) -> bool:
+    """A short line such as «高职：» that groups the annex tables after it."""
+    return (
+        len(t.rstrip("：")) <= 6 and not re.search(r"[，。；\t\d]", t)
+        and i + 1 < len(paras) and bool(_TABLE.match(paras[i + 1].text)) and _TABLE.match(paras[i + 1].text).group(1) == "附表"
+    )
 
 
 def table_header(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:

@@ -12,7 +12,8 @@ from .clean import Paragraph, clean_pages
 from .errors import IngestError
 from .load import LoadedFile, load_file
 from .meta import Segment, detect_segments
-from .parse import Draft, extract_units, parse_government, parse_news, parse_plain, parse_report
+from .parse import Draft, parse_news, parse_plain, parse_report, parse_structured
+from .units import extract_units
 
 MANIFEST = "manifest.json"
 OVERRIDABLE = {"title", "doc_number", "issuer", "date", "level"}
@@ -20,9 +21,12 @@ OVERRIDABLE = {"title", "doc_number", "issuer", "date", "level"}
 
 def _assemble(paras: list[Paragraph], offsets: list[int], d: Draft, doc: Document, n: int) -> Clause:
     text = "\n".join(paras[k].text for k in d.paras)
-    units: list[str] = []
-    if d.kind in ("clause", "preamble"):
-        text, units = extract_units(text)
+    units, leads = (), ()
+    if d.kind != "table":
+        text, found = extract_units(text)
+        if not found.all and d.units is not None:
+            found = d.units  # inherited from the heading above
+        units, leads = tuple(found.all), tuple(found.leads)
     first, last = d.paras[0], d.paras[-1]
     pages = [paras[k].page for k in d.paras if paras[k].page is not None]
     return Clause(
@@ -31,7 +35,8 @@ def _assemble(paras: list[Paragraph], offsets: list[int], d: Draft, doc: Documen
         kind=d.kind,  # type: ignore[arg-type]
         clause_path=tuple(x for x in d.path if x),
         text=text,
-        responsible_units=tuple(units),
+        responsible_units=units,
+        lead_units=leads,
         page=min(pages) if pages else None,
         page_end=max(pages) if pages else None,
         char_start=offsets[first],
@@ -44,16 +49,15 @@ def _assemble(paras: list[Paragraph], offsets: list[int], d: Draft, doc: Documen
 def _drafts(seg: Segment, paras: list[Paragraph]) -> list[Draft]:
     local = paras[seg.start : seg.end]
     body = seg.body_start - seg.start
-    if seg.kind == "government":
-        drafts = parse_government(local, body, seg.issuer, seg.title)
-    elif seg.kind == "report":
+    if seg.kind == "report":
         drafts = parse_report(local, body)
-    elif seg.kind == "news":
-        drafts = parse_news(local, seg.title)
     else:
-        drafts = []
+        drafts = parse_structured(local, body, seg.issuer, seg.title)
     if not any(d.kind != "preamble" for d in drafts):
-        drafts = drafts + parse_plain(local, body) if not drafts else drafts
+        # No numbering: an article's short section headings, else paragraphs in groups.
+        unnumbered = seg.kind in ("news", "other") and any(p.kind == "title" for p in local[body:])
+        news = parse_news(local, seg.title) if unnumbered else []
+        drafts = news or (drafts + parse_plain(local, body) if not drafts else drafts)
     for d in drafts:  # back to file-level paragraph indices
         d.paras = [k + seg.start for k in d.paras]
     return drafts

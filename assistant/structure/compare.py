@@ -130,7 +130,7 @@ def align(snap: Snapshot, collection, city_doc: str, prov_doc: str) -> list[Pair
 def default_docs(snap: Snapshot) -> tuple[str, str] | None:
     """The city plan and the provincial plan it implements (it cites the provincial 文号)."""
     for c in snap.documents.values():
-        if c.level != "city" or c.kind != "government":
+        if c.level != "city" or c.kind not in ("plan", "notice"):
             continue
         text = " ".join(x.text for x in snap.clauses.values() if x.doc_id == c.doc_id and x.kind == "preamble")
         for p in snap.documents.values():

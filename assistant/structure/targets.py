@@ -47,7 +47,7 @@ def extract_targets(snap: Snapshot) -> list[Target]:
     out: list[Target] = []
     for c in sorted(snap.clauses.values(), key=lambda c: (c.doc_id, c.char_start)):
         doc = snap.documents[c.doc_id]
-        plan = doc.kind in ("government", "news")
+        plan = doc.kind in ("plan", "notice", "news")
         if c.kind == "table":
             continue
         for sent in split_sentences(c.text):

@@ -1,0 +1,71 @@
+"""Chinese-text helpers shared by ingest and answering: numerals, sentences, dates.
+
+Each of these exists once; ingest, retrieval, composing and verification import them."""
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = "〇零一二三四五六七八九十百千两"
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
+
+
+def cn_to_int(s: str) -> int | None:
+    """二十四 → 24, 一百零五 → 105, 十 → 10, 12 → 12; digit-by-digit 一九九六 → 1996."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if not s or any(ch not in CN_DIGITS and ch not in CN_UNITS for ch in s):
+        return None
+    if not any(ch in CN_UNITS for ch in s):  # 一九九六: read digit by digit
+        return int("".join(str(CN_DIGITS[ch]) for ch in s))
+    total, num = 0, 0
+    for ch in s:
+        if ch in CN_UNITS:
+            total += (num or 1) * CN_UNITS[ch]
+            num = 0
+        else:
+            num = CN_DIGITS[ch]
+    return total + num
+
+
+def int_to_cn(n: int) -> str:
+    """24 → 二十四, the form clause labels are written in (up to 999)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else int_to_cn(rest) if rest >= 20 else "一" + int_to_cn(rest))
+        return digits[n // 100] + "百" + tail
+    return str(n)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences end at 。！？； or a line break; the end mark stays with its sentence."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+_DATE = re.compile(
+    rf"(\d{{4}}|[{CN_NUMERAL}]{{4}})\s*[年.\-/]\s*(\d{{1,2}}|[{CN_NUMERAL}]{{1,3}})\s*[月.\-/]\s*"
+    rf"(?:(\d{{1,2}}|[{CN_NUMERAL}]{{1,3}})\s*日?)?"
+)
+
+
+def parse_date(text: str) -> str | None:
+    """2019年01月24日 / 2010.01.04 / 一九九六年七月十七日 / 2024年2月 → ISO (YYYY-MM-DD or YYYY-MM)."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    year, month = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+    day = cn_to_int(m.group(3)) if m.group(3) else None
+    if not year or not month or not 1 <= month <= 12 or not 1900 <= year <= 2100:
+        return None
+    if day and 1 <= day <= 31:
+        return f"{year}-{month:02d}-{day:02d}"
+    return f"{year}-{month:02d}"
