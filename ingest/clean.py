@@ -28,6 +28,10 @@ _PUNCT_ANY = re.compile(r"[，。、；：！？“”‘’《》（）〔〕�
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月(\d{1,2}日)?(印发)?$")
 _PAGE_NO = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _LONE_NUMBER = re.compile(r"^\d{1,4}$")
+# A field or role line (发文字号：…, 责任单位：…) starts a paragraph — unless the line before
+# left a bracket open: then it is the rest of （责 / 任单位：…）, cut by a line break.
+_FIELD_START = re.compile(r"^[\u4e00-\u9fff]{2,6}[：:](?=\S)")
+_DOC_TITLE_END = re.compile(r"(通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告)(（[^）]{0,20}）)?$")
 
 # A line starting with one of these starts a new paragraph.
 STRUCTURE_START = re.compile(
@@ -80,6 +84,8 @@ def _ends_paragraph(line: str) -> bool:
         return True
     if last in "》”" and not re.search(r"[，。；、]", line):
         return True  # a title-like line such as 我省印发《…》
+    if _DOC_TITLE_END.search(line) and not re.search(r"[，。；、：]", line) and line.count("《") <= line.count("》"):
+        return True  # a document's title line (…的实施意见, …条例): never run into the next line
     if last == "）":
         # （此件公开发布）, （责任单位：…）, a whole-line parenthetical, or 。） all close a paragraph.
         open_at = line.rfind("（")
@@ -149,7 +155,8 @@ def _join(lines: list[tuple[str, int | None]], width: float) -> list[Paragraph]:
         if "\t" in line or _DATE_LINE.match(line):
             paras.append([line, page, "standalone"])
             continue
-        if STRUCTURE_START.match(line):
+        field = _FIELD_START.match(line) and not (paras and paras[-1][0].count("（") > paras[-1][0].count("）"))
+        if STRUCTURE_START.match(line) or field:
             paras.append([line, page, "heading" if _is_heading_line(line) else "body"])
             continue
         if no_punct and len(line) < 0.8 * width and len(line) <= 24:
@@ -161,6 +168,9 @@ def _join(lines: list[tuple[str, int | None]], width: float) -> list[Paragraph]:
             if prev_closed():
                 paras.append([line, page, "title"])
                 continue
+        if paras and paras[-1][0] == line:
+            paras.append([line, page, "title"])  # a title printed twice is not one long line
+            continue
         if paras and paras[-1][2] == "body" and not _ends_paragraph(paras[-1][0]) and len(paras[-1][0]) >= short:
             paras[-1][0] += line
             continue

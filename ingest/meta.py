@@ -33,6 +33,7 @@ _TITLE_END = re.compile(
 _KIND_OF = [("law", r"(法|条例|细则|规则|章程|规定|办法)(（[^）]*）)?$"), ("notice", r"(通知|通报|函|批复|公告|请示)$"),
             ("report", r"报告$")]
 _HISTORY = re.compile(r"^(\S{6,14}?日)\s*(.*?)(通过|修正|修订|公布|施行|发布)")
+_HISTORY_ITEM = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日)\s*([^。）]*?)(通过|修正|修订|公布|施行|发布)")
 _CHROME = re.compile(r"法宝引证码|原文链接|^https?://|^【|^扫一扫|^打印|^关闭")
 
 
@@ -134,9 +135,11 @@ def _history(paras: list[Paragraph]) -> list[tuple[str, str, str]]:
     """A law's header lines: 2021年4月29日 第十三届全国人民代表大会常务委员会…修正 → (date, body, act)."""
     out = []
     for p in paras[:12]:
-        m = _HISTORY.match(p.text)
-        if m and parse_date(m.group(1)):
-            out.append((parse_date(m.group(1)), m.group(2), m.group(3)))
+        if not _HISTORY.match(p.text):
+            continue
+        for m in _HISTORY_ITEM.finditer(p.text):  # lines an extraction ran together
+            if parse_date(m.group(1)):
+                out.append((parse_date(m.group(1)), m.group(2), m.group(3)))
     return out
 
 
@@ -195,6 +198,8 @@ def _pick_issuer(field: str | None, title: str, history, signature: str | None) 
         return by_title if by_title and field.startswith(by_title) else field
     if history:
         return _legislature(history[-1][1]) or by_title
+    if signature and issuer_level(signature) != "unknown":
+        return signature  # the signature gives the formal name (…人民政府办公室, not …政府办公室)
     return by_title or signature
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 A4_MM = (210, 297)
 MARGIN_MM = 25  # GB/T 9704 official documents use 26–37 mm; a little less keeps tests short
 LINE_SPACING = 1.6  # leading / font size, the same as tests/pdf_fixtures.text_to_pdf
+TAB = "\u3000" * 4  # four ideographic spaces: the gap between two table columns
 _FONT_PATHS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
@@ -21,6 +22,8 @@ _FONT_PATHS = (
 )
 # A Latin word, a number with its unit signs, or one character: the units a line may wrap between.
 _TOKEN = re.compile(r"[A-Za-z0-9.,:;%/\-_+&@'\"]+|\s|.", re.S)
+# Chinese typesetting never starts a line with closing punctuation: it hangs at the line end.
+_NO_LINE_START = set("，。、；：！？）》”’〕】」』%…")
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +56,7 @@ def _wrap(paragraph: str, font, width: float) -> list[str]:
     """Greedy wrap: Chinese may break after any character, a Latin word or number only whole."""
     lines, cur = [], ""
     for tok in _TOKEN.findall(paragraph):
-        if font.getlength(cur + tok) <= width:
+        if font.getlength(cur + tok) <= width or (tok in _NO_LINE_START and cur.strip()):
             cur += tok
             continue
         if cur.strip():
@@ -84,7 +87,8 @@ def layout_pages(text: str, *, dpi: int = 150, font_size_pt: float = 12) -> list
     lines: list[str] = []
     for para in text.splitlines():
         if para.strip():
-            lines.extend(_wrap(para.rstrip(), font, page_w - 2 * margin))
+            # A tab separates table cells: print it as a wide gap, as a table column would be.
+            lines.extend(_wrap(para.rstrip().replace("\t", TAB), font, page_w - 2 * margin))
     return [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
 
 
@@ -136,3 +140,39 @@ def mixed_pdf(text_page: str, scanned_text: str, out: Path, **image_kw) -> Path:
     with open(out, "wb") as f:
         writer.write(f)
     return out
+
+
+def _levenshtein(a: str, b: str) -> int:
+    """Edit distance, one numpy row at a time (pages are ~1,500 characters: 2M cells)."""
+    import numpy as np
+
+    if not a or not b:
+        return len(a) or len(b)
+    bb = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    cols = np.arange(len(b) + 1)
+    row = cols.copy()
+    for i, ch in enumerate(a, start=1):
+        sub = row[:-1] + (bb != ord(ch))
+        new = np.empty_like(row)
+        new[0] = i
+        new[1:] = np.minimum(row[1:] + 1, sub)
+        # An insertion chain: new[j] = min over k <= j of new[k] + (j - k).
+        row = np.minimum.accumulate(new - cols) + cols
+    return int(row[-1])
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate over non-whitespace characters, both sides width-normalised the
+    way ingest.clean.normalize_line does it (what the rest of the pipeline sees)."""
+    from ingest.clean import normalize_line
+
+    def norm(s: str) -> str:
+        return re.sub(r"\s", "", "".join(normalize_line(x) for x in s.splitlines()))
+
+    ref, hyp = norm(reference), norm(hypothesis)
+    return _levenshtein(ref, hyp) / max(1, len(ref))
+
+
+def page_reference(page_lines: list[str], number: int) -> str:
+    """What a page image shows: its lines and the "- n -" footer."""
+    return "\n".join(page_lines + [f"- {number} -"])
