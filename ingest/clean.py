@@ -31,6 +31,12 @@ _LONE_NUMBER = re.compile(r"^\d{1,4}$")
 # A field or role line (发文字号：…, 责任单位：…) starts a paragraph — unless the line before
 # left a bracket open: then it is the rest of （责 / 任单位：…）, cut by a line break.
 _FIELD_START = re.compile(r"^[\u4e00-\u9fff]{2,6}[：:](?=\S)")
+# The label/value fields that 北大法宝, gov.cn and similar pages print above a document.
+FIELD_LABELS = (
+    "制定机关|发文机关|发布机关|发布部门|颁布机关|发文字号|文号|成文日期|公布日期|发布日期|颁布日期|施行日期|标题|"
+    "索引号|主题分类|时效性|效力位阶|效力级别|法规类别|主题词"
+)
+_META_FIELD = re.compile(rf"^({FIELD_LABELS})[：:]")
 _DOC_TITLE_END = re.compile(r"(通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告)(（[^）]{0,20}）)?$")
 
 # A line starting with one of these starts a new paragraph.
@@ -78,8 +84,8 @@ def _ends_paragraph(line: str) -> bool:
     last = line[-1]
     if line.count("（") > line.count("）"):
         return False  # inside a parenthetical such as （责任单位：… cut at the line end
-    if last in _TERMINAL:
-        return True
+    if last in _TERMINAL or re.search(r"https?://\S+$", line) or _META_FIELD.match(line):
+        return True  # a sentence end, a page's address line, a metadata field
     if last in "”’」』" and len(line) > 1 and line[-2] in _TERMINAL:
         return True
     if last in "》”" and not re.search(r"[，。；、]", line):

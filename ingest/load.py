@@ -141,6 +141,8 @@ def load_file(path: Path, max_mb: float) -> LoadedFile:
         text, enc = html_to_text(decode_html(data, source), source), "html"
     else:
         text, enc = decode_text(data, source)
+        if ext == ".md":  # heading marks and comments are markup, not the document's words
+            text = re.sub(r"<!--.*?-->", "", re.sub(r"(?m)^#{1,6}[ \t]*", "", text), flags=re.S)
     if not text.strip():
         raise IngestError(source, "文件为空 (empty file: only whitespace)")
     # A form feed is the one page marker plain-text extractions keep.

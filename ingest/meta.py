@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 from assistant.places import issuer_level
 from assistant.zh import parse_date
 
-from .clean import Paragraph
+from .clean import FIELD_LABELS, Paragraph
 from .numbering import comparable, match_marker
 from .units import looks_like_unit
 
 _DOCNUM = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔\[［（(【]\s*(\d{4})\s*[〕\]］）)】]\s*第?(\d{1,4})\s*号")
-_ORDER = re.compile(r"(?:中华人民共和国)?([\u4e00-\u9fff]{1,12}?令)第(\d{1,4})号")
+_ORDER = re.compile(r"((?:国务院|[\u4e00-\u9fff]{1,8}?(?:部|委员会|人民政府))令)第(\d{1,4})号")
 _HEADER = re.compile(r"^(.{2,24}?)文件$")
 # The label/value fields that 北大法宝, gov.cn and similar pages print above the text.
 FIELDS = {
@@ -24,7 +24,7 @@ FIELDS = {
     "date": ("成文日期", "公布日期", "发布日期", "颁布日期", "施行日期"),
     "title": ("标题",),
 }
-_FIELD = re.compile("(" + "|".join(x for v in FIELDS.values() for x in v) + r"|索引号|主题分类|时效性|效力位阶|效力级别|法规类别|主题词)[：:]")
+_FIELD = re.compile(f"({FIELD_LABELS})[：:]")
 # A title ends with the name of its kind of document.
 _TITLE_END = re.compile(
     r"(通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告|措施|要点|"
@@ -127,7 +127,7 @@ def _doc_number(paras: list[Paragraph], fields: dict[str, str], upto: int) -> st
         bare = p.text.strip("（）()")
         if len(bare) <= 24 and _DOCNUM.fullmatch(bare.replace(" ", "")):
             return normalize_doc_number(bare)
-    orders = [normalize_doc_number(p.text) for p in paras[:upto] if _ORDER.search(p.text)]
+    orders = [f"{m.group(1)}第{m.group(2)}号" for p in paras[:upto] for m in _ORDER.finditer(p.text)]
     return orders[-1] if orders else None  # the latest 国务院令 of a revised regulation
 
 
@@ -193,6 +193,9 @@ def describe(paras: list[Paragraph], start: int, end: int) -> Segment:
 
 def _pick_issuer(field: str | None, title: str, history, signature: str | None) -> str | None:
     by_title = _title_issuer(title)
+    if field and not looks_like_unit(field):
+        # 教育部机构沿革: a page's link text clings to the field; keep the organisation's name.
+        field = next((field[:k] for k in range(len(field), 1, -1) if looks_like_unit(field[:k])), field)
     if field:
         # 教育部机构沿革: a page's link text can cling to the field; the title's issuer is clean.
         return by_title if by_title and field.startswith(by_title) else field

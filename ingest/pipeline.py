@@ -80,7 +80,9 @@ def parse_loaded(lf: LoadedFile, overrides: dict | None = None, chunk_chars: int
         )
         if overrides and s_idx == 0:
             meta.update({k: v for k, v in overrides.items() if k in OVERRIDABLE})
-        doc_id = meta["doc_number"] or (stem if s_idx == 0 else f"{stem}#{s_idx + 1}")
+        doc_id = meta["doc_number"] or stem
+        if any(d.doc_id == doc_id for d in documents):  # documents issued together share a 文号
+            doc_id = f"{doc_id}#{s_idx + 1}"
         doc = Document(
             doc_id=doc_id, kind=seg.kind, source=lf.source, content_hash=lf.content_hash,  # type: ignore[arg-type]
             notice_title=seg.notice_title, forwarded_by=seg.forwarded_by, forwards=seg.forwards, **meta,
