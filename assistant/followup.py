@@ -1,17 +1,17 @@
 """Follow-up questions resolved with the conversation history (rule-based, offline).
 
 «那中职呢？» after a question about 高职 funding → the previous question with 高职
-replaced by 中职; «运城的文件里这一条是怎么规定的？» → the previous topic, asked of 运城."""
+replaced by 中职; «<city>的文件里这一条是怎么规定的？» → the previous topic, asked of that city.
+The swappable terms are a data file; the places are those of the indexed documents."""
 from __future__ import annotations
 
 import re
 from typing import Sequence
 
-CONTRAST_GROUPS = [
-    ["中等职业学校", "高等职业院校", "中等职业教育", "高等职业教育", "中职学校", "高职院校", "中职", "高职", "本科", "技工院校"],
-    ["省里", "省级", "全省", "运城市", "运城", "忻州", "市里", "市级"],
-    ["教师", "学生", "毕业生", "企业"],
-]
+from .data import read_lines
+
+CONTRAST_GROUPS = [line.split() for line in read_lines("contrasts.txt")]
+LEVEL_TERMS = ["省里", "省级", "全省", "市里", "市级"]
 _REFERS_BACK = re.compile(r"这一条|这条|该条|这项|这一项|该项|这个|这些|上述|同样的|它|其")
 _ELLIPTIC_START = re.compile(r"^(那么?|那在|那如果|如果是|换成|还有|另外|对于)")
 _LEVEL_WORDS = re.compile(r"省里|省级|全省|省政府|省里的|市里|市级")
@@ -48,13 +48,14 @@ def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] =
     year_new, year_old = re.search(r"20\d\d年", core), re.search(r"20\d\d年", prev)
     if year_new and year_old and year_new.group() != year_old.group() and len(core) <= 8:
         return prev.replace(year_old.group(), year_new.group())
-    for group in CONTRAST_GROUPS:
+    places = sorted(place_names, key=len, reverse=True)  # 运城市 before 运城
+    for group in CONTRAST_GROUPS + [LEVEL_TERMS[:3] + places + LEVEL_TERMS[3:]]:
         new = next((t for t in group if t in core), None)
         old = next((t for t in group if t in prev and t != new), None)
         if new and old and len(core) <= len(new) + 4:
             return prev.replace(old, new)
     if _REFERS_BACK.search(q):
-        # «运城的文件里这一条…»: keep what the current question names, take the topic from before.
+        # «<city>的文件里这一条…»: keep what the current question names, take the topic from before.
         names_place = any(p in q for p in place_names)
         topic = _LEVEL_WORDS.sub("", prev) if names_place else prev
         return f"{q} {topic}"

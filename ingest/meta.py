@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.data import read_lines
 from assistant.places import issuer_level
 from assistant.zh import parse_date
 
@@ -193,9 +194,8 @@ def describe(paras: list[Paragraph], start: int, end: int) -> Segment:
 
 def _pick_issuer(field: str | None, title: str, history, signature: str | None) -> str | None:
     by_title = _title_issuer(title)
-    if field and not looks_like_unit(field):
-        # 教育部机构沿革: a page's link text clings to the field; keep the organisation's name.
-        field = next((field[:k] for k in range(len(field), 1, -1) if looks_like_unit(field[:k])), field)
+    for chrome in read_lines("page_chrome.txt"):  # 教育部机构沿革: a page's link text in the field
+        field = field.replace(chrome, "").strip() if field else field
     if field:
         # 教育部机构沿革: a page's link text can cling to the field; the title's issuer is clean.
         return by_title if by_title and field.startswith(by_title) else field

@@ -8,19 +8,13 @@ from dataclasses import dataclass
 
 from prompts import REFUSAL
 
+from ..data import read_lines
+
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document
 
-STOP = set(
-    "的 了 吗 呢 啊 是 有 在 和 与 及 或 要 对 将 把 被 为 以 从 到 也 都 就 还 又 于 等 中 上 下 个 "
-    "什么 多少 哪些 哪个 哪 怎么 怎样 如何 怎么样 是否 能否 能不能 可不可以 可以 能 会 应 应该 需要 必须 "
-    "规定 要求 有关 相关 方面 情况 问题 请问 一下 我们 我 你 他 学校 单位 部门 文件 里 省里 市里 这 那 "
-    "这个 那个 这一条 一条 条 谁 由 负责 几 多 大 呢 吧 么 其 该 之 所 目标 计划 提出 提到 说 讲 年 "
-    "几所 几个 几年 几级 几项 几门 几家 几部分 一共 总共 哪一年 哪年 哪天 哪位 什么样 为什么 是不是 有没有 可能 "
-    "打算 现在 目前 想 一所 这所 每个 多长时间 多长 时候 时间 分别 各 实际 具体 主要 哪方面 这项 那项 要求 "
-    "允许 支持 鼓励 吗 给 用 按 让 把 是 对于 关于 以及 还是 或者 如果 我是 我们 咱们 本校 有关".split()
-)
+STOP = set(read_lines("stopwords.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 _SENT = re.compile(r"(?<=[。！？；])|\n")
 
@@ -132,7 +126,7 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
 
 def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
     if info.foreign_places:
-        return False  # another jurisdiction: the corpus is about Shanxi
+        return False  # a place no indexed document issues for or mentions
     return ev.support >= th.coverage or (ev.hit.dense >= th.dense and ev.support >= th.dense_coverage)
 
 

@@ -5,72 +5,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.meta import normalize_doc_number
 
+from ..data import read_table
+from ..places import find_places, issuer_places
 from ..types import Document
+from ..zh import cn_to_int, int_to_cn
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-# Short forms people use for units, and the full names documents sometimes use.
-UNIT_ALIASES = {
-    "省人力资源和社会保障厅": "省人社厅",
-    "省发改委": "省发展改革委",
-    "省发展和改革委员会": "省发展改革委",
-    "省工业和信息化厅": "省工信厅",
-    "省国有资产监督管理委员会": "省国资委",
-    "市人力资源和社会保障局": "市人社局",
-    "市发改委": "市发展改革委",
-    "市工业和信息化局": "市工信局",
-}
-# Terms users shorten; expanded for lexical search only.
-SYNONYMS = {
-    "中职": "中等职业",
-    "高职": "高等职业",
-    "双师": "双师型",
-    "人社厅": "人力资源和社会保障",
-    "经费": "拨款 投入",
-    "钱": "经费 拨款",
-    "老师": "教师",
-    "中专": "中等职业学校",
-    "年报": "质量年度报告",
-}
-SHANXI_CITIES = "太原 大同 阳泉 长治 晋城 朔州 晋中 运城 忻州 临汾 吕梁".split()
-PROVINCES = (
-    "北京 天津 河北 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
-    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 成都 武汉 西安 郑州"
-).split()
+# Vocabularies are data files (assistant/data/*, each with its origin noted at its top).
+UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
+SYNONYMS = {r["staff"]: r["document"] for r in read_table("synonyms.tsv")}
+# A place named next to one of these is an institution's name (太原市第一中学), not a jurisdiction.
+_INSTITUTION_AFTER = r".{0,6}(学校|学院|大学|中学|小学|职中|卫校|中心|集团)"
 UNITS_Q = re.compile(r"(哪些|哪个|什么)(单位|部门)|谁(来)?负责|由谁|责任单位|牵头|负责单位|负责部门")
 NUMBER_Q = re.compile(r"多少|几[个所项门家次年]|比例|比重|占比|多大|标准是|达到|不低于|金额|人数|数量")
-
-
-def cn_to_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if not s or any(ch not in CN_DIGITS and ch not in "十百" for ch in s):
-        return None
-    total, num = 0, 0
-    for ch in s:
-        if ch == "十":
-            total += (num or 1) * 10
-            num = 0
-        elif ch == "百":
-            total += (num or 1) * 100
-            num = 0
-        else:
-            num = CN_DIGITS[ch]
-    return total + num
-
-
-def int_to_cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    return str(n)
 
 
 @dataclass(frozen=True)
@@ -100,24 +50,46 @@ def expand(text: str) -> str:
 
 
 def doc_places(doc: Document) -> set[str]:
-    """运城, 运城市 … : the place a document's issuer or title names."""
-    names = set()
-    for src in (doc.issuer or "", doc.title):
-        m = re.match(r"^([\u4e00-\u9fff]{2,3}?)(市|省)", src)
-        if m:
-            names |= {m.group(1), m.group(1) + m.group(2)}
-    return names
+    """运城, 运城市 … : the place a document's issuer (or title) names."""
+    return issuer_places(doc.issuer, doc.title)
 
 
 def _doc_aliases(doc: Document) -> set[str]:
-    names = {n for n in doc_places(doc) if not n.startswith("山西")}
+    # A city's or county's name narrows a question to its documents; a province's name does
+    # not (a province's plan, report and explainers are all "the province's").
+    names = doc_places(doc) if doc.level in ("city", "county") else set()
     if doc.kind == "report":
         names |= {"年报", "质量年度报告", "年度报告", "质量报告"}
     if doc.kind == "news":
-        names |= {"实施意见", "新闻", "报道", "解读"}
+        names |= {"新闻", "报道", "解读"}
     if doc.doc_number:
         names.add(doc.doc_number)
     return names
+
+
+def covered_places(documents: list[Document]) -> frozenset[str]:
+    """Places the corpus answers for: its documents' issuers and their provinces."""
+    return _covered(tuple(sorted({(d.issuer or "", d.title) for d in documents})))
+
+
+@lru_cache(maxsize=4)
+def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return frozenset(n for issuer, title in issuers for n in issuer_places(issuer, title, with_parent=True))
+
+
+def foreign_places(q: str, covered: set[str], corpus_text_has) -> tuple[str, ...]:
+    """Places the question asks about that no document issues for or even mentions: another
+    province, a city with no document of its own. Matched as words (西安 is not in 山西安排)."""
+    out = []
+    for m in find_places(q):
+        if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
+            continue
+        if re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):]):
+            continue
+        if corpus_text_has(m.text):
+            continue  # a national table or list names it: retrieval decides
+        out.append(m.text)
+    return tuple(out)
 
 
 def analyse(question: str, documents: list[Document], known_units: set[str], corpus_text_has) -> QueryInfo:
@@ -131,8 +103,10 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     for m in re.finditer(r"(\d{1,4})号文", q):
         doc_ids += [d.doc_id for d in documents if d.doc_number and d.doc_number.endswith(f"〕{m.group(1)}号")]
     if not doc_ids:
+        words = {m.text for m in find_places(q)}
         for d in documents:
-            if any(a in q for a in _doc_aliases(d) if len(a) >= 2 and not a.startswith(("山西",))):
+            aliases = _doc_aliases(d)
+            if any(a in words for a in aliases) or any(a in q for a in aliases - doc_places(d) if len(a) >= 2):
                 doc_ids.append(d.doc_id)
     level = None
     if re.search(r"省里|省级文件|省政府|省里的|全省性|省的规定|省行动计划|省文件", q):
@@ -151,13 +125,7 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     for full, short in UNIT_ALIASES.items():
         if full in q:
             units.append(short)
-    # Another province, or a city with no document of its own, as the subject of the
-    # question («太原市的行动计划», «北京市中职…»): the indexed documents do not cover it.
-    own = {a for d in documents for a in _doc_aliases(d)}
-    foreign = tuple(p for p in PROVINCES if p in q) + tuple(
-        c for c in SHANXI_CITIES
-        if c not in own and re.search(rf"{c}市(?!.{{0,6}}(学校|学院|大学|中学|职中|卫校|中心|集团))", q)
-    )
+    foreign = foreign_places(q, covered_places(documents), corpus_text_has)
     years = tuple(re.findall(r"(20\d\d)年", q))
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),

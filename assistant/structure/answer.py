@@ -1,12 +1,12 @@
 """Questions answered from the structure: «省人社厅负责哪些任务？», «市财政局牵头的工作有哪些？»,
-«运城和省里在双师型教师方面的规定有什么不同？», «2022年底前要完成哪些目标？»."""
+«<市>和省里在……方面的规定有什么不同？», «2022年底前要完成哪些目标？»."""
 from __future__ import annotations
 
 import re
 from itertools import groupby
 
 from ..compose.extractive import citation, key_terms, pick_sentences, split_sentences
-from ..retrieve.query import QueryInfo
+from ..retrieve.query import QueryInfo, doc_places
 from ..types import Answer
 from .compare import Pair
 from .targets import Target
@@ -52,7 +52,8 @@ def compare_answer(question: str, info: QueryInfo, pair: Pair, idf) -> Answer:
     info = replace(info, asks_number=True)  # a comparison is about the figures first
     parts, cites = [], []
     context = info.text
-    for side, name in ((pair.city, "运城"), (pair.province, "省里")):
+    city_name = next(iter(sorted(doc_places(pair.city.doc), key=len)), "市里") if pair.city else "市里"
+    for side, name in ((pair.city, city_name), (pair.province, "省里")):
         if side is None:
             parts.append(f"{name}：没有对应条款。")
             continue

@@ -123,7 +123,7 @@ def align(snap: Snapshot, collection, city_doc: str, prov_doc: str) -> list[Pair
             pairs.append(Pair(Side(cd, c), None, scores[j], ["市里新增：省行动计划中没有对应条款"]))
     for j, p in enumerate(prov):
         if j not in used:
-            pairs.append(Pair(None, Side(pd, p), 0.0, ["市里未单列：运城的计划中没有对应条款"]))
+            pairs.append(Pair(None, Side(pd, p), 0.0, ["市里未单列：市级计划中没有对应条款"]))
     return pairs
 
 

@@ -23,7 +23,8 @@ def unit_index(snap: Snapshot) -> dict[str, list[Task]]:
     index: dict[str, list[Task]] = {}
     for c in sorted(snap.clauses.values(), key=lambda c: (c.doc_id, c.char_start)):
         for k, u in enumerate(c.responsible_units):
-            index.setdefault(normalize_unit(u), []).append(Task(snap.documents[c.doc_id], c, k == 0))
+            lead = u in c.lead_units if c.lead_units else k == 0
+            index.setdefault(normalize_unit(u), []).append(Task(snap.documents[c.doc_id], c, lead))
     return index
 
 

@@ -14,18 +14,13 @@ import gradio as gr  # noqa: E402
 from ..chain import PolicyAssistant  # noqa: E402
 from ..feedback import FeedbackStore  # noqa: E402
 from ..present import as_text  # noqa: E402
+from ..data import read_lines  # noqa: E402
 from ..settings import Settings  # noqa: E402
 from ..types import Answer  # noqa: E402
 from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
 
-EXAMPLES = [
-    "公办高职院校生均财政拨款不低于多少？",
-    "职业院校专业教师公开招聘对企业工作经历有什么要求？",
-    "开展高质量职业培训由哪些部门负责？",
-    "运城市要打造多少个职业教育品牌专业？",
-    "2023年全省高职院校全日制在校生总数是多少？",
-    "学校想和企业合办混合所有制二级学院，省里文件允许吗？",
-]
+# Example questions shown under the chat box: a data file, written for the bundled corpus.
+EXAMPLES = read_lines("examples.txt")
 CSS = """
 .src-card {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin-bottom:10px; background:#fff;}
 .src-title {font-weight:600;} .src-path {color:#0b5394; margin:4px 0;} .src-units {color:#6a3d00; margin:4px 0;}
@@ -57,6 +52,14 @@ class AssistantHolder:
 
 def _doc_choices(holder: AssistantHolder) -> list[tuple[str, str]]:
     return [(f"{d.title}{('（' + d.doc_number + '）') if d.doc_number else ''}", d.doc_id) for d in holder.assistant.documents]
+
+
+def _compare_caption(holder) -> str:
+    pair = holder.assistant.compare_docs
+    if not pair:
+        return "已收录的文件中没有引用省级文件文号的市级计划，无法逐条对照。"
+    city, prov = (holder.assistant.snap.documents[d] for d in pair)
+    return f"《{city.title}》（{city.doc_number}）逐条对照其所落实的《{prov.title}》（{prov.doc_number}）。"
 
 
 def _docs_table(holder: AssistantHolder) -> list[list]:
@@ -209,8 +212,8 @@ def build_app(settings: Settings) -> gr.Blocks:
             unit_pick.change(show_unit, [unit_pick, lead_only], unit_table)
             lead_only.change(show_unit, [unit_pick, lead_only], unit_table)
         with gr.Tab("省市对比"):
-            gr.Markdown("运城市行动计划（运政发〔2021〕8号）逐条对照其所落实的省行动计划（晋政发〔2020〕19号）。")
-            compare_table = gr.Dataframe(headers=["运城条款", "省级条款", "主要差别"], interactive=False, wrap=True, elem_id="compare-table")
+            gr.Markdown(_compare_caption(holder))
+            compare_table = gr.Dataframe(headers=["市级条款", "省级条款", "主要差别"], interactive=False, wrap=True, elem_id="compare-table")
         with gr.Tab("目标与期限"):
             from ..structure.targets import extract_targets
 

@@ -7,7 +7,7 @@ import pytest
 
 from ingest.clean import normalize_line
 from ingest.meta import normalize_doc_number
-from ingest.parse import split_units
+from ingest.units import split_units
 from ingest.pipeline import parse_file
 from tests.conftest import corpus_file
 

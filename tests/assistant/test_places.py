@@ -1,0 +1,33 @@
+"""Places as words, issuer levels from the gazetteer, Chinese numerals and dates."""
+from __future__ import annotations
+
+from assistant.places import find_places, issuer_level, issuer_places
+from assistant.zh import cn_to_int, int_to_cn, parse_date
+
+
+def test_a_place_is_never_found_inside_another_name():
+    assert [m.text for m in find_places("山西安排了多少经费支持职业教育？")] == ["山西"]
+    assert [m.text for m in find_places("陕西安康和西安市")] == ["陕西", "安康", "西安市"]
+
+
+def test_issuer_level_comes_from_the_issuer_name():
+    assert issuer_level("国务院办公厅") == "national"
+    assert issuer_level("教育部") == "national"
+    assert issuer_level("上海市人民代表大会常务委员会") == "province"  # a municipality is provincial
+    assert issuer_level("西藏自治区人民政府办公厅") == "province"
+    assert issuer_level("南通市人民政府办公室") == "city"
+    assert issuer_level("吉林市教育局") == "city" and issuer_level("吉林省教育厅") == "province"
+    assert issuer_level("某某研究会") == "unknown"
+
+
+def test_a_city_document_covers_its_province_only_when_asked_for():
+    assert issuer_places("合肥市教育局") == {"合肥", "合肥市"}
+    assert {"安徽", "安徽省"} <= issuer_places("合肥市教育局", with_parent=True)
+
+
+def test_chinese_numerals_and_dates():
+    assert [cn_to_int(s) for s in ("二十四", "一百零五", "十", "一九九六")] == [24, 105, 10, 1996]
+    assert [int_to_cn(n) for n in (11, 24, 70, 105)] == ["十一", "二十四", "七十", "一百零五"]
+    assert parse_date("一九九六年七月十七日") == "1996-07-17"
+    assert parse_date("公布日期：2010.01.04") == "2010-01-04"
+    assert parse_date("2024年2月") == "2024-02"
