@@ -46,6 +46,10 @@ class PolicyAssistant:
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
+        # A place no document issues for is still in scope where a national document names it
+        # (a national table of provinces); a provincial or city text naming it is not enough.
+        national = {d.doc_id for d in self.documents if d.level == "national"}
+        self._national_text = "\n".join(c.text for c in self.snap.clauses.values() if c.doc_id in national)
         if settings.answer_mode not in ("llm", "extractive"):
             raise ValueError(f"未知的回答模式 {settings.answer_mode!r}：请用 extractive 或 llm")
         self.llm = LLMComposer(settings) if settings.answer_mode == "llm" else None
@@ -65,12 +69,15 @@ class PolicyAssistant:
                 pass  # the rule-based rewrite is always there
         return {**s, "standalone": rewrite(s["question"], history, self.places)}
 
+    def _national_has(self, text: str) -> bool:
+        return text in self._national_text
+
     def _use_llm(self, s: dict) -> bool:
         return self.llm is not None and s.get("mode") != "extractive"
 
     def _retrieve(self, s: dict) -> dict:
-        info = analyse(s["standalone"], self.documents, self.units, self.retriever.has_text)
-        current = analyse(s["question"], self.documents, self.units, self.retriever.has_text)
+        info = analyse(s["standalone"], self.documents, self.units, self._national_has)
+        current = analyse(s["question"], self.documents, self.units, self._national_has)
         if current.doc_ids:  # what the user names now wins over what the history named
             info = replace(info, doc_ids=current.doc_ids, level=current.level)
         doc_ids = tuple(s.get("doc_ids") or ()) or info.doc_ids

@@ -19,6 +19,7 @@ UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
 SYNONYMS = {r["staff"]: r["document"] for r in read_table("synonyms.tsv")}
 # A place named next to one of these is an institution's name (太原市第一中学), not a jurisdiction.
 _INSTITUTION_AFTER = r".{0,6}(学校|学院|大学|中学|小学|职中|卫校|中心|集团)"
+_SCHOOL_TYPE = r"中等|普通|各|中小|职业院校|高等"  # 北京市中等职业学校: a kind of school in that place
 UNITS_Q = re.compile(r"(哪些|哪个|什么)(单位|部门)|谁(来)?负责|由谁|责任单位|牵头|负责单位|负责部门")
 NUMBER_Q = re.compile(r"多少|几[个所项门家次年]|比例|比重|占比|多大|标准是|达到|不低于|金额|人数|数量")
 
@@ -84,10 +85,11 @@ def foreign_places(q: str, covered: set[str], corpus_text_has) -> tuple[str, ...
     for m in find_places(q):
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
             continue
-        if re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):]):
-            continue
+        after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])
+        if after and not re.search(_SCHOOL_TYPE, after.group(0)) and all(p.level != "province" for p in m.places):
+            continue  # 太原市第一中学: a school's name, not the city's rules
         if corpus_text_has(m.text):
-            continue  # a national table or list names it: retrieval decides
+            continue  # a national document names it (a table of provinces): retrieval decides
         out.append(m.text)
     return tuple(out)
 
