@@ -128,6 +128,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         if full in q:
             units.append(short)
     foreign = foreign_places(q, covered_places(documents), corpus_text_has)
+    if num and not any(d.doc_number == num for d in documents) and not corpus_text_has(num):
+        foreign += (num,)  # a 文号 no indexed document bears: that document is not here
     years = tuple(re.findall(r"(20\d\d)年", q))
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),
