@@ -116,9 +116,21 @@ def _title(paras: list[Paragraph], fields: dict[str, str]) -> tuple[str | None, 
             bare = re.sub(r"（[^）]*(修正|修订|试行|草案)[^）]*）$", "", joined)
             if _TITLE_END.search(bare) and not match_marker(joined) and 6 <= len(joined) <= 120:
                 return joined, k + used - 1
-    if fields.get("title"):
-        return fields["title"], -1
     return None, -1
+
+
+def _field_title(paras: list[Paragraph], title: str) -> tuple[str, int]:
+    """The page's 标题 field, located where the document prints it (over up to 4 lines)."""
+    key = comparable(title)
+    for k in range(min(len(paras), 30)):
+        joined = ""
+        for j in range(k, min(k + 4, len(paras))):
+            joined += comparable(paras[j].text)
+            if joined == key:
+                return title, j
+            if not key.startswith(joined):
+                break
+    return title, -1
 
 
 def _doc_number(paras: list[Paragraph], fields: dict[str, str], upto: int) -> str | None:
@@ -176,7 +188,7 @@ def describe(paras: list[Paragraph], start: int, end: int) -> Segment:
     """The metadata of one document occupying paragraphs [start, end)."""
     local = paras[start:end]
     fields = header_fields(local)
-    title, t_at = _title(local, fields)
+    title, t_at = _field_title(local, fields["title"]) if fields.get("title") else _title(local, fields)
     title = title or ""
     history = _history(local)
     number = _doc_number(local, fields, max(t_at + 4, 8))

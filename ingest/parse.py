@@ -22,6 +22,8 @@ _FIGURE = re.compile(r"^图\s*\d+-\d+")
 _SOURCE_NOTE = re.compile(r"^(数据来源|资料来源)[：:]")
 # Unnumbered top-level sections of the genre (序言 before 第一部分, 实施 after the last
 # chapter); the names are those of GB/T 9704 公文 and planning-document practice.
+# Ranked below every numbering so that the next numbered heading closes it.
+GENRE_RANK = 100
 GENRE_SECTIONS = {"序言", "前言", "引言", "导言", "总则", "附则", "结束语", "结语", "实施", "组织实施", "附录"}
 # A caption introducing an attached table: 附：…计划表 / 附表 / 表1 …
 _TABLE_CAPTION = re.compile(r"^(附[：:]?|附表\s*\d*[：:]?|表\s*\d+[：:]?)\s*(.{0,40})$")
@@ -140,13 +142,19 @@ def _step(paras, i, tree: _Tree, current, preamble, started, ended, issuer):
     if m and (started or m.number == 1) and tree.accept(m):
         return 1, tree.open(m.rank, heading_label(t), i), True, False
     if p.kind == "title" and t in GENRE_SECTIONS:
-        return 1, tree.open(-1, t, i, "section"), True, False
+        tree.stack = [(r, lbl) for r, lbl in tree.stack if r < 0]  # a sibling of the top level
+        return 1, tree.open(GENRE_RANK, t, i, "section"), True, False
     box = BOX.match(t)
+    if box and current is not None and current.path and current.path[-1].startswith(f"专栏{box.group(1)}"):
+        current.paras.append(i)  # the box's caption repeated over its table
+        return 1, current, started, ended
     if box and started:
         d = Draft("section", tree.labels() + [f"专栏{box.group(1)} {box.group(2)}".strip()], [i])
         tree.drafts.append(d)
         return 1, d, started, ended
     if "\t" in t:
+        if current is not None and current.kind == "section" and current.path[-1:] and current.path[-1].startswith("专栏"):
+            current.kind = "table"  # a 专栏 holding a table is that table
         if current is None or current.kind != "table" or not current.rows and len(current.paras) > 1:
             current = _table_draft(paras, i, tree, current)
         current.rows.append(t.split("\t"))

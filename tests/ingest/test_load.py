@@ -82,7 +82,7 @@ def test_empty_file(tmp_path):
 
 
 def test_unsupported_extension(tmp_path):
-    f = tmp_path / "plan.docx"
+    f = tmp_path / "plan.xls"
     f.write_bytes(b"PK\x03\x04 something")
     assert "unsupported extension" in _err(f)
 
