@@ -68,6 +68,56 @@ def _doc_aliases(doc: Document) -> set[str]:
     return names
 
 
+def title_aliases(doc: Document) -> set[str]:
+    """How a question names a document: its title, without 中华人民共和国 or a trailing
+    （2021修正）; laws are named by their short title (教育法)."""
+    out = set()
+    for t in filter(None, (doc.title, doc.notice_title)):
+        bare = re.sub(r"（[^）]*）$", "", t)
+        out |= {t, bare, bare.removeprefix("中华人民共和国"), re.sub(r"[《》]|中华人民共和国", "", bare)}
+    return {a for a in out if len(a) >= MIN_TITLE_ALIAS}
+
+
+# A title is named as a word: «职业教育法» does not name the 教育法. These may precede it.
+_BEFORE_NAME = set("按照据依的和与及在于对从是《")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+# 教育法 is three characters; a shorter run of a title is a common word, not a name.
+MIN_TITLE_ALIAS = 3
+
+
+def named_by_title(q: str, documents: list[Document]) -> list[str]:
+    """Documents the question names by title, longest match wins: «高等教育法» names the
+    higher-education law, not the education law whose title it contains."""
+    spans = []
+    for d in documents:
+        for a in title_aliases(d):
+            start = q.find(a)
+            if start >= 0 and (start == 0 or q[start - 1] in _BEFORE_NAME or not _is_cjk(q[start - 1])):
+                spans.append((start, start + len(a), d.doc_id))
+    kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
+    return list(dict.fromkeys(s[2] for s in kept))
+
+
+def _named_by_place_or_kind(q: str, documents: list[Document]) -> list[str]:
+    """A place names the documents issued there or in its cities (and those of unknown
+    origin, which a place cannot rule out); 年报/解读 name a kind of document."""
+    words = {m.text for m in find_places(q)}
+    out = []
+    if words:
+        placed = [d for d in documents if words & issuer_places(d.issuer, d.title, with_parent=True)]
+        if placed and len(placed) < len(documents):
+            out = [d.doc_id for d in documents if d in placed or not issuer_places(d.issuer, d.title)]
+    for d in documents:
+        if d.doc_id not in out and any(a in q for a in _doc_aliases(d) - doc_places(d) if len(a) >= 2):
+            out.append(d.doc_id)
+    return out
+
+
 def covered_places(documents: list[Document]) -> frozenset[str]:
     """Places the corpus answers for: its documents' issuers and their provinces."""
     return _covered(tuple(sorted({(d.issuer or "", d.title) for d in documents})))
@@ -105,11 +155,9 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     for m in re.finditer(r"(\d{1,4})号文", q):
         doc_ids += [d.doc_id for d in documents if d.doc_number and d.doc_number.endswith(f"〕{m.group(1)}号")]
     if not doc_ids:
-        words = {m.text for m in find_places(q)}
-        for d in documents:
-            aliases = _doc_aliases(d)
-            if any(a in words for a in aliases) or any(a in q for a in aliases - doc_places(d) if len(a) >= 2):
-                doc_ids.append(d.doc_id)
+        doc_ids = named_by_title(q, documents)
+    if not doc_ids:
+        doc_ids = _named_by_place_or_kind(q, documents)
     level = None
     if re.search(r"省里|省级文件|省政府|省里的|全省性|省的规定|省行动计划|省文件", q):
         level = "province"
@@ -122,7 +170,7 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     for m in re.finditer(r"第([一二三四五六七八九十\d]+)条", q):
         n = cn_to_int(m.group(1))
         if n:
-            labels += [f"{n}.", f"（{int_to_cn(n)}）"]
+            labels += [f"{n}.", f"（{int_to_cn(n)}）", f"第{int_to_cn(n)}条"]
     units = [u for u in known_units if u and u in q]
     for full, short in UNIT_ALIASES.items():
         if full in q:
