@@ -49,7 +49,10 @@ class PolicyAssistant:
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
         national = {d.doc_id for d in self.documents if d.level == "national"}
-        self._national_text = "\n".join(c.text for c in self.snap.clauses.values() if c.doc_id in national)
+        self._national_text: dict[str, str] = {}
+        for c in self.snap.clauses.values():
+            if c.doc_id in national:
+                self._national_text[c.doc_id] = self._national_text.get(c.doc_id, "") + "\n" + c.text
         if settings.answer_mode not in ("llm", "extractive"):
             raise ValueError(f"未知的回答模式 {settings.answer_mode!r}：请用 extractive 或 llm")
         self.llm = LLMComposer(settings) if settings.answer_mode == "llm" else None
@@ -69,8 +72,9 @@ class PolicyAssistant:
                 pass  # the rule-based rewrite is always there
         return {**s, "standalone": rewrite(s["question"], history, self.places)}
 
-    def _national_has(self, text: str) -> bool:
-        return text in self._national_text
+    def _national_has(self, text: str) -> list[str]:
+        """The national documents that name a place or 文号."""
+        return [doc_id for doc_id, body in self._national_text.items() if text in body]
 
     def _use_llm(self, s: dict) -> bool:
         return self.llm is not None and s.get("mode") != "extractive"

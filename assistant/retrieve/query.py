@@ -128,9 +128,10 @@ def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(n for issuer, title in issuers for n in issuer_places(issuer, title, with_parent=True))
 
 
-def foreign_places(q: str, covered: set[str], corpus_text_has) -> tuple[str, ...]:
+def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None) -> tuple[str, ...]:
     """Places the question asks about that no document issues for or even mentions: another
-    province, a city with no document of its own. Matched as words (西安 is not in 山西安排)."""
+    province, a city with no document of its own. Matched as words (西安 is not in 山西安排).
+    National documents that name such a place are added to `naming`: only they can answer."""
     out = []
     for m in find_places(q):
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
@@ -138,8 +139,11 @@ def foreign_places(q: str, covered: set[str], corpus_text_has) -> tuple[str, ...
         after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])
         if after and not re.search(_SCHOOL_TYPE, after.group(0)) and all(p.level != "province" for p in m.places):
             continue  # 太原市第一中学: a school's name, not the city's rules
-        if corpus_text_has(m.text):
-            continue  # a national document names it (a table of provinces): retrieval decides
+        docs = corpus_text_has(m.text)
+        if docs:
+            if naming is not None:
+                naming += [d for d in docs if d not in naming]
+            continue  # a national document names it (a table of provinces): it decides
         out.append(m.text)
     return tuple(out)
 
@@ -175,7 +179,10 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     for full, short in UNIT_ALIASES.items():
         if full in q:
             units.append(short)
-    foreign = foreign_places(q, covered_places(documents), corpus_text_has)
+    naming: list[str] = []
+    foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming)
+    if naming and not doc_ids:
+        doc_ids = naming
     if num and not any(d.doc_number == num for d in documents) and not corpus_text_has(num):
         foreign += (num,)  # a 文号 no indexed document bears: that document is not here
     years = tuple(re.findall(r"(20\d\d)年", q))
