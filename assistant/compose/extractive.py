@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from prompts import REFUSAL
 
+from ingest.numbering import match_marker
+
 from ..data import read_lines
 
 from ..retrieve.hybrid import Hit
@@ -120,8 +122,30 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
         score = 0.5 * best + 0.35 * rank_prior + 0.15 * support
         if info.asks_number and not any(_NUM.search(x) for x in picked):
             score -= 0.15  # asked for a figure: evidence without one answers less
-        out.append(Evidence(h, sorted(picked, key=text.find), score, 0.0 if missing_year else support))
+        quoted = with_list_items(sents, sorted(picked, key=text.find))
+        out.append(Evidence(h, quoted, score, 0.0 if missing_year else support))
     return sorted(out, key=lambda e: -e.score)
+
+
+# A lead-in («必须具备下列基本条件：») is quoted with the items it introduces, up to this
+# many: the longest 项 lists of the real laws in ../shared/real-docs run to 11 items.
+MAX_LIST_ITEMS = 12
+
+
+def with_list_items(sents: list[str], picked: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in picked:
+        if s in out:
+            continue
+        out.append(s)
+        if not s.endswith(("：", ":")):
+            continue
+        k = sents.index(s) + 1
+        while k < len(sents) and len(out) < len(picked) + MAX_LIST_ITEMS and match_marker(sents[k]):
+            if sents[k] not in out:
+                out.append(sents[k])
+            k += 1
+    return out
 
 
 def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
