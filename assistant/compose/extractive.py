@@ -11,6 +11,7 @@ from prompts import REFUSAL
 from ingest.numbering import match_marker
 
 from ..data import read_lines
+from ..zh import split_sentences  # noqa: F401  (re-exported: composers and structure answers use it)
 
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
@@ -18,7 +19,6 @@ from ..types import Answer, Citation, Clause, Document
 
 STOP = set(read_lines("stopwords.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
-_SENT = re.compile(r"(?<=[。！？；])|\n")
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,6 @@ def coverage(terms: dict[str, float], text: str) -> float:
         return 0.0
     got = sum(w for t, w in terms.items() if _covered(t, text))
     return got / sum(terms.values())
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT.split(text) if s and s.strip()]
 
 
 def _sentence_score(sent: str, terms: dict[str, float], info: QueryInfo, label: str) -> float:
