@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("question")
     s.add_argument("--json", action="store_true")
     s.add_argument("--doc", action="append", help="只在该文件中检索（文号或标题片段，可重复）")
-    s.add_argument("--level", choices=["province", "city"], help="只检索省级或市级文件")
+    s.add_argument("--level", choices=["national", "province", "city", "county"], help="只检索某一层级的文件")
     s.set_defaults(fn=cmd_ask)
 
     s = sub.add_parser("batch", help="批量问答：JSONL 输入，JSONL 输出")

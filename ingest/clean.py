@@ -78,11 +78,16 @@ def normalize_line(line: str) -> str:
     return s
 
 
+def _open_bracket(line: str) -> bool:
+    """A bracket left open at the line end: （责任单位： or 〔责任 cut by a line break."""
+    return sum(line.count(c) for c in "（〔［【") > sum(line.count(c) for c in "）〕］】")
+
+
 def _ends_paragraph(line: str) -> bool:
     if not line:
         return True
     last = line[-1]
-    if line.count("（") > line.count("）"):
+    if _open_bracket(line):
         return False  # inside a parenthetical such as （责任单位：… cut at the line end
     if last in _TERMINAL or re.search(r"https?://\S+$", line) or _META_FIELD.match(line):
         return True  # a sentence end, a page's address line, a metadata field
@@ -161,7 +166,7 @@ def _join(lines: list[tuple[str, int | None]], width: float) -> list[Paragraph]:
         if "\t" in line or _DATE_LINE.match(line):
             paras.append([line, page, "standalone"])
             continue
-        field = _FIELD_START.match(line) and not (paras and paras[-1][0].count("（") > paras[-1][0].count("）"))
+        field = _FIELD_START.match(line) and not (paras and _open_bracket(paras[-1][0]))
         if STRUCTURE_START.match(line) or field:
             paras.append([line, page, "heading" if _is_heading_line(line) else "body"])
             continue

@@ -174,7 +174,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                         send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                     with gr.Row():
                         docs_filter = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="只在这些文件中查找", scale=3)
-                        level = gr.Radio(choices=[("全部", "all"), ("省级", "province"), ("市级", "city")], value="all", label="层级", scale=2)
+                        level = gr.Radio(choices=[("全部", "all"), ("国家", "national"), ("省级", "province"), ("市级", "city"), ("县级", "county")], value="all", label="层级", scale=2)
                         mode = gr.Radio(
                             choices=[("大模型（核验后显示）", "llm"), ("原文摘录", "extractive")],
                             value=settings.answer_mode, label="回答方式", scale=2, visible=settings.llm_configured,

@@ -9,7 +9,7 @@ from ..present import citation_line
 from ..store import Snapshot
 from ..types import Answer, Citation
 
-LEVELS = {"province": "省级", "city": "市级", "county": "县级", "unknown": "—"}
+LEVELS = {"national": "国家", "province": "省级", "city": "市级", "county": "县级", "unknown": "—"}
 
 
 def esc(s: str | None) -> str:

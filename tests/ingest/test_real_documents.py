@@ -23,3 +23,24 @@ def test_real_document_parses_to_its_hand_counts_and_metadata(name):
 def test_every_real_document_is_in_the_expectations():
     on_disk = {p.name for p in DEFAULT_DOCS.iterdir() if not p.name.startswith((".", "README"))}
     assert on_disk == set(EXPECTED)
+
+
+# A law, a plan with inline 责任单位 and a bundle of two documents, printed to PDF by a
+# real tool (reportlab): the line breaks and page footers of a PDF must not change a count.
+AS_PDF = ["2021_无文号_中华人民共和国教育法.md", "2016_鄂政办发〔2016〕32号_湖北省全面加强和改进学校美育工作实施意见.txt",
+          "2018_通政办发〔2018〕25号_南通市印发中小学美育和体育两个实施意见的通知.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", AS_PDF)
+def test_a_real_document_printed_to_pdf_parses_to_the_same_counts(name, tmp_path):
+    import re
+
+    from tests.pdf_fixtures import text_to_pdf
+
+    text = (DEFAULT_DOCS / name).read_text(encoding="utf-8")
+    text = re.sub(r"<!--.*?-->", "", re.sub(r"(?m)^#+\s*", "", text), flags=re.S)  # markdown marks are not printed
+    pdf = text_to_pdf(text, tmp_path / (name.rsplit(".", 1)[0] + ".pdf"))
+    rows, _, _ = check_file(pdf, EXPECTED[name])
+    wrong = [f"#{r['doc']} {r['field']}: want {r['want']!r}, got {r['got']!r}" for r in rows if not r["ok"]]
+    assert not wrong, "\n".join(wrong)
