@@ -48,7 +48,7 @@ def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] =
     year_new, year_old = re.search(r"20\d\d年", core), re.search(r"20\d\d年", prev)
     if year_new and year_old and year_new.group() != year_old.group() and len(core) <= 8:
         return prev.replace(year_old.group(), year_new.group())
-    places = sorted(place_names, key=len, reverse=True)  # 运城市 before 运城
+    places = sorted(place_names, key=len, reverse=True)  # 某某市 before 某某
     for group in CONTRAST_GROUPS + [LEVEL_TERMS[:3] + places + LEVEL_TERMS[3:]]:
         new = next((t for t in group if t in core), None)
         old = next((t for t in group if t in prev and t != new), None)

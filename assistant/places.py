@@ -96,7 +96,7 @@ def issuer_level(issuer: str | None) -> str:
 
 
 def issuer_places(issuer: str | None, title: str = "", with_parent: bool = False) -> set[str]:
-    """The names by which a document's place is asked about: 运城, 运城市 (and, with_parent,
+    """The names by which a document's place is asked about: X, X市 (and, with_parent,
     its province's: a city's document covers a question about its province too)."""
     names: set[str] = set()
     for src in (issuer or "", title):

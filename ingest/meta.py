@@ -39,7 +39,7 @@ _CHROME = re.compile(r"法宝引证码|原文链接|^https?://|^【|^扫一扫|^
 
 
 def normalize_doc_number(text: str) -> str | None:
-    """晋政发[2020]19号 / 晋政发（2020）19 号 / 国务院令第741号 → one written form."""
+    """X政发[2020]19号 / X政发（2020）19 号 / 国务院令第741号 → one written form."""
     m = _DOCNUM.search(text)
     if m:
         return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
@@ -277,7 +277,7 @@ def _news_level(paras: list[Paragraph]) -> str:
 
 
 def _red_headers(paras: list[Paragraph]) -> list[tuple[int, str]]:
-    """«山西省人民政府文件» over a 文号 line: the printed header of each document."""
+    """«X省人民政府文件» over a 文号 line: the printed header of each document."""
     out = []
     for k, p in enumerate(paras):
         m = _HEADER.match(p.text)

@@ -64,7 +64,7 @@ def match_marker(line: str) -> Marker | None:
 
 
 def heading_label(text: str, limit: int = 60) -> str:
-    """（二十四）完善经费投入机制。优化… → （二十四）完善经费投入机制; 第三条 为了… → 第三条."""
+    """（二十四）完善某项机制。优化… → （二十四）完善某项机制; 第三条 为了… → 第三条."""
     m = match_marker(text)
     if m and m.kind == "article":
         return m.label

@@ -27,7 +27,7 @@ NUMBER_Q = re.compile(r"多少|几[个所项门家次年]|比例|比重|占比|�
 @dataclass(frozen=True)
 class QueryInfo:
     text: str
-    doc_ids: tuple[str, ...] = ()  # documents the question names (文号, 运城的文件 …)
+    doc_ids: tuple[str, ...] = ()  # documents the question names (文号, a city's name …)
     level: str | None = None  # 省 / 市 when the question says so
     clause_labels: tuple[str, ...] = ()  # label prefixes: （十一）, 14.
     units: tuple[str, ...] = ()
@@ -51,7 +51,7 @@ def expand(text: str) -> str:
 
 
 def doc_places(doc: Document) -> set[str]:
-    """运城, 运城市 … : the place a document's issuer (or title) names."""
+    """X, X市 … : the place a document's issuer (or title) names."""
     return issuer_places(doc.issuer, doc.title)
 
 
