@@ -151,10 +151,14 @@ def clean_pages(pages: tuple[str, ...], is_pdf: bool) -> list[Paragraph]:
                 continue
             kept.append((x, i + 1 if is_pdf else None))
     width = _typical_width([x for x, _ in kept])
-    return _join(kept, width)
+    return _join(kept, width, is_pdf)
 
 
-def _join(lines: list[tuple[str, int | None]], width: float) -> list[Paragraph]:
+# A PDF line this close to the typical line width ran out of room: what follows continues it.
+FULL_LINE_SHARE = 0.85
+
+
+def _join(lines: list[tuple[str, int | None]], width: float, is_pdf: bool = False) -> list[Paragraph]:
     paras: list[list] = []  # [text, page, kind] kind: body | heading | standalone
     short = max(6.0, 0.55 * width)
 
@@ -169,6 +173,10 @@ def _join(lines: list[tuple[str, int | None]], width: float) -> list[Paragraph]:
         field = _FIELD_START.match(line) and not (paras and _open_bracket(paras[-1][0]))
         if STRUCTURE_START.match(line) or field:
             paras.append([line, page, "heading" if _is_heading_line(line) else "body"])
+            continue
+        if (is_pdf and paras and paras[-1][2] == "heading" and len(paras[-1][0]) >= FULL_LINE_SHARE * width
+                and not _ends_paragraph(paras[-1][0])):
+            paras[-1][0] += line  # a numbered heading wrapped at the page edge
             continue
         if no_punct and len(line) < 0.8 * width and len(line) <= 24:
             # Unnumbered headings (news sections, titles) are short lines without punctuation

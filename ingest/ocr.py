@@ -16,19 +16,24 @@ from pathlib import Path
 
 from .errors import IngestError
 
-# pdfium scale (1.0 = 72 dpi). Measured by `python -m evals.ocr_bench --scales ...` on
-# real documents drawn at 150 dpi (12 pt and 9 pt print): see README/report for numbers.
-RENDER_SCALE = 2.5
+# pdfium scale (1.0 = 72 dpi; 2.0 = 144 dpi). Chosen with `python -m evals.ocr_bench`
+# (CER over non-whitespace characters, real documents drawn as scans): at 12 pt print CER
+# is flat from 1.5 to 3 (0.45–0.52 %); in 6–7.5 pt small print on 300 dpi scans 1.5 loses
+# (0.55 % vs 0.40 %) while 2.5–4 gain nothing over 2. Time grows with the pixels the
+# detector sees: 3 pages took 9.1 s at 1.5, 10.7 s at 2, 12.0 s at 2.5, 18.2 s at 3.
+RENDER_SCALE = 2.0
 # RapidOCR shrinks any image whose long side exceeds 2000 px before detection, which would
-# undo the render scale (A4 at 2.5 is 2105 px high); the render scale alone sets resolution.
+# undo the render scale on large pages (A3 at 2.0 is 2382 px); the render scale alone sets
+# the resolution.
 _MAX_SIDE_PX = 4096
-# Two boxes are on one line when they share at least this fraction of the lower box's
-# height; text lines in print are separated by ≥ 0.3 of a line of leading, so half an
-# overlap never joins two lines, and a 1–2° scan skew still keeps a line together.
+# A box joins a line when their bands overlap by at least this fraction of the shorter
+# band. Measured detector bands are 1.0–1.15 character heights and print leading is
+# ≥ 1.5, so bands of adjacent lines never overlap, while a small box (①, a footnote mark)
+# or a line cut in two by a 1° skew overlaps its line by far more than half.
 LINE_OVERLAP = 0.5
-# A gap wider than this many line heights between two boxes on one line is a column gap
-# (a table cell, a signature block), written as a tab as the text extractions do; word
-# gaps and the full-width spaces of spaced-out titles (通　　知) are below 2 heights.
+# A gap wider than this many band heights (≈ characters) between two boxes on one line is
+# a column gap (a table cell, 目录 … page number), written as a tab as the text
+# extractions do; words and spaced-out titles (通　　知, two full spaces) stay below it.
 COLUMN_GAP = 2.5
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2014\u2026\u201c-\u201d]")
@@ -53,10 +58,13 @@ def _show_progress() -> bool:
 
 @lru_cache(maxsize=1)
 def _engine():
-    """One RapidOCR per process: loading the three ONNX models takes about a second."""
+    """One RapidOCR per process: loading the ONNX models and the first run take seconds."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(max_side_len=_MAX_SIDE_PX)
+    # No per-line 180° classifier: a printed page never has single upside-down lines, and
+    # the classifier, which squeezes a whole line into 192×48 px, flipped correct long
+    # lines (a full line of 高等教育法 came back empty); it also costs time.
+    return RapidOCR(max_side_len=_MAX_SIDE_PX, use_cls=False)
 
 
 def _load_engine(source: str):
@@ -93,12 +101,18 @@ def _read_boxes(engine, image, index: int, source: str) -> list[Box]:
         raise IngestError(
             source, f"第 {index + 1} 页 OCR 失败 (OCR engine error on page {index + 1}: {type(e).__name__}: {_one_line(e)})"
         ) from None
-    boxes = []
-    for points, text, _score in result or []:
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        if text.strip():
-            boxes.append(Box(min(xs), min(ys), max(xs), max(ys), text.strip()))
-    return boxes
+    return [_box(points, text) for points, text, _score in result or [] if text.strip()]
+
+
+def _box(points, text: str) -> Box:
+    """A detected quadrilateral (tl, tr, br, bl) → its band. The band is the mean of the
+    left and right edges, not the bounding box: on a skewed scan a long line's bounding
+    box is taller than the line and would reach into the next one."""
+    (_, tl), (_, tr), (_, br), (_, bl) = points
+    xs = [p[0] for p in points]
+    mid = (tl + tr + br + bl) / 4
+    half = ((bl - tl) + (br - tr)) / 4
+    return Box(min(xs), mid - half, max(xs), mid + half, text.strip())
 
 
 def _same_line(line: list[Box], box: Box) -> bool:
@@ -112,9 +126,9 @@ def group_lines(boxes: list[Box]) -> list[list[Box]]:
     """Boxes → lines (top to bottom), each line's boxes left to right."""
     lines: list[list[Box]] = []
     for box in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
-        # Compare with the last few lines only: a box that starts a new line rarely
-        # belongs to one two lines up, except when a short box sits between tall ones.
-        home = next((ln for ln in reversed(lines[-3:]) if _same_line(ln, box)), None)
+        # The line before the last too: on a skewed scan the right part of a line can
+        # sort after the left part of the next line. Earlier lines are done.
+        home = next((ln for ln in reversed(lines[-2:]) if _same_line(ln, box)), None)
         if home is None:
             lines.append([box])
         else:
@@ -123,7 +137,8 @@ def group_lines(boxes: list[Box]) -> list[list[Box]]:
 
 
 def join_line(line: list[Box]) -> str:
-    """Chinese needs no space between boxes; Latin words keep one; a column gap is a tab."""
+    """Boxes of one line → text. Next to Chinese no space (Chinese is written without);
+    between two Latin words or numbers one space; across a column gap a tab."""
     out = line[0].text
     for left, right in zip(line, line[1:]):
         height = max(left.height, right.height)

@@ -58,8 +58,9 @@ def test_encrypted_pdf_is_refused(tmp_path):
     assert "encrypted PDF" in _err(encrypt_pdf(src, tmp_path / "locked.pdf"))
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path):
-    assert "no text layer — needs OCR" in _err(blank_pdf(tmp_path / "scan.pdf"))
+def test_pdf_without_text_layer_is_ocrd_and_refused_when_ocr_finds_no_text(tmp_path):
+    # A drawing and no text: the page goes to OCR (ingest/ocr.py), which reads nothing.
+    assert "no text: no text layer and OCR found none" in _err(blank_pdf(tmp_path / "scan.pdf"))
 
 
 def test_corrupt_pdf(tmp_path):
