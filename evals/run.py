@@ -1,6 +1,7 @@
 """Eval runner: scores the assistant (and a naive baseline) on gold JSONL files.
 
   python -m evals.run --gold ../shared/evals/dev.jsonl evals/gold_own.jsonl [--no-baseline]
+  python -m evals.run --gold evals/gold_realdocs.jsonl --corpus docs_corpus ../shared/real-docs --no-baseline
 
 Prints per-kind and overall figures; writes a markdown report and a chart to reports/."""
 from __future__ import annotations
@@ -108,8 +109,18 @@ def main(argv=None) -> int:
     ap.add_argument("--mode", choices=["extractive", "llm", "auto"], default=None,
                     help="answer mode (default: POLICY_MODE / auto); llm needs LLM_BASE_URL and LLM_MODEL")
     ap.add_argument("--show-failures", action="store_true")
+    ap.add_argument("--corpus", nargs="+", type=Path,
+                    help="index these folders/files (into .cache/eval-index) and answer from them, "
+                         "e.g. --corpus docs_corpus ../shared/real-docs")
     args = ap.parse_args(argv)
     settings = Settings.from_env().with_overrides(mode=args.mode)
+    if args.corpus:
+        from ingest.index import ingest_paths
+
+        key = "-".join(sorted(p.resolve().name for p in args.corpus))
+        settings = settings.with_overrides(data_dir=PROJECT_ROOT / ".cache" / f"eval-index-{key}")
+        report = ingest_paths(list(args.corpus), settings, show_progress=False)
+        print(f"indexed {', '.join(map(str, args.corpus))}: {len(report.errors)} errors", file=sys.stderr)
     items = load_gold(args.gold)
 
     from assistant.chain import PolicyAssistant

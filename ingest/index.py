@@ -89,7 +89,7 @@ def ingest_paths(
             continue
         try:
             if path.suffix.lower() not in SUPPORTED:
-                raise IngestError(source, f"不支持的文件类型 {path.suffix or '（无扩展名）'} (unsupported extension; use .pdf, .txt or .md)")
+                raise IngestError(source, f"不支持的文件类型 {path.suffix or '（无扩展名）'} (unsupported extension; use .pdf, .docx, .html, .txt or .md)")
             overrides = manifests.get(path.parent.resolve(), {}).get(source)
             pf = parse_file(path, settings.max_file_mb, settings.max_chunk_chars, overrides or {})
         except IngestError as e:
