@@ -119,8 +119,8 @@ def main(argv=None) -> int:
 
         key = "-".join(sorted(p.resolve().name for p in args.corpus))
         settings = settings.with_overrides(data_dir=PROJECT_ROOT / ".cache" / f"eval-index-{key}")
-        report = ingest_paths(list(args.corpus), settings, show_progress=False)
-        print(f"indexed {', '.join(map(str, args.corpus))}: {len(report.errors)} errors", file=sys.stderr)
+        indexed = ingest_paths(list(args.corpus), settings, show_progress=False)
+        print(f"indexed {', '.join(map(str, args.corpus))}: {len(indexed.errors)} errors", file=sys.stderr)
     items = load_gold(args.gold)
 
     from assistant.chain import PolicyAssistant
