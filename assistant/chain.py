@@ -115,7 +115,8 @@ class PolicyAssistant:
         q, info = s["standalone"], s["info"]
         if wants_unit_tasks(q, info):
             unit, lead_only = info.units[0], "牵头" in q
-            return unit_tasks_answer(s["question"], unit, tasks_of(self.snap, unit, lead_only), lead_only)
+            tasks = [t for t in tasks_of(self.snap, unit, lead_only) if not info.doc_ids or t.doc.doc_id in info.doc_ids]
+            return unit_tasks_answer(s["question"], unit, tasks, lead_only)
         if self.compare_docs and wants_compare(q, info, *self.compare_docs):
             city_doc, prov_doc = self.compare_docs
             hits = self.retriever.search(q, info, doc_ids=(city_doc,), k=4)
@@ -126,7 +127,9 @@ class PolicyAssistant:
             return None
         if wants_targets(q, info):
             year = int(info.years[0])
-            return targets_answer(s["question"], year, targets_due(self.snap, year))
+            due = [t for t in targets_due(self.snap, year) if not info.doc_ids or t.doc.doc_id in info.doc_ids]
+            # A question about named documents with none of their targets due: ask retrieval.
+            return targets_answer(s["question"], year, due) if due or not info.doc_ids else None
         return None
 
     def _compose_llm(self, s: dict, extractive: Answer) -> Answer:

@@ -169,6 +169,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         level = "city"
 
     labels: list[str] = []
+    for m in re.finditer(r"(专栏|附件|附表)\s*(\d{1,3})", q):  # 专栏2, 附件1: named blocks
+        labels.append(f"{m.group(1)}{m.group(2)}")
     for m in re.finditer(r"第?[（(]([一二三四五六七八九十]+)[）)]条?", q):
         labels.append(f"（{m.group(1)}）")
     for m in re.finditer(r"第([一二三四五六七八九十\d]+)条", q):
