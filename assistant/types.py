@@ -76,11 +76,13 @@ class Citation:
     page: int | None
     clause_id: str = ""
     level: str = "unknown"
+    lead_units: tuple[str, ...] = ()  # the 牵头 units among responsible_units
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["clause_path"] = list(self.clause_path)
         d["responsible_units"] = list(self.responsible_units)
+        d["lead_units"] = list(self.lead_units)
         return d
 
 

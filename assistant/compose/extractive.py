@@ -154,7 +154,7 @@ def citation(d: Document, c: Clause, quote: str) -> Citation:
     return Citation(
         doc_title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date, clause_path=c.clause_path,
         responsible_units=c.responsible_units, quote=quote, source=d.source, page=c.page,
-        clause_id=c.clause_id, level=d.level,
+        clause_id=c.clause_id, level=d.level, lead_units=c.lead_units or c.responsible_units[:1],
     )
 
 
@@ -174,7 +174,8 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
     if info.asks_units and best.hit.clause.responsible_units:
         units = best.hit.clause.responsible_units
-        parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{units[0]}）。")
+        leads = best.hit.clause.lead_units or units[:1]
+        parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{'、'.join(leads)}）。")
     # Other clauses that answer as well: a second source, flagged when its figures differ.
     for ev in [e for e in evidence[:TOP_EVIDENCE + 1] if e is not best][:2]:
         if ev.hit.clause.clause_id == best.hit.clause.clause_id or not supported(ev, info, th):

@@ -62,7 +62,7 @@ def sources_html(answer: Answer | None, snap: Snapshot) -> str:
         ]
         if c.page:
             meta.append(f"第 {c.page} 页")
-        units = f"<div class='src-units'>责任单位：{esc('、'.join(c.responsible_units))}</div>" if c.responsible_units else ""
+        units = units_html(c.responsible_units, c.lead_units)
         parts.append(
             f"<div class='src-card' id='src-{i}'><div class='src-title'>[{i}] 《{esc(c.doc_title)}》"
             f"{('（' + esc(c.doc_number) + '）') if c.doc_number else ''}</div>"
@@ -70,6 +70,14 @@ def sources_html(answer: Answer | None, snap: Snapshot) -> str:
             f"<div class='src-meta'>{' ｜ '.join(meta)}</div><div class='src-text'>{body}</div></div>"
         )
     return "\n".join(parts)
+
+
+def units_html(units: tuple[str, ...], leads: tuple[str, ...]) -> str:
+    """责任单位 with the 牵头 units named (when the document names them apart, or the first)."""
+    if not units:
+        return ""
+    leads = leads or units[:1]
+    return f"<div class='src-units'>责任单位：{esc('、'.join(units))}（牵头：{esc('、'.join(leads))}）</div>"
 
 
 def document_html(snap: Snapshot, cite: Citation) -> str:
@@ -81,7 +89,7 @@ def document_html(snap: Snapshot, cite: Citation) -> str:
     blocks = [f"<h3>《{esc(doc.title)}》{esc(doc.doc_number or '')}</h3>"]
     for c in sorted((c for c in snap.clauses.values() if c.doc_id == doc_id), key=lambda c: c.char_start):
         head = f"<div class='doc-path'>{esc(' › '.join(c.clause_path))}</div>" if c.clause_path else ""
-        units = f"<div class='src-units'>责任单位：{esc('、'.join(c.responsible_units))}</div>" if c.responsible_units else ""
+        units = units_html(c.responsible_units, c.lead_units)
         cited = c.clause_id == cite.clause_id
         text = _highlight(c.text, cite.quote) if cited else esc(c.text).replace("\n", "<br>")
         cls = "doc-clause cited" if cited else "doc-clause"
