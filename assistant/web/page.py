@@ -169,7 +169,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                         examples=[{"text": q} for q in EXAMPLES], placeholder="请输入问题，或点击下面的示例问题。",
                     )
                     with gr.Row():
-                        box = gr.Textbox(placeholder="请输入问题，例如：公办高职院校生均财政拨款不低于多少？", show_label=False,
+                        box = gr.Textbox(placeholder=f"请输入问题，例如：{EXAMPLES[0]}" if EXAMPLES else "请输入问题", show_label=False,
                                          scale=5, elem_id="question")
                         send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                     with gr.Row():
