@@ -125,7 +125,8 @@ class PolicyAssistant:
                 if pair is not None and pair.province is not None:
                     return compare_answer(s["question"], info, pair, self.retriever.idf_of)
             return None
-        if wants_targets(q, info):
+        if wants_targets(q, info) and (not info.doc_ids or "哪些" in q):
+            # «X提出到2018年要达到什么目标» asks one document's aim: a lookup, not the list.
             year = int(info.years[0])
             due = [t for t in targets_due(self.snap, year) if not info.doc_ids or t.doc.doc_id in info.doc_ids]
             # A question about named documents with none of their targets due: ask retrieval.
