@@ -48,11 +48,11 @@ class PolicyAssistant:
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
-        national = {d.doc_id for d in self.documents if d.level == "national"}
-        self._national_text: dict[str, str] = {}
+        national: dict[str, list[str]] = {d.doc_id: [] for d in self.documents if d.level == "national"}
         for c in self.snap.clauses.values():
             if c.doc_id in national:
-                self._national_text[c.doc_id] = self._national_text.get(c.doc_id, "") + "\n" + c.text
+                national[c.doc_id].append(c.text)
+        self._national_text = {doc_id: "\n".join(texts) for doc_id, texts in national.items()}
         if settings.answer_mode not in ("llm", "extractive"):
             raise ValueError(f"未知的回答模式 {settings.answer_mode!r}：请用 extractive 或 llm")
         self.llm = LLMComposer(settings) if settings.answer_mode == "llm" else None

@@ -37,7 +37,9 @@ FIELD_LABELS = (
     "索引号|主题分类|时效性|效力位阶|效力级别|法规类别|主题词"
 )
 _META_FIELD = re.compile(rf"^({FIELD_LABELS})[：:]")
-_DOC_TITLE_END = re.compile(r"(通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告)(（[^）]{0,20}）)?$")
+# The words a document's title ends with (…的通知, …条例); ingest.meta adds rarer kinds.
+DOC_KINDS = "通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告"
+_DOC_TITLE_END = re.compile(rf"({DOC_KINDS})(（[^）]{{0,20}}）)?$")
 
 # A line starting with one of these starts a new paragraph.
 STRUCTURE_START = re.compile(

@@ -58,6 +58,11 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     raise IngestError(source, "无法识别的文本编码 (unreadable encoding: not UTF-8, GB18030/GBK or Big5)")
 
 
+def strip_markdown(text: str) -> str:
+    """Heading marks and comments are markup, not the document's words."""
+    return re.sub(r"<!--.*?-->", "", re.sub(r"(?m)^#{1,6}[ \t]*", "", text), flags=re.S)
+
+
 def decode_html(data: bytes, source: str) -> str:
     """A saved page declares its charset (<meta charset=gb2312>); trust it before guessing."""
     m = re.search(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", data[:4096], re.I)
@@ -141,8 +146,8 @@ def load_file(path: Path, max_mb: float) -> LoadedFile:
         text, enc = html_to_text(decode_html(data, source), source), "html"
     else:
         text, enc = decode_text(data, source)
-        if ext == ".md":  # heading marks and comments are markup, not the document's words
-            text = re.sub(r"<!--.*?-->", "", re.sub(r"(?m)^#{1,6}[ \t]*", "", text), flags=re.S)
+        if ext == ".md":
+            text = strip_markdown(text)
     if not text.strip():
         raise IngestError(source, "文件为空 (empty file: only whitespace)")
     # A form feed is the one page marker plain-text extractions keep.

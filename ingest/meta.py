@@ -11,7 +11,7 @@ from assistant.data import read_lines
 from assistant.places import issuer_level
 from assistant.zh import parse_date
 
-from .clean import FIELD_LABELS, Paragraph
+from .clean import DOC_KINDS, FIELD_LABELS, Paragraph
 from .numbering import comparable, match_marker
 from .units import looks_like_unit
 
@@ -27,10 +27,7 @@ FIELDS = {
 }
 _FIELD = re.compile(f"({FIELD_LABELS})[：:]")
 # A title ends with the name of its kind of document.
-_TITLE_END = re.compile(
-    r"(通知|通报|意见|决定|办法|规定|条例|法|细则|规则|章程|规划|纲要|方案|计划|报告|请示|批复|函|公告|措施|要点|"
-    r"指引|指南|标准|制度)(（[^）]{0,20}）)?$"
-)
+_TITLE_END = re.compile(rf"({DOC_KINDS}|措施|要点|指引|指南|标准|制度)(（[^）]{{0,20}}）)?$")
 _KIND_OF = [("law", r"(法|条例|细则|规则|章程|规定|办法)(（[^）]*）)?$"), ("notice", r"(通知|通报|函|批复|公告|请示)$"),
             ("report", r"报告$")]
 _HISTORY = re.compile(r"^(\S{6,14}?日)\s*(.*?)(通过|修正|修订|公布|施行|发布)")
@@ -45,16 +42,6 @@ def normalize_doc_number(text: str) -> str | None:
         return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
     m = _ORDER.search(text)
     return f"{m.group(1)}第{m.group(2)}号" if m else None
-
-
-def doc_number_key(text: str) -> str | None:
-    """A matching key that ignores the bracket style and spacing."""
-    n = normalize_doc_number(text)
-    return re.sub(r"[〔〕]", "", n) if n else None
-
-
-def level_of(issuer: str | None) -> str:
-    return issuer_level(issuer)
 
 
 @dataclass(frozen=True)
@@ -201,7 +188,7 @@ def describe(paras: list[Paragraph], start: int, end: int) -> Segment:
         date = date if fields.get("date") else max(h[0] for h in history)
     date = date or sig_date
     body = _body_start(local, max(t_at + 1, 0))
-    return Segment(title, number, issuer, date, level_of(issuer), kind_of(title), start, end, start + body)
+    return Segment(title, number, issuer, date, issuer_level(issuer), kind_of(title), start, end, start + body)
 
 
 def _pick_issuer(field: str | None, title: str, history, signature: str | None) -> str | None:
@@ -248,10 +235,10 @@ def _report_segment(paras: list[Paragraph]) -> Segment | None:
             tail = re.search(r"[\u4e00-\u9fff]{2,16}$", a.text)  # the issuer may trail an English title
             if tail and parse_date(b.text):
                 names = [tail.group(0)[i:] for i in range(len(tail.group(0)) - 1)]
-                issuer = next((n for n in names if looks_like_unit(n) and level_of(n) != "unknown"), None)
+                issuer = next((n for n in names if looks_like_unit(n) and issuer_level(n) != "unknown"), None)
                 date = parse_date(b.text)
                 break
-        return Segment(title, None, issuer, date, level_of(issuer), "report", 0, len(paras), k + 1)
+        return Segment(title, None, issuer, date, issuer_level(issuer), "report", 0, len(paras), k + 1)
     return None
 
 
@@ -294,7 +281,7 @@ def detect_segments(paras: list[Paragraph], fallback_title: str) -> list[Segment
         segs = []
         for n, (k, issuer) in enumerate(headers):
             seg = describe(paras, 0 if n == 0 else k, bounds[n + 1])
-            segs.append(replace(seg, issuer=issuer, level=level_of(issuer)))
+            segs.append(replace(seg, issuer=issuer, level=issuer_level(issuer)))
         return _link_forwarding([s for seg in segs for s in split_attached(paras, seg)])
     report = _report_segment(paras)
     if report:
@@ -388,5 +375,5 @@ def _inner_segment(paras, seg: Segment, name: str, number, author: str, k: int, 
         return replace(own, title=name, doc_number=seg.doc_number, issuer=seg.issuer, date=seg.date, level=seg.level,
                        kind=kind_of(name), body_start=body, notice_title=seg.title)
     issuer = own.issuer or (author if author and looks_like_unit(re.split(r"[、，]", author)[0]) else None)
-    return replace(own, title=name, doc_number=own.doc_number or number, issuer=issuer, level=level_of(issuer),
+    return replace(own, title=name, doc_number=own.doc_number or number, issuer=issuer, level=issuer_level(issuer),
                    kind=kind_of(name), body_start=body, forwarded_by=seg.doc_number or seg.title)

@@ -56,10 +56,6 @@ class HybridRetriever:
         self.n_chunks = n
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._full_text = "\n".join(c.text for c in snapshot.clauses.values())
-
-    def has_text(self, s: str) -> bool:
-        return s in self._full_text
 
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)

@@ -34,12 +34,10 @@ AS_PDF = ["2021_无文号_中华人民共和国教育法.md", "2016_鄂政办发
 @pytest.mark.slow
 @pytest.mark.parametrize("name", AS_PDF)
 def test_a_real_document_printed_to_pdf_parses_to_the_same_counts(name, tmp_path):
-    import re
-
+    from ingest.load import strip_markdown
     from tests.pdf_fixtures import text_to_pdf
 
-    text = (DEFAULT_DOCS / name).read_text(encoding="utf-8")
-    text = re.sub(r"<!--.*?-->", "", re.sub(r"(?m)^#+\s*", "", text), flags=re.S)  # markdown marks are not printed
+    text = strip_markdown((DEFAULT_DOCS / name).read_text(encoding="utf-8"))  # markdown marks are not printed
     pdf = text_to_pdf(text, tmp_path / (name.rsplit(".", 1)[0] + ".pdf"))
     rows, _, _ = check_file(pdf, EXPECTED[name])
     wrong = [f"#{r['doc']} {r['field']}: want {r['want']!r}, got {r['got']!r}" for r in rows if not r["ok"]]
