@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Debian's Chromium and CJK fonts for the browser tests (the fonts also draw the OCR test scans), and libGL for OpenCV (Playwright drives the system
-# Chromium; it never downloads a browser of its own). Idempotent.
+# System packages the tests need, from Debian: Chromium and CJK fonts for the browser tests
+# (Playwright drives the system Chromium; it never downloads a browser of its own; the fonts
+# also draw the OCR test scans), and libGL for OpenCV. Idempotent.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
