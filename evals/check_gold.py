@@ -98,21 +98,42 @@ def label_number(label: str) -> str | None:
     return None
 
 
-def check_item(it: dict, docs_dir: Path, cache: dict, problems: list[str]) -> None:
+def find_doc(docs_dirs: list[Path], name: str) -> Path | None:
+    return next((d / name for d in docs_dirs if (d / name).is_file()), None)
+
+
+def check_history(it: dict, bad) -> None:
+    """A follow-up carries the earlier turns and whether the new turn depends on them."""
+    hist = it.get("history")
+    if hist is None:
+        return
+    if not isinstance(hist, list) or not hist or not all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str) and m["content"].strip()
+        for m in hist
+    ):
+        bad("history must be a non-empty list of {role: user|assistant, content}")
+    if not any(isinstance(m, dict) and m.get("role") == "user" for m in hist or []):
+        bad("history has no user turn")
+    if not isinstance(it.get("depends"), bool):
+        bad("an item with history needs depends: true/false")
+
+
+def check_item(it: dict, docs_dirs: list[Path], cache: dict, problems: list[str], unsplit: bool = False) -> None:
     iid = it.get("id", "?")
 
     def bad(msg: str) -> None:
         problems.append(f"{iid}: {msg}")
 
     for k in REQUIRED:
-        if k not in it:
+        if k not in it and not (unsplit and k == "split"):
             bad(f"missing field {k!r}")
     if not isinstance(it.get("question"), str) or not it.get("question", "").strip():
         bad("empty question")
     if it.get("kind") not in KINDS:
         bad(f"unknown kind {it.get('kind')!r}")
-    if it.get("split") not in SPLITS:
+    if not unsplit and it.get("split") not in SPLITS:
         bad(f"invalid split {it.get('split')!r}")
+    check_history(it, bad)
     if not isinstance(it.get("section"), str) or not it.get("section"):
         bad("empty section")
     if not isinstance(it.get("answerable"), bool):
@@ -130,7 +151,7 @@ def check_item(it: dict, docs_dir: Path, cache: dict, problems: list[str]) -> No
             bad("unanswerable item should have kind 'refuse'")
         if not str(it.get("section", "")).startswith("refuse/"):
             bad("unanswerable item's section should start with 'refuse/'")
-        if it.get("doc") is not None and not (docs_dir / it["doc"]).is_file():
+        if it.get("doc") is not None and find_doc(docs_dirs, it["doc"]) is None:
             bad(f"doc file not found: {it['doc']}")
         return
 
@@ -150,8 +171,8 @@ def check_item(it: dict, docs_dir: Path, cache: dict, problems: list[str]) -> No
     if not name:
         bad("answerable item without doc")
         return
-    path = docs_dir / name
-    if not path.is_file():
+    path = find_doc(docs_dirs, name)
+    if path is None:
         bad(f"doc file not found: {name}")
         return
     if name not in cache:
@@ -194,7 +215,8 @@ def check_item(it: dict, docs_dir: Path, cache: dict, problems: list[str]) -> No
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gold", type=Path, help="gold JSONL file")
-    ap.add_argument("--docs", type=Path, required=True, help="folder of the source documents")
+    ap.add_argument("--docs", type=Path, nargs="+", required=True, help="folder(s) of the source documents")
+    ap.add_argument("--unsplit", action="store_true", help="a bank not yet split: no split field required")
     ap.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     args = ap.parse_args(argv)
 
@@ -215,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cache: dict = {}
     for it in items:
-        check_item(it, args.docs, cache, problems)
+        check_item(it, args.docs, cache, problems, args.unsplit)
 
     sec_splits: dict[str, set] = defaultdict(set)
     for it in items:
