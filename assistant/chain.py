@@ -10,20 +10,20 @@ from functools import cached_property
 
 from langchain_core.runnables import RunnableLambda
 
-from .compose.extractive import Thresholds, citation, compose, refusal, split_sentences
+from .answerability import Model, load_model
+from .compose.extractive import citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
 from .compose.llm import LLMComposer, LLMError
-from .embed import make_embedder
-from .followup import rewrite
+from .embed import embedder_id, make_embedder
+from .followup import depends_on_history, rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
 from .retrieve.query import analyse, doc_places
 from .settings import Settings
+from .store import IndexStore, add_words, check_embedder
 from .structure.answer import compare_answer, targets_answer, unit_tasks_answer, wants_compare, wants_targets, wants_unit_tasks
 from .structure.compare import align, default_docs
 from .structure.targets import targets_due
 from .structure.units import tasks_of
-from .embed import embedder_id
-from .store import IndexStore, add_words, check_embedder
-from .types import Answer
+from .types import Answer, ChainState
 from .verify import grounding, verify, verify_generated
 from prompts import REFUSAL
 
@@ -33,7 +33,7 @@ LLM_SOURCES = 5
 class PolicyAssistant:
     """Loads the index and models once; answers many questions."""
 
-    def __init__(self, settings: Settings, params: FusionParams | None = None, thresholds: Thresholds | None = None):
+    def __init__(self, settings: Settings, params: FusionParams | None = None, model: Model | None = None):
         t0 = time.perf_counter()
         self.settings = settings
         store = IndexStore(settings)
@@ -42,7 +42,7 @@ class PolicyAssistant:
         self.embedder = make_embedder(settings.embedder)
         add_words(u for c in self.snap.clauses.values() for u in c.responsible_units)
         self.retriever = HybridRetriever(self.snap, store.collection(self.snap.state["embedder"]), self.embedder, params)
-        self.thresholds = thresholds or Thresholds()
+        self.model = model or load_model()
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
@@ -62,43 +62,46 @@ class PolicyAssistant:
         )
         self.load_seconds = time.perf_counter() - t0
 
-    # -- chain steps: each takes and returns a plain dict --------------------------------
-    def _condense(self, s: dict) -> dict:
-        history = s.get("history") or ()
-        if self._use_llm(s) and history:
+    # -- chain steps: each takes and returns a ChainState ----------------------------------
+    def _condense(self, s: ChainState) -> ChainState:
+        if not s.history or not depends_on_history(s.question, s.history):
+            return replace(s, standalone=s.question)  # a question that stands alone is never merged
+        if self._use_llm(s):
             try:
-                return {**s, "standalone": self.llm.condense(s["question"], history)}
+                return replace(s, standalone=self.llm.condense(s.question, s.history), follows=True)
             except LLMError:
                 pass  # the rule-based rewrite is always there
-        return {**s, "standalone": rewrite(s["question"], history, self.places)}
+        return replace(s, standalone=rewrite(s.question, s.history, self.places), follows=True)
 
     def _national_has(self, text: str) -> list[str]:
         """The national documents that name a place or 文号."""
         return [doc_id for doc_id, body in self._national_text.items() if text in body]
 
-    def _use_llm(self, s: dict) -> bool:
-        return self.llm is not None and s.get("mode") != "extractive"
+    def _use_llm(self, s: ChainState) -> bool:
+        return self.llm is not None and s.mode != "extractive"
 
-    def _retrieve(self, s: dict) -> dict:
-        info = analyse(s["standalone"], self.documents, self.units, self._national_has)
-        current = analyse(s["question"], self.documents, self.units, self._national_has)
-        if current.doc_ids:  # what the user names now wins over what the history named
-            info = replace(info, doc_ids=current.doc_ids, level=current.level)
-        doc_ids = tuple(s.get("doc_ids") or ()) or info.doc_ids
-        level = s.get("level")
-        hits = self.retriever.search(s["standalone"], info, doc_ids=doc_ids, level=level)
-        if not hits and doc_ids and not s.get("doc_ids"):
-            hits = self.retriever.search(s["standalone"], info, level=level)
-        return {**s, "info": info, "hits": hits}
+    def _retrieve(self, s: ChainState) -> ChainState:
+        info = analyse(s.standalone, self.documents, self.units, self._national_has)
+        if s.follows:
+            current = analyse(s.question, self.documents, self.units, self._national_has)
+            if current.doc_ids:  # what the user names now wins over what the history named
+                info = replace(info, doc_ids=current.doc_ids, level=current.level)
+        doc_ids = s.doc_ids or info.doc_ids
+        hits = self.retriever.search(s.standalone, info, doc_ids=doc_ids, level=s.level)
+        if not hits and doc_ids and not s.doc_ids:
+            hits = self.retriever.search(s.standalone, info, level=s.level)
+        return replace(s, info=info, hits=tuple(hits))
 
-    def _compose(self, s: dict) -> dict:
+    def _compose(self, s: ChainState) -> ChainState:
         structured = self._structured(s)
         if structured is not None:
-            return {**s, "answer": replace(structured, rewritten_question=s["standalone"])}
-        ans = compose(s["question"], s["info"], s["hits"], self.retriever.idf_of, self.thresholds)
-        if self._use_llm(s) and ans.found:  # the same evidence gate: never answer from nothing
-            ans = self._compose_llm(s, ans)
-        return {**s, "answer": replace(ans, rewritten_question=s["standalone"])}
+            return replace(s, answer=replace(structured, rewritten_question=s.standalone))
+        hits = list(s.hits)
+        if self._use_llm(s):
+            ans = self._compose_llm(s, hits)
+        else:
+            ans = compose(s.question, s.info, hits, self.retriever.idf_of, self.model)
+        return replace(s, answer=replace(ans, rewritten_question=s.standalone))
 
     # -- answers from the structure (units, province vs city, targets) ----------------------
     @cached_property
@@ -111,50 +114,60 @@ class PolicyAssistant:
             return []
         return align(self.snap, self.retriever.col, *self.compare_docs)
 
-    def _structured(self, s: dict) -> Answer | None:
-        q, info = s["standalone"], s["info"]
+    def _structured(self, s: ChainState) -> Answer | None:
+        q, info = s.standalone, s.info
         if wants_unit_tasks(q, info):
             unit, lead_only = info.units[0], "牵头" in q
             tasks = [t for t in tasks_of(self.snap, unit, lead_only) if not info.doc_ids or t.doc.doc_id in info.doc_ids]
-            return unit_tasks_answer(s["question"], unit, tasks, lead_only)
+            return unit_tasks_answer(s.question, unit, tasks, lead_only)
         if self.compare_docs and wants_compare(q, info, *self.compare_docs):
             city_doc, prov_doc = self.compare_docs
             hits = self.retriever.search(q, info, doc_ids=(city_doc,), k=4)
             for h in hits:
                 pair = next((p for p in self.alignment if p.city and p.city.clause.clause_id == h.clause.clause_id), None)
                 if pair is not None and pair.province is not None:
-                    return compare_answer(s["question"], info, pair, self.retriever.idf_of)
+                    return compare_answer(s.question, info, pair, self.retriever.idf_of)
             return None
         if wants_targets(q, info) and (not info.doc_ids or "哪些" in q):
             # «X提出到2018年要达到什么目标» asks one document's aim: a lookup, not the list.
             year = int(info.years[0])
             due = [t for t in targets_due(self.snap, year) if not info.doc_ids or t.doc.doc_id in info.doc_ids]
             # A question about named documents with none of their targets due: ask retrieval.
-            return targets_answer(s["question"], year, due) if due or not info.doc_ids else None
+            return targets_answer(s.question, year, due) if due or not info.doc_ids else None
         return None
 
-    def _compose_llm(self, s: dict, extractive: Answer) -> Answer:
-        hits = s["hits"][:LLM_SOURCES]
-        texts = [h.text for h in hits]
+    def _compose_llm(self, s: ChainState, hits: list) -> Answer:
+        """The offline gate stops only clear misses; otherwise the model sees the evidence,
+        may answer with the refusal sentence, and the verifier checks what it writes."""
+        if out_of_scope(s.info):
+            return refusal(s.question, hits, reason=scope_reason(s.info))
+        ranked = rank_candidates(s.info, hits, self.retriever.idf_of, self.model)
+        if not ranked or ranked[0].p < self.model.llm_threshold:
+            return refusal(s.question, hits, ranked)
+        extractive = compose(s.question, s.info, hits, self.retriever.idf_of, self.model)
+        sources = [e.hit for e in ranked][:LLM_SOURCES]
+        texts = [h.text for h in sources]
         try:
-            text = self.llm.answer(s["standalone"], hits)
+            text = self.llm.answer(s.standalone, sources)
         except LLMError as e:
-            return replace(extractive, notice=f"大模型暂时无法回答（{e}），以下为原文摘录。")
+            return replace(extractive, notice=f"大模型暂时无法回答（{e}），以下为原文摘录。") if extractive.found else extractive
         if REFUSAL in text:
-            return refusal(s["question"], s["hits"])
+            return refusal(s.question, hits, ranked)
         checked = verify_generated(text, texts)
         if not checked.text:
+            if not extractive.found:
+                return extractive
             return replace(extractive, notice="大模型的回答未能通过原文核验，以下为原文摘录。")
         cites = []
         for i in checked.used:
             claim = "".join(checked.claims[i])
             quote = max(split_sentences(texts[i]), key=lambda x: grounding(claim, x))
-            cites.append(citation(hits[i].doc, hits[i].clause, quote))
+            cites.append(citation(sources[i].doc, sources[i].clause, quote))
         notice = f"已删除{len(checked.dropped)}句未能在原文中核实的内容。" if checked.dropped else None
-        return Answer(s["question"], checked.text, True, tuple(cites), notice=notice, mode="llm")
+        return Answer(s.question, checked.text, True, tuple(cites), notice=notice, mode="llm", p=ranked[0].p)
 
-    def _verify(self, s: dict) -> Answer:
-        return verify(s["answer"], self.snap, lambda a: refusal(a.question, s["hits"]))
+    def _verify(self, s: ChainState) -> Answer:
+        return verify(s.answer, self.snap, lambda a: refusal(a.question, list(s.hits)))
 
     # -- API ------------------------------------------------------------------------------
     def ask(
@@ -164,9 +177,20 @@ class PolicyAssistant:
         question = (question or "").strip()
         if not question:
             raise ValueError("问题为空 (empty question)")
-        return self.chain.invoke(
-            {"question": question, "history": list(history), "doc_ids": tuple(doc_ids), "level": level, "mode": mode}
-        )
+        state = ChainState(question, tuple(history), tuple(doc_ids), level, mode)
+        return self.chain.invoke(state)
+
+    def trace(self, question: str, history: Sequence[dict] = ()) -> ChainState:
+        """The state after retrieval (for evals and diagnostics): what the question was read
+        as and which clauses were found, before any answer is composed."""
+        s = ChainState((question or "").strip(), tuple(history))
+        return self._retrieve(self._condense(s))
+
+    def candidates(self, state: ChainState):
+        """The scored candidate evidences for a traced question, most probable first."""
+        if out_of_scope(state.info):
+            return []
+        return rank_candidates(state.info, list(state.hits), self.retriever.idf_of, self.model)
 
     def resolve_docs(self, names: Sequence[str]) -> tuple[str, ...]:
         """--doc accepts a 文号, a doc id, or part of a title."""

@@ -1,20 +1,34 @@
-"""Follow-up questions resolved with the conversation history (rule-based, offline).
+"""Follow-up questions: does a new turn depend on the history, and if so, what does it ask?
 
-«那中职呢？» after a question about 高职 funding → the previous question with 高职
-replaced by 中职; «<city>的文件里这一条是怎么规定的？» → the previous topic, asked of that city.
-The swappable terms are a data file; the places are those of the indexed documents."""
+Whether it depends is a fitted decision (a logistic regression over a few cues of the new
+turn and its overlap with the previous question; `evals/fit_followup.py` fits it on the
+bank's fit part and writes `data/followup.json`). A turn that stands alone is never merged
+with the old one. A dependent turn is rewritten by rule: «那中职呢？» after a question about
+高职 funding → the previous question with 高职 replaced by 中职; «<city>的文件里这一条是怎么
+规定的？» → the previous topic, asked of that city. Cue words and swappable terms are data
+files; the places are those of the indexed documents."""
 from __future__ import annotations
 
+import json
+import math
 import re
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from typing import Sequence
 
-from .data import read_lines
+from .data import DATA_DIR, read_lines
+from .places import find_places
 
 CONTRAST_GROUPS = [line.split() for line in read_lines("contrasts.txt")]
 LEVEL_TERMS = ["省里", "省级", "全省", "市里", "市级"]
-_REFERS_BACK = re.compile(r"这一条|这条|该条|这项|这一项|该项|这个|这些|上述|同样的|它|其")
-_ELLIPTIC_START = re.compile(r"^(那么?|那在|那如果|如果是|换成|还有|另外|对于)")
+# Words that point back (这条, 其) and openings that continue (那……, 还有……): matched as
+# jieba words, so 其 inside 其他 or 这 inside 这次会议 are not taken for them.
+REFERS_BACK = set(read_lines("followup_refers.txt"))
+OPENINGS = tuple(read_lines("followup_openings.txt"))
+_ELLIPTIC_START = re.compile("^(" + "|".join(map(re.escape, OPENINGS)) + ")")
 _LEVEL_WORDS = re.compile(r"省里|省级|全省|省政府|省里的|市里|市级")
+_QUESTION_WORDS = set(read_lines("question_words.txt"))
+MODEL_FILE = DATA_DIR / "followup.json"
 
 
 def last_user(history: Sequence[dict]) -> str | None:
@@ -24,26 +38,93 @@ def last_user(history: Sequence[dict]) -> str | None:
     return None
 
 
-def is_follow_up(question: str, history: Sequence[dict]) -> bool:
-    if not last_user(history):
-        return False
+def _words(text: str) -> list[str]:
+    import jieba
+
+    return [w for w in jieba.lcut(text) if w.strip() and re.search(r"[\w\u4e00-\u9fff]", w)]
+
+
+def content_words(text: str) -> set[str]:
+    from .compose.extractive import STOP
+
+    return {w for w in _words(text) if len(w) >= 2 and w not in STOP and w not in _QUESTION_WORDS and not w.isdigit()}
+
+
+@dataclass(frozen=True)
+class TurnCues:
+    """Cues of a new turn, in the model's feature order."""
+
+    opening: float  # starts with 那/那么/还有/换成 …
+    ends_ne: float  # ends with 呢
+    refers_back: float  # a word pointing back (这条, 其, 该项, 上述 …)
+    length: float  # log of the character count
+    new_words: float  # content words the previous question does not have
+    shared: float  # share of its content words found in the previous question
+    bare: float  # 1: nothing but places, levels, contrast terms and question words
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, f.name)) for f in fields(self)]
+
+
+def cues(question: str, previous: str) -> TurnCues:
     q = question.strip()
-    return bool(
-        _ELLIPTIC_START.match(q)
-        or (len(q) <= 12 and re.search(r"怎么规定|如何规定|有什么规定|是多少|多少|呢|吗", q))
-        or (q.endswith(("呢？", "呢?", "呢")) and len(q) <= 14)
-        or _REFERS_BACK.search(q)
-        or len(re.sub(r"[？?。！!，,\s]", "", q)) <= 5
+    words = _words(q)
+    own = content_words(q)
+    prev = content_words(previous)
+    swappable = {t for g in CONTRAST_GROUPS for t in g} | set(LEVEL_TERMS)
+    places = {m.text for m in find_places(q)}
+    rest = {w for w in own if w not in swappable and not any(w in p or p in w for p in places)}
+    return TurnCues(
+        opening=float(bool(_ELLIPTIC_START.match(q))),
+        ends_ne=float(bool(re.search(r"呢[？?。!！\s]*$", q))),
+        refers_back=float(any(w in REFERS_BACK for w in words)),
+        length=math.log(1 + len(re.sub(r"\s", "", q))),
+        new_words=float(len(own - prev)),
+        shared=len(own & prev) / len(own) if own else 0.0,
+        bare=float(not rest),
     )
 
 
+@dataclass(frozen=True)
+class FollowupModel:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    info: dict
+
+    def probability(self, c: TurnCues) -> float:
+        x = dict(zip((f.name for f in fields(TurnCues)), c.vector()))
+        z = self.intercept + sum(w * (x[n] - m) / (s or 1.0) for n, m, s, w in zip(self.features, self.mean, self.scale, self.coef))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        return {**d, **{k: list(d[k]) for k in ("features", "mean", "scale", "coef")}}
+
+
+@lru_cache(maxsize=2)
+def load_model(path=MODEL_FILE) -> FollowupModel:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return FollowupModel(tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]),
+                         float(d["intercept"]), float(d["threshold"]), d.get("info", {}))
+
+
+def depends_on_history(question: str, history: Sequence[dict], model: FollowupModel | None = None) -> bool:
+    prev = last_user(history)
+    if not prev:
+        return False
+    model = model or load_model()
+    return model.probability(cues(question, prev)) >= model.threshold
+
+
 def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] = ()) -> str:
-    """A standalone question for retrieval; the question itself when it stands alone."""
-    if not is_follow_up(question, history):
-        return question
+    """The standalone form of a question that depends on the history."""
     prev = last_user(history) or ""
     q = question.strip()
-    core = re.sub(r"^(那么?|那在|那如果|如果是|换成|还有|另外|对于)", "", q)
+    core = _ELLIPTIC_START.sub("", q)
     core = re.sub(r"(的情况|的规定)?(呢|怎么样|如何)?[？?。!！]*$", "", core).strip()
     year_new, year_old = re.search(r"20\d\d年", core), re.search(r"20\d\d年", prev)
     if year_new and year_old and year_new.group() != year_old.group() and len(core) <= 8:
@@ -54,7 +135,7 @@ def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] =
         old = next((t for t in group if t in prev and t != new), None)
         if new and old and len(core) <= len(new) + 4:
             return prev.replace(old, new)
-    if _REFERS_BACK.search(q):
+    if any(w in REFERS_BACK for w in _words(q)):
         # «<city>的文件里这一条…»: keep what the current question names, take the topic from before.
         names_place = any(p in q for p in place_names)
         topic = _LEVEL_WORDS.sub("", prev) if names_place else prev

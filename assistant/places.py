@@ -57,9 +57,26 @@ def find_places(text: str) -> list[Mention]:
     A regex alternation scans left to right and, sorted longest first, takes the longest
     name starting at each position, so a name never starts inside one already taken."""
     out = []
+    starts = None
     for m in _pattern().finditer(text):
+        if starts is None:
+            starts = _word_starts(text)
+        if not starts[m.start()]:
+            continue  # begins inside a word: 同仁 in 一视同仁 is no place
         out.append(Mention(m.group(0), m.start(), tuple(_forms()[m.group(0)])))
     return out
+
+
+def _word_starts(text: str) -> list[bool]:
+    """For each character, whether a word (as jieba segments the text) begins there."""
+    import jieba
+
+    starts = [False] * (len(text) + 1)
+    pos = 0
+    for w in jieba.lcut(text):
+        starts[pos] = True
+        pos += len(w)
+    return starts
 
 
 def _leading_place(name: str) -> Place | None:

@@ -5,6 +5,7 @@ Layout under the data folder:
   snapshots/<id>/state.json    embedder, sources with content hashes, chunk ids
   snapshots/<id>/records.jsonl documents, clauses, chunks
   snapshots/<id>/bm25/         bm25s index over jieba tokens
+  snapshots/<id>/sentences.*   one vector per clause sentence (.npy) and its clause (.json)
   CURRENT                      the snapshot in use, switched atomically
 An ingest writes a new snapshot and switches CURRENT last, so an interrupted ingest
 leaves the previous snapshot in use; Chroma rows not in the current snapshot are ignored
@@ -23,7 +24,7 @@ from urllib.parse import urlparse
 from .settings import Settings
 from .types import Chunk, Clause, Document
 
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: sentence vectors in the snapshot
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
 
 
@@ -71,6 +72,13 @@ class Snapshot:
     chunks: list[Chunk]
     chunk_index: dict[str, int] = field(default_factory=dict)
     _bm25: object = None
+    _sentences: object = None
+
+    @property
+    def sentences(self) -> "SentenceVectors":
+        if self._sentences is None:
+            self._sentences = SentenceVectors.load(self.path)
+        return self._sentences
 
     def clause_counts(self) -> dict[str, int]:
         """Structural records per document (the cover notice / preamble not counted)."""
@@ -87,6 +95,34 @@ class Snapshot:
 
             self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
         return self._bm25
+
+
+@dataclass
+class SentenceVectors:
+    """Each clause's sentences embedded on their own, so a question worded unlike the
+    clause as a whole can still meet the one sentence that answers it."""
+
+    clause_ids: list[str]
+    texts: list[str]
+    vectors: "object"  # np.ndarray, n × dim, unit length
+
+    @classmethod
+    def load(cls, path: Path) -> "SentenceVectors":
+        import numpy as np
+
+        meta = json.loads((path / "sentences.json").read_text(encoding="utf-8"))
+        vecs = np.load(path / "sentences.npy")
+        return cls([m[0] for m in meta], [m[1] for m in meta], vecs)
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
+        (path / "sentences.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        np.save(path / "sentences.npy", np.asarray(self.vectors, dtype=np.float32))
+
+    def of(self, clause_ids: set[str]) -> list[tuple[str, str, object]]:
+        return [(c, t, v) for c, t, v in zip(self.clause_ids, self.texts, self.vectors) if c in clause_ids]
 
 
 def _clause_from(d: dict) -> Clause:
@@ -189,7 +225,7 @@ class IndexStore:
         p = self.current_path()
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
-    def write_snapshot(self, state: dict, documents, clauses, chunks) -> Path:
+    def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors) -> Path:
         import logging
 
         import bm25s
@@ -210,6 +246,7 @@ class IndexStore:
         retriever = bm25s.BM25()
         retriever.index([tokenize(c.embed_text) or ["∅"] for c in chunks] or [["∅"]], show_progress=False)
         retriever.save(str(tmp / "bm25"))
+        sentences.save(tmp)
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
         final = self.root / "snapshots" / snap_id

@@ -6,7 +6,11 @@ at the storage edge (``assistant.store``); nothing here subclasses them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # retrieval's own types, named here only for the chain state
+    from .retrieve.hybrid import Hit
+    from .retrieve.query import QueryInfo
 
 Level = Literal["national", "province", "city", "county", "unknown"]
 # law: laws and regulations (章/条); notice: 通知/函/批复; plan: plans, opinions, programmes.
@@ -95,14 +99,35 @@ class Answer:
     rewritten_question: str | None = None
     notice: str | None = None
     mode: str = "extractive"
+    p: float | None = None  # the answerability model's probability for the evidence used
+    closest: tuple[Citation, ...] = ()  # with a refusal: the nearest clauses, not an answer
 
     def to_json(self) -> dict:
         # The notice (LLM fell back, sentences removed) belongs to what the reader sees.
-        return {
+        out = {
             "answer": f"【提示】{self.notice}\n{self.answer}" if self.notice else self.answer,
             "found": self.found,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.closest:
+            out["closest"] = [c.to_json() for c in self.closest]
+        return out
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """What passes between the chain's steps: condense → retrieve → compose → verify."""
+
+    question: str
+    history: tuple[dict, ...] = ()
+    doc_ids: tuple[str, ...] = ()  # documents the caller restricts the search to
+    level: str | None = None
+    mode: str | None = None  # per-question answer mode override
+    standalone: str = ""  # the question with what it leaves to the history filled in
+    follows: bool = False  # whether the question was read as depending on the history
+    info: "QueryInfo | None" = None
+    hits: "tuple[Hit, ...]" = ()
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,51 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+# A sentence shorter than this is a bare label or fragment: not worth a vector of its own.
+MIN_SENTENCE_CHARS = 4
+
+
+def units_of(text: str, table: bool = False) -> list[str]:
+    """The sentences of a clause, or the rows of a table (a row is a table's sentence)."""
+    parts = [r.strip() for r in text.split("\n") if r.strip()] if table else split_sentences(text)
+    return [x for x in parts if len(x) >= MIN_SENTENCE_CHARS]
+
+
+# Measure words a figure counts in, grouped where one stands for another (钱 is paid in 元).
+MEASURE_GROUPS = [
+    ("元", "万元", "亿元", "钱"), ("人", "名", "人次", "位"), ("天", "日"), ("学时", "课时", "节"),
+    ("所",), ("个",), ("项",), ("门",), ("家",), ("次",), ("年",), ("小时",), ("分钟",), ("周",),
+    ("月",), ("分",), ("批",), ("倍",), ("岁",), ("条",), ("座",), ("套",), ("间",), ("亩",),
+]
+_MEASURE_OF = {w: g[0] for g in MEASURE_GROUPS for w in g}
+_MEASURES = "|".join(sorted(_MEASURE_OF, key=len, reverse=True))
+_FIGURE = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}万亿]+)"
+_COUNTED = re.compile(rf"{_FIGURE}\s*(?:[万亿])?\s*({_MEASURES})")
+_PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{CN_NUMERAL}\d]+|[{CN_NUMERAL}]成|\d+(?:\.\d+)?个百分点")
+_ASK_COUNT = re.compile(rf"(?:多少|几)(?:万|亿)?\s*({_MEASURES})?")
+_ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|百分点")
+
+
+def asked_quantity(question: str) -> str | None:
+    """What a question asks a figure of: "%" for a share, a measure word (元, 人, 年 …) for a
+    count, "" for a bare 多少; None when it asks for no figure."""
+    if _ASK_PERCENT.search(question):
+        return "%"
+    m = _ASK_COUNT.search(question)
+    if not m:
+        return None
+    return _MEASURE_OF.get(m.group(1) or "", "")
+
+
+def has_quantity(text: str, measure: str) -> bool:
+    """Whether the text gives a figure of that kind (any figure for "")."""
+    if measure == "%":
+        return bool(_PERCENT.search(text))
+    if measure == "":
+        return bool(re.search(rf"\d|[{CN_NUMERAL}]", text))
+    return any(_MEASURE_OF[m.group(1)] == measure for m in _COUNTED.finditer(text))
+
+
 _DATE = re.compile(
     rf"(\d{{4}}|[{CN_NUMERAL}]{{4}})\s*[年.\-/]\s*(\d{{1,2}}|[{CN_NUMERAL}]{{1,3}})\s*[月.\-/]\s*"
     rf"(?:(\d{{1,2}}|[{CN_NUMERAL}]{{1,3}})\s*日?)?"

@@ -21,15 +21,43 @@ from .metrics import score
 METRICS = ["found_ok", "doc@1", "citation@1", "citation@3", "units_recall", "facts", "refused_ok", "pass"]
 
 
-def load_gold(paths: list[Path]) -> list[dict]:
+def load_gold(paths: list[Path], split: str | None = None) -> list[dict]:
+    """Gold items; with `split`, only that part of a split bank (items without one are kept:
+    a set that was never fitted on has no parts)."""
     items = []
     for p in paths:
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
                 d["_set"] = p.stem
+                if split and d.get("split", split) != split:
+                    continue
                 items.append(d)
     return items
+
+
+def eval_settings(corpus: list[Path] | None, **overrides) -> Settings:
+    """Settings for an eval: with `corpus`, an index of those folders under .cache/ (built or
+    brought up to date here) instead of the configured data folder."""
+    settings = Settings.from_env().with_overrides(**overrides)
+    if corpus:
+        from ingest.index import ingest_paths
+
+        key = "-".join(sorted(p.resolve().name for p in corpus))
+        settings = settings.with_overrides(data_dir=PROJECT_ROOT / ".cache" / f"eval-index-{key}")
+        indexed = ingest_paths(list(corpus), settings, show_progress=False)
+        print(f"indexed {', '.join(map(str, corpus))}: {len(indexed.errors)} errors", file=sys.stderr)
+    return settings
+
+
+def followup_accuracy(assistant, items: list[dict]) -> None:
+    """How often the follow-up decision (depends on the history or stands alone) is right."""
+    from assistant.followup import depends_on_history
+
+    labelled = [it for it in items if it.get("history") and isinstance(it.get("depends"), bool)]
+    if labelled:
+        ok = sum(depends_on_history(it["question"], it["history"]) == it["depends"] for it in labelled)
+        print(f"follow-up decision accuracy: {ok / len(labelled):.3f} ({ok}/{len(labelled)})")
 
 
 def run_system(answer_fn, items: list[dict]) -> list[dict]:
@@ -109,19 +137,13 @@ def main(argv=None) -> int:
     ap.add_argument("--mode", choices=["extractive", "llm", "auto"], default=None,
                     help="answer mode (default: POLICY_MODE / auto); llm needs LLM_BASE_URL and LLM_MODEL")
     ap.add_argument("--show-failures", action="store_true")
+    ap.add_argument("--split", choices=["fit", "validation", "test"], help="only this part of split banks")
     ap.add_argument("--corpus", nargs="+", type=Path,
                     help="index these folders/files (into .cache/eval-index) and answer from them, "
                          "e.g. --corpus docs_corpus ../shared/real-docs")
     args = ap.parse_args(argv)
-    settings = Settings.from_env().with_overrides(mode=args.mode)
-    if args.corpus:
-        from ingest.index import ingest_paths
-
-        key = "-".join(sorted(p.resolve().name for p in args.corpus))
-        settings = settings.with_overrides(data_dir=PROJECT_ROOT / ".cache" / f"eval-index-{key}")
-        indexed = ingest_paths(list(args.corpus), settings, show_progress=False)
-        print(f"indexed {', '.join(map(str, args.corpus))}: {len(indexed.errors)} errors", file=sys.stderr)
-    items = load_gold(args.gold)
+    settings = eval_settings(args.corpus, mode=args.mode)
+    items = load_gold(args.gold, args.split)
 
     from assistant.chain import PolicyAssistant
 
@@ -130,6 +152,7 @@ def main(argv=None) -> int:
     load_s = time.perf_counter() - t0
     assistant.ask(items[0]["question"])  # warm-up: models and caches load outside the timings
     rows = run_system(lambda it: assistant.ask(it["question"], it.get("history") or []).to_json(), items)
+    followup_accuracy(assistant, items)
     md, sys_sets = report(f"clause-aware hybrid ({settings.answer_mode})", rows)
     parts = [f"# Eval report\n\nindex load: {load_s:.2f} s; gold: {', '.join(str(p) for p in args.gold)}\n", md]
     print(md)

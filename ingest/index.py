@@ -11,8 +11,9 @@ from pathlib import Path
 
 from assistant.embed import CachedEmbedder, embedder_id, make_embedder
 from assistant.settings import Settings
-from assistant.store import PIPELINE_VERSION, IndexStore, check_embedder, chroma_metadata
-from assistant.types import ParsedFile
+from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata
+from assistant.types import Clause, ParsedFile
+from assistant.zh import units_of
 
 from .errors import IngestError
 from .load import SUPPORTED
@@ -30,6 +31,7 @@ class IngestReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     embedded: int = 0  # passages embedded by the model (cache misses)
     chunks: int = 0
+    sentences: int = 0  # sentence vectors in the snapshot
 
     @property
     def changed(self) -> bool:
@@ -140,10 +142,10 @@ def ingest_paths(
         chunks += pf.chunks
         new_chunks += pf.chunks
 
+    embedder = None
     if new_chunks:
         embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
         vectors = _embed(embedder, [c.embed_text for c in new_chunks], show_progress)
-        report.embedded = embedder.computed
         col = store.collection(emb_id)
         docs_by_id = {d.doc_id: d for d in documents}
         clause_by_id = {c.clause_id: c for c in clauses}
@@ -165,8 +167,12 @@ def ingest_paths(
             "chunks": len(pf.chunks),
         }
     new_state = {"embedder": emb_id, "collection": store.collection_name(emb_id), "sources": sources}
-    store.write_snapshot(new_state, documents, clauses, chunks)
-    report.chunks = len(chunks)
+    fresh = [c for pf in parsed.values() for c in pf.clauses]
+    embedder = embedder or CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
+    sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
+    report.embedded = embedder.computed if embedder else 0
+    store.write_snapshot(new_state, documents, clauses, chunks, sentences)
+    report.chunks, report.sentences = len(chunks), len(sentences.texts)
     _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
     return report
 
@@ -180,6 +186,28 @@ def _doc_clash(pf: ParsedFile, source: str, old, kept: set[str], parsed: dict[st
         if d.doc_id in others and others[d.doc_id] != source:
             return f"文件中的 {d.doc_id} 已由 {others[d.doc_id]} 收录 (duplicate document: same 文号 already indexed)"
     return None
+
+
+def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder: CachedEmbedder, show_progress: bool, reuse: bool) -> SentenceVectors:
+    """Kept clauses keep their sentence vectors from the old snapshot; new ones are embedded
+    (through the cache, so a re-ingest of known text costs a lookup)."""
+    import numpy as np
+
+    fresh_ids = {c.clause_id for c in fresh}
+    kept_ids = {c.clause_id for c in clauses} - fresh_ids
+    ids, texts, vecs = [], [], []
+    if old is not None and reuse and kept_ids:
+        for cid, text, v in old.sentences.of(kept_ids):
+            ids.append(cid), texts.append(text), vecs.append(v)
+    else:
+        fresh = clauses  # no usable old vectors: embed every clause's sentences
+    todo = [(c.clause_id, t) for c in fresh for t in units_of(c.text, c.kind == "table")]
+    if todo:
+        new = _embed(embedder, [t for _, t in todo], show_progress)
+        ids += [c for c, _ in todo]
+        texts += [t for _, t in todo]
+        vecs += list(new)
+    return SentenceVectors(ids, texts, np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
 
 
 def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):

@@ -11,8 +11,9 @@ from prompts import REFUSAL
 from ingest.numbering import match_marker
 
 from ..data import read_lines
-from ..zh import split_sentences  # noqa: F401  (re-exported: composers and structure answers use it)
+from ..zh import asked_quantity, has_quantity, split_sentences, units_of  # split_sentences re-exported: composers use it
 
+from ..answerability import AGREE_DEPTH, Model, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document
@@ -21,16 +22,9 @@ STOP = set(read_lines("stopwords.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Calibrated on our own answerable/unanswerable gold questions (evals/calibrate.py)."""
-
-    coverage: float = 0.5  # share of the question's key-term weight found in the clause
-    dense: float = 0.88  # e5-small cosine that counts as strong support (its scores crowd 0.85–0.95)
-    dense_coverage: float = 0.4  # minimum coverage accepted with strong dense support
-
-
-TOP_EVIDENCE = 3  # evidences considered as the answer
+# Candidates the answerability model scores; the most probable answers. The bank's fit part
+# has the right clause among the first five for most answerable questions it retrieves at all.
+CANDIDATES = 5
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
 
 
@@ -81,6 +75,9 @@ class Evidence:
     sentences: list[str]
     score: float
     support: float  # coverage of the question by the whole clause
+    signals: Signals | None = None
+    rank_p: float = 0.0  # the ranker's probability that this clause is the answer
+    p: float = 0.0  # the gate's probability that the evidence answers the question
 
 
 def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, limit: int) -> tuple[list[str], float]:
@@ -99,7 +96,7 @@ def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, l
     return picked, best_score
 
 
-def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6) -> list[Evidence]:
+def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6, seen=lambda t: True) -> list[Evidence]:
     out = []
     best_rrf = hits[0].score if hits else 1.0
     for h in hits[:top]:
@@ -119,8 +116,48 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
         if info.asks_number and not any(_NUM.search(x) for x in picked):
             score -= 0.15  # asked for a figure: evidence without one answers less
         quoted = with_list_items(sents, sorted(picked, key=text.find))
-        out.append(Evidence(h, quoted, score, 0.0 if missing_year else support))
+        ev = Evidence(h, quoted, score, 0.0 if missing_year else support)
+        ev.signals = _signals(ev, hits, terms, info, context, missing_year, seen)
+        out.append(ev)
     return sorted(out, key=lambda e: -e.score)
+
+
+def _salient(terms: dict[str, float], context: str, n: int = 3) -> float:
+    top = sorted(terms, key=lambda t: -terms[t])[:n]
+    return sum(_covered(t, context) for t in top) / len(top) if top else 0.0
+
+
+def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: QueryInfo, context: str, missing_year: bool,
+             unseen_ok) -> Signals:
+    h = ev.hit
+    top = hits[: len(hits)]
+    best_sent = max((x.sentence for x in top), default=0.0)
+    best_dense = max((x.dense for x in top), default=0.0)
+    best_bm25 = max((x.lexical for x in top), default=0.0)
+    in_top = [r is not None and r < AGREE_DEPTH for r in (h.dense_rank, h.bm25_rank, h.sentence_rank)]
+    where = context + " " + (h.doc.doc_number or "") + " " + (h.doc.notice_title or "")
+    named = named_entities(info.text)
+    picked = " ".join(ev.sentences)
+    asked = asked_quantity(info.text)
+    if asked and asked != "%" and h.clause.kind == "table":
+        asked = ""  # a table gives its units in the header: any figure in a row will do
+    per_sentence = [(coverage(terms, x), x) for x in units_of(h.text, h.clause.kind == "table")]
+    total = sum(terms.values()) or 1.0
+    unseen = sum(w for t, w in terms.items() if not unseen_ok(t)) / total
+    return Signals(
+        dense=h.dense, sentence=h.sentence, sentence_gap=h.sentence - best_sent, dense_gap=h.dense - best_dense,
+        bm25_share=h.lexical / best_bm25 if best_bm25 > 0 else 0.0,
+        fused_share=h.score / (hits[0].score or 1.0), rank=float(hits.index(h)), agree=sum(in_top) / 3,
+        coverage=ev.support, salient=_salient(terms, context), picked_coverage=coverage(terms, picked),
+        missing_year=float(missing_year), missing_named=float(any(x not in where for x in named)),
+        number_missing=float(info.asks_number and not has_figure(picked)),
+        quantity_missing=float(asked is not None and not has_quantity(picked, asked)),
+        quantity_missing_clause=float(asked is not None and not has_quantity(h.text, asked)),
+        focus_missing=float(any(w not in context for w in focus_words(info.text, STOP))),
+        asks_quantity=float(asked is not None), quantity_support=max((c for c, x in per_sentence if asked is None or has_quantity(x, asked)), default=0.0),
+        sentence_coverage=max((c for c, _ in per_sentence), default=0.0), unseen=unseen,
+        rarest_missing=float(bool(terms) and not _covered(max(terms, key=terms.get), context)), evidence_score=ev.score,
+    )
 
 
 # A lead-in («必须具备下列基本条件：») is quoted with the items it introduces, up to this
@@ -144,10 +181,37 @@ def with_list_items(sents: list[str], picked: list[str]) -> list[str]:
     return out
 
 
-def supported(ev: Evidence, info: QueryInfo, th: Thresholds) -> bool:
-    if info.foreign_places:
-        return False  # a place no indexed document issues for or mentions
-    return ev.support >= th.coverage or (ev.hit.dense >= th.dense and ev.support >= th.dense_coverage)
+def out_of_scope(info: QueryInfo) -> bool:
+    """Clear signs no indexed document can answer: a place none issues for or mentions, a 文号
+    none bears. Decided before any model sees the question, in both modes."""
+    return bool(info.foreign_places)
+
+
+def addressed(ev: Evidence, info: QueryInfo) -> bool:
+    """The question names this clause's document and its number (晋政发〔2020〕19号第（十一）条)."""
+    path = ev.hit.clause.clause_path
+    return bool(info.doc_ids and info.clause_labels and path and ev.hit.doc.doc_id in info.doc_ids
+                and any(label.startswith(lbl) for label in path for lbl in info.clause_labels))
+
+
+def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list[Evidence]:
+    """The first CANDIDATES evidences, ranked by the fitted ranker, each with the gate's
+    probability that it answers the question."""
+    terms = key_terms(info.text, idf)
+    never = idf("\0")  # the weight of a word no chunk contains
+    evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never)[:CANDIDATES]
+    for ev in evidence:
+        ev.rank_p = model.candidate_probability(ev.signals)
+        if addressed(ev, info):
+            ev.rank_p = 1.0  # named by 文号/title and clause number: a lookup, not a judgement
+    evidence.sort(key=lambda e: -e.rank_p)
+    if evidence:
+        second = evidence[1].rank_p if len(evidence) > 1 else 0.0
+        first = evidence[0]
+        first.p = 1.0 if addressed(first, info) else model.answer_probability(first.signals, first.rank_p, second)
+        for ev in evidence[1:]:  # a runner-up answers as well as the best would, at most
+            ev.p = min(evidence[0].p, model.answer_probability(ev.signals, ev.rank_p, evidence[0].rank_p))
+    return evidence
 
 
 def citation(d: Document, c: Clause, quote: str) -> Citation:
@@ -162,25 +226,26 @@ def _numbers(s: str) -> set[str]:
     return set(_NUM.findall(s))
 
 
-def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds = Thresholds()) -> Answer:
-    terms = key_terms(info.text, idf)
-    evidence = gather(hits, terms, info)
-    # The best-ranked evidence that covers the question answers it; none covering it → refuse.
-    best = next((e for e in evidence[:TOP_EVIDENCE] if supported(e, info, th)), None)
-    if best is None:
-        return refusal(question, hits)
+def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, threshold: float | None = None) -> Answer:
+    threshold = model.threshold if threshold is None else threshold
+    if out_of_scope(info):
+        return refusal(question, hits, reason=scope_reason(info))
+    ranked = rank_candidates(info, hits, idf, model)
+    if not ranked or ranked[0].p < threshold:
+        return refusal(question, hits, ranked)
+    best = ranked[0]
     quote = _join(best)
     cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
+    if wants_eligibility(info.text):
+        parts.insert(0, eligibility_lead(best))
     if info.asks_units and best.hit.clause.responsible_units:
         units = best.hit.clause.responsible_units
         leads = best.hit.clause.lead_units or units[:1]
         parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{'、'.join(leads)}）。")
     # Other clauses that answer as well: a second source, flagged when its figures differ.
-    for ev in [e for e in evidence[:TOP_EVIDENCE + 1] if e is not best][:2]:
-        if ev.hit.clause.clause_id == best.hit.clause.clause_id or not supported(ev, info, th):
-            continue
-        if ev.score < 0.85 * best.score:
+    for ev in [e for e in ranked[1:] if e.p >= threshold][:2]:
+        if ev.hit.clause.clause_id == best.hit.clause.clause_id or ev.p < SECOND_SOURCE_SHARE * best.p:
             continue
         q2 = _join(ev)
         if not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
@@ -189,7 +254,28 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, th: Thresholds
         lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
         parts.append(f"{lead}：{_where(ev)}：“{q2}”")
         cites.append(citation(ev.hit.doc, ev.hit.clause, q2))
-    return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites))
+    return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites), p=best.p)
+
+
+# A second clause is shown beside the answer only when the model is nearly as sure of it.
+SECOND_SOURCE_SHARE = 0.9
+ELIGIBILITY_CUES = tuple(read_lines("eligibility_cues.txt"))
+_CONDITION = re.compile("|".join(read_lines("condition_cues.txt")))
+
+
+def wants_eligibility(question: str) -> bool:
+    return any(c in question for c in ELIGIBILITY_CUES)
+
+
+def eligibility_lead(ev: Evidence) -> str:
+    """«能不能……» is answered by the provision that governs the case and its conditions; the
+    judgement on the asker's own case is left to them (the documents do not know it)."""
+    rule = ev.sentences[0].rstrip("。；;")
+    conds = [x.rstrip("。；;") for x in ev.sentences[1:] if _CONDITION.search(x) or match_marker(x)]
+    lead = f"文件对此的规定是：{rule}"
+    if conds:
+        lead += f"；条件：{'；'.join(conds)}"
+    return lead + "。请对照以下原文判断您的情况。"
 
 
 def _join(ev: Evidence) -> str:
@@ -203,11 +289,30 @@ def _where(ev: Evidence) -> str:
     return f"{name}{' › ' + path if path else ''}"
 
 
-def refusal(question: str, hits: list[Hit]) -> Answer:
-    names = []
-    for h in hits:
-        n = f"《{h.doc.title}》" + (f"（{h.doc.doc_number}）" if h.doc.doc_number else "")
-        if n not in names:
-            names.append(n)
-    searched = f"已检索的相关文件：{'、'.join(names[:3])}。" if names else ""
-    return Answer(question=question, answer=f"{REFUSAL}{searched}", found=False, citations=())
+# Clauses named with a refusal so staff can check them; more would bury the refusal itself.
+CLOSEST_SHOWN = 3
+
+
+def scope_reason(info: QueryInfo) -> str:
+    return f"收录的文件中没有{'、'.join(info.foreign_places)}的文件。"
+
+
+def refusal(question: str, hits: list[Hit], ranked: list[Evidence] | None = None, reason: str | None = None) -> Answer:
+    """The refusal sentence, then the closest clauses, plainly marked as not an answer."""
+    order = [e.hit for e in ranked] if ranked else list(hits)
+    closest = []
+    for h in order:
+        if len(closest) >= CLOSEST_SHOWN:
+            break
+        if all(c.clause_id != h.clause.clause_id for c in closest):
+            closest.append(citation(h.doc, h.clause, h.best_sentence or (split_sentences(h.text) or [""])[0]))
+    text = REFUSAL + (f"\n{reason}" if reason else "")
+    if closest:
+        lines = [f"{i}. " + _where_cite(c) for i, c in enumerate(closest, 1)]
+        text += "\n以下是最接近的条款，仅供核对，并不是对这个问题的回答：\n" + "\n".join(lines)
+    return Answer(question=question, answer=text, found=False, citations=(), closest=tuple(closest))
+
+
+def _where_cite(c: Citation) -> str:
+    name = f"《{c.doc_title}》" + (f"（{c.doc_number}）" if c.doc_number else "")
+    return name + ("".join(f" › {x}" for x in c.clause_path))

@@ -22,6 +22,11 @@ class Hit:
     dense: float  # cosine similarity of the best chunk
     lexical: float  # BM25 score of the best chunk
     chunks: list[Chunk] = field(default_factory=list)
+    sentence: float = 0.0  # cosine similarity of the clause's best-matching sentence
+    best_sentence: str = ""
+    dense_rank: int | None = None  # rank of the clause's best chunk in each ranking (None: not in it)
+    bm25_rank: int | None = None
+    sentence_rank: int | None = None
 
     @property
     def text(self) -> str:
@@ -38,10 +43,18 @@ class FusionParams:
     w_dense: float = 1.0
     w_bm25: float = 1.0
     depth: int = 40  # candidates taken from each ranker
+    # Sentence ranking (a clause's best sentence against the question): weighted like the
+    # other two rankers until the bank's fit part says otherwise (evals/fit_answerability.py
+    # reports retrieval with and without it).
+    w_sentence: float = 1.0
     clause_boost: float = 0.05
     doc_boost: float = 0.02
     unit_boost: float = 0.01
     level_boost: float = 0.008
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 class HybridRetriever:
@@ -56,6 +69,37 @@ class HybridRetriever:
         self.n_chunks = n
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._index_sentences()
+
+    def _index_sentences(self) -> None:
+        # One BLAS thread: the sentence product is small, and idle BLAS threads spinning after
+        # it take the cores from the embedder's own threads (query embedding 23 → 68 ms here).
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        sv = self.snap.sentences
+        vecs = np.asarray(sv.vectors, dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True) if len(vecs) else np.ones((0, 1))
+        self.sent_vecs = vecs / np.maximum(norms, 1e-9)
+        self.sent_texts = sv.texts
+        # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
+        by_clause: dict[str, list[int]] = {}
+        for i, ch in enumerate(self.snap.chunks):
+            by_clause.setdefault(ch.clause_id, []).append(i)
+        self.sent_chunk = np.array(
+            [next((i for i in by_clause.get(cid, []) if text in self.snap.chunks[i].text), by_clause.get(cid, [-1])[0])
+             for cid, text in zip(sv.clause_ids, sv.texts)], dtype=int,
+        )
+        self.sent_doc = [self.snap.clauses[cid].doc_id if cid in self.snap.clauses else "" for cid in sv.clause_ids]
+        self._rows: dict[str, list[int]] = {}
+        for i, cid in enumerate(sv.clause_ids):
+            self._rows.setdefault(cid, []).append(i)
+
+    def sentence_scores(self, qv: np.ndarray) -> np.ndarray:
+        if not len(self.sent_vecs):
+            return np.zeros(0)
+        q = qv / max(float(np.linalg.norm(qv)), 1e-9)
+        return self.sent_vecs @ q.astype(np.float32)
 
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)
@@ -101,12 +145,16 @@ class HybridRetriever:
             scores = np.where(mask, scores, -1.0)
         order = np.argsort(-scores)[:n]
         bm25_rank = {int(i): r for r, i in enumerate(order) if scores[i] > 0}
+        sent_sims = self.sentence_scores(qv)
+        sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n)
 
         fused: dict[int, float] = {}
         for idx, r in dense_rank.items():
             fused[idx] = fused.get(idx, 0.0) + p.w_dense / (p.k + r + 1)
         for idx, r in bm25_rank.items():
             fused[idx] = fused.get(idx, 0.0) + p.w_bm25 / (p.k + r + 1)
+        for idx, r in sent_rank.items():
+            fused[idx] = fused.get(idx, 0.0) + p.w_sentence / (p.k + r + 1)
         for idx in list(fused):
             fused[idx] += self._boost(idx, info)
 
@@ -115,14 +163,48 @@ class HybridRetriever:
             ch = self.snap.chunks[idx]
             hit = by_clause.get(ch.clause_id)
             if hit is None:
-                by_clause[ch.clause_id] = Hit(
+                best = best_sent.get(ch.clause_id, (0.0, ""))
+                by_clause[ch.clause_id] = hit = Hit(
                     self.snap.clauses[ch.clause_id], self.snap.documents[ch.doc_id], ch, s,
-                    dense_sim.get(idx, 0.0), float(max(scores[idx], 0.0)), [ch],
+                    dense_sim.get(idx, 0.0), float(max(scores[idx], 0.0)), [ch], best[0], best[1],
                 )
             else:
                 hit.chunks.append(ch)
                 hit.dense = max(hit.dense, dense_sim.get(idx, 0.0))
-        return sorted(by_clause.values(), key=lambda h: -h.score)[:k]
+                hit.lexical = max(hit.lexical, float(max(scores[idx], 0.0)))
+            hit.dense_rank = _min(hit.dense_rank, dense_rank.get(idx))
+            hit.bm25_rank = _min(hit.bm25_rank, bm25_rank.get(idx))
+            hit.sentence_rank = _min(hit.sentence_rank, sent_rank.get(idx))
+        hits = sorted(by_clause.values(), key=lambda h: -h.score)[:k]
+        for h in hits:
+            if not h.best_sentence:
+                h.sentence, h.best_sentence = self._best_sentence_of(h.clause.clause_id, sent_sims)
+        return hits
+
+    def _sentence_ranking(self, sims: np.ndarray, doc_ids, level, n: int):
+        """Clauses ranked by their best sentence: {chunk index: rank}, {clause: (sim, sentence)}."""
+        order = np.argsort(-sims)
+        ranks: dict[int, int] = {}
+        best: dict[str, tuple[float, str]] = {}
+        for i in order:
+            cid = self.snap.sentences.clause_ids[i]
+            if cid in best or self.sent_chunk[i] < 0:
+                continue
+            doc = self.snap.documents.get(self.sent_doc[i])
+            if doc is None or (doc_ids and doc.doc_id not in doc_ids) or (level and doc.level != level):
+                continue
+            best[cid] = (float(sims[i]), self.sent_texts[i])
+            ranks.setdefault(int(self.sent_chunk[i]), len(ranks))
+            if len(best) >= n:
+                break
+        return ranks, best
+
+    def _best_sentence_of(self, clause_id: str, sims: np.ndarray) -> tuple[float, str]:
+        rows = self._rows.get(clause_id, [])
+        if not rows:
+            return 0.0, ""
+        i = max(rows, key=lambda r: sims[r])
+        return float(sims[i]), self.sent_texts[i]
 
     def _boost(self, idx: int, info: QueryInfo) -> float:
         p = self.params
@@ -135,7 +217,7 @@ class HybridRetriever:
                 b += p.clause_boost
         if info.quoted and clause.clause_path and any(x in clause.clause_path[-1] for x in info.quoted):
             b += p.clause_boost
-        if info.doc_ids and ch.doc_id in info.doc_ids:
+        if (info.doc_ids and ch.doc_id in info.doc_ids) or ch.doc_id in info.doc_hints:
             b += p.doc_boost
         if info.units and any(u in clause.responsible_units for u in info.units):
             b += p.unit_boost

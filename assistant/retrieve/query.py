@@ -36,6 +36,7 @@ class QueryInfo:
     foreign_places: tuple[str, ...] = ()
     years: tuple[str, ...] = field(default=())
     quoted: tuple[str, ...] = ()  # “保障经费投入”: a heading named in quotes
+    doc_hints: tuple[str, ...] = ()  # documents the question hints at (年报, a province in a national table)
 
 
 def normalize_unit(name: str) -> str:
@@ -103,19 +104,31 @@ def named_by_title(q: str, documents: list[Document]) -> list[str]:
     return list(dict.fromkeys(s[2] for s in kept))
 
 
-def _named_by_place_or_kind(q: str, documents: list[Document]) -> list[str]:
+def _named_by_place(q: str, documents: list[Document]) -> list[str]:
     """A place names the documents issued there or in its cities (and those of unknown
-    origin, which a place cannot rule out); 年报/解读 name a kind of document."""
+    origin, which a place cannot rule out)."""
     words = {m.text for m in find_places(q)}
-    out = []
     if words:
-        placed = [d for d in documents if words & issuer_places(d.issuer, d.title, with_parent=True)]
+        placed = [d for d in documents if words & _places_of(d, documents, with_parent=True)]
         if placed and len(placed) < len(documents):
-            out = [d.doc_id for d in documents if d in placed or not issuer_places(d.issuer, d.title)]
-    for d in documents:
-        if d.doc_id not in out and any(a in q for a in _doc_aliases(d) - doc_places(d) if len(a) >= 2):
-            out.append(d.doc_id)
-    return out
+            return [d.doc_id for d in documents if d in placed or not _places_of(d, documents)]
+    return []
+
+
+def _places_of(doc: Document, documents: list[Document], with_parent: bool = False) -> set[str]:
+    """A document's places; one forwarded without a place of its own (教育厅等部门) has those
+    of the notice that forwards it."""
+    got = issuer_places(doc.issuer, doc.title, with_parent=with_parent)
+    if not got and doc.forwarded_by:
+        parent = next((d for d in documents if d.doc_number == doc.forwarded_by), None)
+        if parent is not None:
+            got = issuer_places(parent.issuer, parent.title, with_parent=with_parent)
+    return got
+
+
+def _hinted_by_kind(q: str, documents: list[Document]) -> list[str]:
+    """年报/解读 hint at a kind of document; only a hint: «年报制度» is a topic, not the report."""
+    return [d.doc_id for d in documents if any(a in q for a in _doc_aliases(d) - doc_places(d) if len(a) >= 2)]
 
 
 def covered_places(documents: list[Document]) -> frozenset[str]:
@@ -148,20 +161,35 @@ def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | No
     return tuple(out)
 
 
+def _doc_number(q: str, documents: list[Document]) -> str | None:
+    """The 文号 a question names. The pattern may take a word before it for the issuer's
+    abbreviation («按教基一〔2010〕1号»): a known number it ends with is the one meant."""
+    num = normalize_doc_number(q)
+    if not num:
+        return None
+    known = [d.doc_number for d in documents if d.doc_number and num.endswith(d.doc_number)]
+    return max(known, key=len) if known else num
+
+
+def _mentioned(num: str, corpus_text_has) -> bool:
+    head = num.split("〔")[0]
+    return any(corpus_text_has(num[i:]) for i in range(max(1, len(head) - 1)))
+
+
 def analyse(question: str, documents: list[Document], known_units: set[str], corpus_text_has) -> QueryInfo:
     q = question.strip()
     doc_ids: list[str] = []
     # 文号 in any bracket style, or the short «19号文».
-    num = normalize_doc_number(q)
+    num = _doc_number(q, documents)
     for d in documents:
         if num and d.doc_number == num:
             doc_ids.append(d.doc_id)
     for m in re.finditer(r"(\d{1,4})号文", q):
         doc_ids += [d.doc_id for d in documents if d.doc_number and d.doc_number.endswith(f"〕{m.group(1)}号")]
+    if not doc_ids:  # by title, or by a staff name for it (职教20条) from the vocabulary
+        doc_ids = named_by_title(expand(q), documents)
     if not doc_ids:
-        doc_ids = named_by_title(q, documents)
-    if not doc_ids:
-        doc_ids = _named_by_place_or_kind(q, documents)
+        doc_ids = _named_by_place(q, documents)
     level = None
     if re.search(r"省里|省级文件|省政府|省里的|全省性|省的规定|省行动计划|省文件", q):
         level = "province"
@@ -183,13 +211,14 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
             units.append(short)
     naming: list[str] = []
     foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming)
-    if naming and not doc_ids:
-        doc_ids = naming
-    if num and not any(d.doc_number == num for d in documents) and not corpus_text_has(num):
+    # National documents naming a place no document issues for (a table of provinces) may
+    # answer for it: a hint, not a restriction.
+    hints = [d for d in dict.fromkeys(naming + _hinted_by_kind(q, documents)) if d not in doc_ids]
+    if num and not any(d.doc_number == num for d in documents) and not _mentioned(num, corpus_text_has):
         foreign += (num,)  # a 文号 no indexed document bears: that document is not here
     years = tuple(re.findall(r"(20\d\d)年", q))
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),
         units=tuple(dict.fromkeys(units)), asks_units=bool(UNITS_Q.search(q)), asks_number=bool(NUMBER_Q.search(q)),
-        foreign_places=foreign, years=years, quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
+        foreign_places=foreign, years=years, doc_hints=tuple(hints), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
     )

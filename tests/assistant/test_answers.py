@@ -106,7 +106,16 @@ def test_follow_up_switches_to_the_city_document(assistant):
 def test_refuses_what_the_documents_do_not_cover(assistant, question):
     ans = assistant.ask(question)
     assert not ans.found and not ans.citations
-    assert ans.answer.startswith(REFUSAL) and "已检索的相关文件：《" in ans.answer
+    assert ans.answer.startswith(REFUSAL)
+    # The closest clauses are named for checking, plainly marked as not the answer.
+    assert ans.closest and "并不是对这个问题的回答" in ans.answer
+    assert f"《{ans.closest[0].doc_title}》" in ans.answer and ans.closest[0].clause_path[-1] in ans.answer
+    assert "closest" in ans.to_json() and "citations" in ans.to_json() and not ans.to_json()["citations"]
+
+
+def test_a_place_no_document_covers_is_named_in_the_refusal(assistant):
+    ans = assistant.ask("北京市中等职业学校的生均拨款标准是多少？")
+    assert not ans.found and "北京市" in ans.answer.split("\n")[1]
 
 
 def test_doc_number_and_clause_look_up(assistant):
