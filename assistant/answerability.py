@@ -65,6 +65,27 @@ class Signals:
 FEATURES = tuple(f.name for f in fields(Signals))
 
 
+@dataclass(frozen=True)
+class SentenceSignals:
+    """What is known about one sentence of a candidate clause: which sentence to quote."""
+
+    coverage: float  # IDF-weighted share of the question's words in the sentence
+    coverage_gap: float  # … minus the best sentence of the clause
+    similarity: float  # question ↔ sentence cosine
+    similarity_gap: float  # … minus the clause's most similar sentence
+    figure_given: float  # 1: a figure is asked and the sentence gives that kind
+    figure_missing: float  # 1: a figure is asked and the sentence gives none of that kind
+    heading: float  # 1: a bare heading or label
+    position: float  # place in the clause, 0 = first, 1 = last
+    length: float  # log of the character count
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, f.name)) for f in fields(self)]
+
+
+SENTENCE_FEATURES = tuple(f.name for f in fields(SentenceSignals))
+
+
 def named_entities(question: str) -> list[str]:
     """文号, 《titles》 and “quoted names” the question names."""
     out = []
@@ -126,14 +147,16 @@ GATE_EXTRA = ("p_best", "p_margin")
 
 @dataclass(frozen=True)
 class Model:
-    """Two fitted steps: `rank` scores each candidate clause (is it the answer?); `gate`
-    decides for the question from the best one (does the evidence answer at all?)."""
+    """Three fitted steps: `sentence` picks the sentence of a clause to quote; `rank` scores
+    each candidate clause (is it the answer?); `gate` decides for the question from the best
+    one (does the evidence answer at all?)."""
 
     rank: Logistic
     gate: Logistic
     threshold: float  # answer when the gate's p ≥ this (extractive mode; chosen on validation)
     llm_threshold: float  # below this even a model is not asked (LLM mode: clear misses only)
     info: dict
+    sentence: Logistic | None = None  # None: sentences are chosen by word coverage alone
 
     def candidate_probability(self, s: Signals) -> float:
         return self.rank.probability(dict(zip(FEATURES, s.vector())))
@@ -143,17 +166,25 @@ class Model:
         x.update(p_best=p_best, p_margin=p_best - p_second)
         return self.gate.probability(x)
 
+    def sentence_probability(self, s: SentenceSignals) -> float | None:
+        return self.sentence.probability(dict(zip(SENTENCE_FEATURES, s.vector()))) if self.sentence else None
+
     def to_json(self) -> dict:
-        return {"rank": self.rank.to_json(), "gate": self.gate.to_json(), "threshold": self.threshold,
-                "llm_threshold": self.llm_threshold, "info": self.info}
+        out = {"rank": self.rank.to_json(), "gate": self.gate.to_json(), "threshold": self.threshold,
+               "llm_threshold": self.llm_threshold, "info": self.info}
+        if self.sentence:
+            out["sentence"] = self.sentence.to_json()
+        return out
 
     @classmethod
     def from_json(cls, d: dict) -> "Model":
         rank, gate = Logistic.from_json(d["rank"]), Logistic.from_json(d["gate"])
+        sentence = Logistic.from_json(d["sentence"]) if d.get("sentence") else None
         unknown = (set(rank.features) | set(gate.features)) - set(FEATURES) - set(GATE_EXTRA)
+        unknown |= set(sentence.features if sentence else ()) - set(SENTENCE_FEATURES)
         if unknown:
             raise ValueError(f"answerability model uses unknown features {sorted(unknown)}: refit it")
-        return cls(rank, gate, float(d["threshold"]), float(d["llm_threshold"]), d.get("info", {}))
+        return cls(rank, gate, float(d["threshold"]), float(d["llm_threshold"]), d.get("info", {}), sentence)
 
 
 @lru_cache(maxsize=4)

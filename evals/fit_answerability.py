@@ -15,13 +15,14 @@ import argparse
 import datetime
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from assistant.answerability import FEATURES, GATE_EXTRA, MODEL_FILE, Logistic, Model, Signals
+from assistant.answerability import FEATURES, GATE_EXTRA, MODEL_FILE, SENTENCE_FEATURES, Logistic, Model, Signals
 
-from .metrics import clause_ok, doc_ok
+from .metrics import clause_ok, doc_ok, norm
 from .run import eval_settings, load_gold
 
 # In LLM mode the offline gate only stops clear misses: it lets through this share of the
@@ -49,6 +50,47 @@ def collect(assistant, items: list[dict]) -> list[dict]:
             "x": [c.signals.vector() for c in cands], "y": [int(correct(it, c)) for c in cands],
         })
     return out
+
+
+def collect_sentences(assistant, items: list[dict]) -> dict[str, list]:
+    """Per split: (sentence signals, label) for the sentences of each question's gold clause
+    among its candidates; a sentence is right when it holds every expected fact."""
+    from assistant.compose.extractive import key_terms, sentence_signals
+    from assistant.zh import split_sentences
+
+    out: dict[str, list] = {"fit": [], "validation": [], "test": []}
+    for it in items:
+        facts = [norm(f) for f in (it.get("expect") or {}).get("facts_all") or []]
+        if not it.get("answerable", True) or not facts:
+            continue
+        state = assistant.trace(it["question"], it.get("history") or [])
+        gold = next((c for c in assistant.candidates(state) if correct(it, c)), None)
+        if gold is None:
+            continue
+        h = gold.hit
+        sents = [r for r in h.text.split("\n") if r.strip()] if h.clause.kind == "table" else split_sentences(h.text)
+        labels = [int(all(f in norm(x) for f in facts)) for x in sents]
+        if not any(labels) or all(labels):
+            continue  # nothing to choose between
+        terms = key_terms(state.info.text, assistant.retriever.idf_of)
+        sig = sentence_signals(sents, terms, state.info, h.clause.clause_path[-1] if h.clause.clause_path else "", h.sentence_sims)
+        out[it["split"]].append(([x.vector() for x in sig], labels))
+    return out
+
+
+def fit_sentence_model(assistant, items) -> Logistic:
+    rows = collect_sentences(assistant, items)
+
+    def flat(part):
+        return np.array([x for xs, _ in rows[part] for x in xs]), np.array([y for _, ys in rows[part] for y in ys])
+
+    lr = fit_lr(*flat("fit"), *flat("validation"), SENTENCE_FEATURES, "sentence")
+    for part in ("validation", "test"):
+        right = sum(ys[max(range(len(xs)), key=lambda i: lr.probability(dict(zip(SENTENCE_FEATURES, xs[i]))))]
+                    for xs, ys in rows[part])
+        base = sum(ys[max(range(len(xs)), key=lambda i: xs[i][0] - 0.3 * xs[i][6])] for xs, ys in rows[part])
+        print(f"sentence choice on {part}: fitted {right}/{len(rows[part])}, by word coverage {base}/{len(rows[part])}")
+    return lr
 
 
 def fit_lr(X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, names, label: str) -> Logistic:
@@ -171,6 +213,8 @@ def main(argv=None) -> int:
     from assistant.chain import PolicyAssistant
 
     assistant = PolicyAssistant(eval_settings(args.corpus))
+    sentence = fit_sentence_model(assistant, items)
+    assistant.model = replace(assistant.model, sentence=sentence)  # candidates now quote by it
     rows = collect(assistant, items)
     part = {k: [r for r in rows if r["split"] == k] for k in ("fit", "validation", "test")}
     n_rows = {k: sum(len(r["y"]) for r in v) for k, v in part.items()}
@@ -205,7 +249,7 @@ def main(argv=None) -> int:
         "test": test, "test_curves": report["test_curves"],
     }
     if not args.dry_run:
-        args.out.write_text(json.dumps(Model(rank, gate, t, t_llm, info).to_json(), ensure_ascii=False, indent=1) + "\n",
+        args.out.write_text(json.dumps(Model(rank, gate, t, t_llm, info, sentence).to_json(), ensure_ascii=False, indent=1) + "\n",
                             encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
     return 0

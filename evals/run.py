@@ -21,7 +21,7 @@ from .metrics import score
 METRICS = ["found_ok", "doc@1", "citation@1", "citation@3", "units_recall", "facts", "refused_ok", "pass"]
 
 
-def load_gold(paths: list[Path], split: str | None = None) -> list[dict]:
+def load_gold(paths: list[Path], split: str | None = None, as_one: str | None = None) -> list[dict]:
     """Gold items; with `split`, only that part of a split bank (items without one are kept:
     a set that was never fitted on has no parts)."""
     items = []
@@ -29,7 +29,7 @@ def load_gold(paths: list[Path], split: str | None = None) -> list[dict]:
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
-                d["_set"] = p.stem
+                d["_set"] = as_one or p.stem
                 if split and d.get("split", split) != split:
                     continue
                 items.append(d)
@@ -138,12 +138,13 @@ def main(argv=None) -> int:
                     help="answer mode (default: POLICY_MODE / auto); llm needs LLM_BASE_URL and LLM_MODEL")
     ap.add_argument("--show-failures", action="store_true")
     ap.add_argument("--split", choices=["fit", "validation", "test"], help="only this part of split banks")
+    ap.add_argument("--as-one", metavar="NAME", help="report the gold files as one set (e.g. the bank's parts)")
     ap.add_argument("--corpus", nargs="+", type=Path,
                     help="index these folders/files (into .cache/eval-index) and answer from them, "
                          "e.g. --corpus docs_corpus ../shared/real-docs")
     args = ap.parse_args(argv)
     settings = eval_settings(args.corpus, mode=args.mode)
-    items = load_gold(args.gold, args.split)
+    items = load_gold(args.gold, args.split, args.as_one)
 
     from assistant.chain import PolicyAssistant
 

@@ -3,6 +3,7 @@ clause(s) that answer the question, verbatim, and cites them; it refuses when th
 evidence does not cover the question."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from ingest.numbering import match_marker
 from ..data import read_lines
 from ..zh import asked_quantity, has_quantity, split_sentences, units_of  # split_sentences re-exported: composers use it
 
-from ..answerability import AGREE_DEPTH, Model, Signals, focus_words, has_figure, named_entities
+from ..answerability import AGREE_DEPTH, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document
@@ -80,23 +81,52 @@ class Evidence:
     p: float = 0.0  # the gate's probability that the evidence answers the question
 
 
-def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, limit: int) -> tuple[list[str], float]:
-    """Greedy: the best sentence, then sentences that cover question terms it missed."""
-    scored = sorted(((_sentence_score(x, terms, info, label), x) for x in sents), key=lambda t: -t[0])
-    best_score, first = scored[0]
-    picked, covered = [first], {t for t in terms if _covered(t, first)}
+def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, sims: dict[str, float]) -> list[SentenceSignals]:
+    covs = [coverage(terms, x) for x in sents]
+    sim = [sims.get(x, min(sims.values(), default=0.0)) for x in sents]
+    asked = asked_quantity(info.text)
+    top_cov, top_sim = max(covs, default=0.0), max(sim, default=0.0)
+    out = []
+    for i, x in enumerate(sents):
+        given = asked is not None and has_quantity(x, asked)
+        out.append(SentenceSignals(
+            coverage=covs[i], coverage_gap=covs[i] - top_cov, similarity=sim[i], similarity_gap=sim[i] - top_sim,
+            figure_given=float(given), figure_missing=float(asked is not None and not given),
+            heading=float(len(x) < 12 or x.rstrip("。") == label), position=i / max(len(sents) - 1, 1),
+            length=math.log(1 + len(x)),
+        ))
+    return out
+
+
+def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, limit: int,
+                   sims: dict[str, float] | None = None, model: Model | None = None) -> tuple[list[str], float]:
+    """The sentence to quote first (the fitted sentence model's choice when there is one, else
+    the best-covering), then sentences that cover question terms it missed."""
+    heuristic = {x: _sentence_score(x, terms, info, label) for x in sents}
+    first = max(sents, key=heuristic.get)
+    picked = [first]
+    if model is not None and model.sentence is not None:
+        probs = [model.sentence_probability(sg) for sg in sentence_signals(sents, terms, info, label, sims or {})]
+        chosen = sents[max(range(len(sents)), key=lambda i: probs[i])]
+        # When the fitted choice and the best-covering sentence differ, both are quoted: each
+        # is right where the other is not (validation part of the bank).
+        picked = [chosen] + ([first] if first != chosen else [])
+    covered = {t for x in picked for t in terms if _covered(t, x)}
     total = sum(terms.values()) or 1.0
-    for sc, x in scored[1:]:
+    for x in sorted(sents, key=lambda y: -heuristic[y]):
         if len(picked) >= limit:
             break
+        if x in picked:
+            continue
         gain = sum(w for t, w in terms.items() if t not in covered and _covered(t, x)) / total
-        if gain >= 0.15 and sc >= 0.25:
+        if gain >= 0.15 and heuristic[x] >= 0.25:
             picked.append(x)
             covered |= {t for t in terms if _covered(t, x)}
-    return picked, best_score
+    return picked, max(heuristic[x] for x in picked)
 
 
-def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6, seen=lambda t: True) -> list[Evidence]:
+def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6, seen=lambda t: True,
+           model: Model | None = None) -> list[Evidence]:
     out = []
     best_rrf = hits[0].score if hits else 1.0
     for h in hits[:top]:
@@ -107,7 +137,7 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
         if not sents:
             continue
         label = h.clause.clause_path[-1] if h.clause.clause_path else ""
-        picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2)
+        picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2, h.sentence_sims, model)
         context = " ".join(h.clause.clause_path) + " " + h.doc.title + " " + text
         support = coverage(terms, context)
         missing_year = any(y not in context for y in info.years)
@@ -199,7 +229,7 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
     probability that it answers the question."""
     terms = key_terms(info.text, idf)
     never = idf("\0")  # the weight of a word no chunk contains
-    evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never)[:CANDIDATES]
+    evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never, model=model)[:CANDIDATES]
     for ev in evidence:
         ev.rank_p = model.candidate_probability(ev.signals)
         if addressed(ev, info):
