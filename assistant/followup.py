@@ -58,7 +58,7 @@ class TurnCues:
     ends_ne: float  # ends with 呢
     refers_back: float  # a word pointing back (这条, 其, 该项, 上述 …)
     length: float  # log of the character count
-    new_words: float  # content words the previous question does not have
+    new_words: float  # topic words (not places, levels, contrast terms) the previous question lacks
     shared: float  # share of its content words found in the previous question
     bare: float  # 1: nothing but places, levels, contrast terms and question words
 
@@ -73,13 +73,14 @@ def cues(question: str, previous: str) -> TurnCues:
     prev = content_words(previous)
     swappable = {t for g in CONTRAST_GROUPS for t in g} | set(LEVEL_TERMS)
     places = {m.text for m in find_places(q)}
+    # Topic words of its own: not a place, level or contrast term swapped into the old question.
     rest = {w for w in own if w not in swappable and not any(w in p or p in w for p in places)}
     return TurnCues(
         opening=float(bool(_ELLIPTIC_START.match(q))),
         ends_ne=float(bool(re.search(r"呢[？?。!！\s]*$", q))),
         refers_back=float(any(w in REFERS_BACK for w in words)),
         length=math.log(1 + len(re.sub(r"\s", "", q))),
-        new_words=float(len(own - prev)),
+        new_words=float(len(rest - prev)),
         shared=len(own & prev) / len(own) if own else 0.0,
         bare=float(not rest),
     )

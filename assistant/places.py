@@ -63,8 +63,19 @@ def find_places(text: str) -> list[Mention]:
             starts = _word_starts(text)
         if not starts[m.start()]:
             continue  # begins inside a word: 同仁 in 一视同仁 is no place
-        out.append(Mention(m.group(0), m.start(), tuple(_forms()[m.group(0)])))
+        places = tuple(_forms()[m.group(0)])
+        if all(p.level == "county" and m.group(0) == p.short for p in places) and not _known_place_word(m.group(0)):
+            continue  # a county's bare name that is an ordinary word: 合作 (项目) is no place
+        out.append(Mention(m.group(0), m.start(), places))
     return out
+
+
+def _known_place_word(word: str) -> bool:
+    """Whether jieba's dictionary tags the word as a place name (ns), or does not know it."""
+    import jieba.posseg
+
+    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    return tag is None or tag == "ns"
 
 
 def _word_starts(text: str) -> list[bool]:

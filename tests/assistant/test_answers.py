@@ -101,7 +101,7 @@ def test_follow_up_switches_to_the_city_document(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["北京市中等职业学校的生均拨款标准是多少？", "职业院校教师的年终奖怎么发放？", "2024年山西省高职毕业生的毕业去向落实率是多少？"],
+    ["北京市中等职业学校的生均拨款标准是多少？", "晋政发〔2021〕7号对中职学校有什么要求？", "2024年山西省高职毕业生的毕业去向落实率是多少？"],
 )
 def test_refuses_what_the_documents_do_not_cover(assistant, question):
     ans = assistant.ask(question)
@@ -116,6 +116,21 @@ def test_refuses_what_the_documents_do_not_cover(assistant, question):
 def test_a_place_no_document_covers_is_named_in_the_refusal(assistant):
     ans = assistant.ask("北京市中等职业学校的生均拨款标准是多少？")
     assert not ans.found and "北京市" in ans.answer.split("\n")[1]
+
+
+def test_eligibility_question_leads_with_the_governing_provision(assistant):
+    ans = assistant.ask("我们是公办职业院校，能不能跟企业合作办一个混合所有制的二级学院？")
+    assert ans.found and ans.answer.startswith("文件对此的规定是：")
+    assert "混合所有制" in ans.answer.split("\n")[0] and "请对照以下原文" in ans.answer
+    assert ans.citations and ans.citations[0].quote in ans.answer
+
+
+def test_a_full_question_after_an_answer_is_not_merged_with_it(assistant):
+    history = [{"role": "user", "content": "公办高职院校生均财政拨款不低于多少？"},
+               {"role": "assistant", "content": "每年不低于12000元。"}]
+    ans = assistant.ask("职业院校专业教师公开招聘对企业工作经历有什么要求？", history)
+    assert ans.rewritten_question == "职业院校专业教师公开招聘对企业工作经历有什么要求？"
+    assert ans.found and "3年以上" in ans.answer and "12000" not in ans.answer
 
 
 def test_doc_number_and_clause_look_up(assistant):

@@ -146,3 +146,17 @@ def test_extractive_mode_can_be_chosen_per_question(llm, server):
     n = len(server.requests)
     ans = llm.ask(Q, mode="extractive")
     assert ans.mode == "extractive" and len(server.requests) == n  # the model was not called
+
+
+def test_clear_out_of_scope_question_never_reaches_the_model(llm, server):
+    n = len(server.requests)
+    ans = llm.ask("北京市中等职业学校的生均拨款标准是多少？")
+    assert not ans.found and ans.answer.startswith(REFUSAL) and "北京市" in ans.answer
+    assert len(server.requests) == n
+
+
+def test_model_refusal_names_the_closest_clauses(llm, server):
+    server.script.append({"content": f"根据所给资料，{REFUSAL}"})
+    ans = llm.ask("职业院校教师的年终奖怎么发放？")
+    assert not ans.found and ans.answer.startswith(REFUSAL) and ans.closest
+    assert "并不是对这个问题的回答" in ans.answer

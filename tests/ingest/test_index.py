@@ -12,6 +12,7 @@ import pytest
 
 from assistant.store import EmbedderMismatch, IndexStore
 from ingest.index import ingest_paths
+from assistant.zh import units_of
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
@@ -40,6 +41,11 @@ def test_reingesting_an_unchanged_corpus_does_no_work(corpus_index):
     before = IndexStore(corpus_index).current_path()
     rep = ingest_paths([CORPUS], corpus_index, show_progress=False)
     assert rep.embedded == 0 and not rep.changed and len(rep.unchanged) == 5
+    snap = IndexStore(corpus_index).load()
+    # Sentence vectors: one per clause sentence, unit length, shaped like the chunk vectors.
+    sv = snap.sentences
+    assert len(sv.texts) > len(snap.chunks) and sv.vectors.shape == (len(sv.texts), 384)
+    assert abs(float((sv.vectors[0] ** 2).sum()) - 1.0) < 1e-3
     assert IndexStore(corpus_index).current_path() == before  # no new snapshot written
 
 
@@ -61,6 +67,12 @@ def test_changed_document_is_replaced_and_removed_one_deleted(settings_factory, 
     col_ids = set(store.collection(emb).get(include=[])["ids"])
     assert not (old_ids & col_ids) and new_ids <= col_ids
     assert any("新增实训基地300个" in c.text for c in snap.clauses.values())
+    # The new sentence has a vector of its own; the unchanged document's sentences were kept
+    # from the old snapshot, and every clause sentence has exactly one row.
+    sv = snap.sentences
+    assert "今年全省将新增实训基地300个。" in sv.texts and len(sv.texts) == len(sv.vectors)
+    expected = [(c.clause_id, t) for c in snap.clauses.values() for t in units_of(c.text, c.kind == "table")]
+    assert sorted(zip(sv.clause_ids, sv.texts)) == sorted(expected)
 
     news.unlink()
     third = ingest_paths([small_corpus], settings, show_progress=False)

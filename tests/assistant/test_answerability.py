@@ -1,0 +1,77 @@
+"""The answerability model's decision code: its parameters file, probabilities, the signals
+that catch a missing figure or name, and the Chinese figure helpers they rest on."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from assistant.answerability import (
+    FEATURES, GATE_EXTRA, SENTENCE_FEATURES, Logistic, Model, Signals, focus_words, load_model, named_entities,
+)
+from assistant.zh import asked_quantity, has_quantity
+
+
+def _signals(**kw) -> Signals:
+    base = {f: 0.0 for f in FEATURES}
+    base.update(kw)
+    return Signals(**base)
+
+
+def test_shipped_model_is_fitted_and_complete():
+    m = load_model()
+    assert set(m.rank.features) <= set(FEATURES) and set(m.gate.features) <= set(FEATURES) | set(GATE_EXTRA)
+    assert m.sentence is not None and set(m.sentence.features) <= set(SENTENCE_FEATURES)
+    assert 0.0 < m.llm_threshold <= m.threshold < 1.0
+    # The file records how it was fitted and what it scored on the held-out part.
+    assert m.info["banks"] and "roc_auc" in m.info["test_curves"] and m.info["test"]["n"] > 50
+
+
+def test_model_round_trips_through_json():
+    m = load_model()
+    again = Model.from_json(json.loads(json.dumps(m.to_json())))
+    s = _signals(dense=0.9, sentence=0.92, coverage=0.7, bm25_share=1.0)
+    assert again.candidate_probability(s) == pytest.approx(m.candidate_probability(s))
+    assert again.answer_probability(s, 0.8, 0.2) == pytest.approx(m.answer_probability(s, 0.8, 0.2))
+
+
+def test_unknown_feature_in_the_file_is_refused():
+    d = load_model().to_json()
+    d["gate"]["features"] = ["no_such_signal", *d["gate"]["features"][1:]]
+    with pytest.raises(ValueError, match="no_such_signal"):
+        Model.from_json(d)
+
+
+def test_logistic_is_monotone_in_a_positive_weight():
+    lr = Logistic(("coverage",), (0.5,), (0.2,), (2.0,), 0.0)
+    ps = [lr.probability({"coverage": c}) for c in (0.0, 0.5, 1.0)]
+    assert ps[0] < ps[1] < ps[2] and ps[1] == pytest.approx(0.5)
+
+
+def test_gate_prefers_a_clear_winner_to_a_tie():
+    m = load_model()
+    s = _signals(dense=0.9, sentence=0.92, coverage=0.8, salient=1.0, bm25_share=1.0, fused_share=1.0, agree=1.0)
+    assert m.answer_probability(s, 0.9, 0.1) > m.answer_probability(s, 0.9, 0.85)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("每人每年的生活费补助标准是多少钱？", "元"), ("要配几名专职教研员？", "人"), ("占比是多少？", "%"),
+    ("服务期定的是几年？", "年"), ("一共有多少所？", "所"), ("补助标准是多少？", ""), ("有什么要求？", None),
+])
+def test_asked_quantity_reads_the_kind_of_figure(question, kind):
+    assert asked_quantity(question) == kind
+
+
+def test_has_quantity_binds_the_figure_to_what_it_counts():
+    assert has_quantity("每年不低于12000元", "元") and has_quantity("每年一万二千元", "元")
+    assert has_quantity("配备1名教研员", "人") and has_quantity("比例不低于15%", "%") and has_quantity("百分之六十", "%")
+    assert not has_quantity("分3年落实，扩大到1000所学校", "人")  # figures, but none counts people
+    assert not has_quantity("加大经费投入", "")
+
+
+def test_named_entities_and_focus_words():
+    assert named_entities("“1331工程”要建哪些学科？") == ["1331工程"]
+    assert named_entities("按晋政发〔2021〕7号文件") == ["按晋政发〔2021〕7号"] or named_entities("按晋政发〔2021〕7号文件")[0].endswith("〔2021〕7号")
+    assert "机构" in focus_words("第三方评估是委托哪家机构做的？", set())
+    assert focus_words("这个怎么办？", set()) == []
