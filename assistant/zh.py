@@ -76,9 +76,16 @@ _ASK_COUNT = re.compile(rf"(?:多少|几)(?:万|亿)?\s*({_MEASURES})?")
 _ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|百分点")
 
 
+_ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|截止|几月|哪个月|几号|哪一年|哪年|日期")
+_DATE_GIVEN = re.compile(rf"{_FIGURE}\s*年\s*{_FIGURE}\s*月|{_FIGURE}\s*月\s*{_FIGURE}\s*[日号]|{_FIGURE}\s*月[底中初]|"
+                         rf"\d{{4}}\s*年|[{CN_NUMERAL}]{{4}}年")
+
+
 def asked_quantity(question: str) -> str | None:
-    """What a question asks a figure of: "%" for a share, a measure word (元, 人, 年 …) for a
-    count, "" for a bare 多少; None when it asks for no figure."""
+    """What a question asks a figure of: "date" for a day or deadline, "%" for a share, a
+    measure word (元, 人, 年 …) for a count, "" for a bare 多少; None when it asks for none."""
+    if _ASK_DATE.search(question):
+        return "date"
     if _ASK_PERCENT.search(question):
         return "%"
     m = _ASK_COUNT.search(question)
@@ -89,6 +96,8 @@ def asked_quantity(question: str) -> str | None:
 
 def has_quantity(text: str, measure: str) -> bool:
     """Whether the text gives a figure of that kind (any figure for "")."""
+    if measure == "date":
+        return bool(_DATE_GIVEN.search(text))
     if measure == "%":
         return bool(_PERCENT.search(text))
     if measure == "":

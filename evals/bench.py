@@ -1,6 +1,6 @@
 """Latency benchmark (extractive mode, warm): index load time, then p50/p95 per question.
 
-  python -m evals.bench [--gold FILE ...] [--repeat 3]"""
+  python -m evals.bench [--gold FILE ...] [--repeat 3] [--corpus docs_corpus ../shared/real-docs]"""
 from __future__ import annotations
 
 import argparse
@@ -8,20 +8,21 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import PROJECT_ROOT
 
-from .run import load_gold
+from .run import eval_settings, load_gold
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", nargs="+", type=Path, default=[PROJECT_ROOT / "evals" / "gold_own.jsonl"])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--corpus", nargs="+", type=Path, help="index these folders under .cache/ and answer from them")
     args = ap.parse_args(argv)
     from assistant.chain import PolicyAssistant
 
     t0 = time.perf_counter()
-    a = PolicyAssistant(Settings.from_env())
+    a = PolicyAssistant(eval_settings(args.corpus, mode="extractive"))
     load = time.perf_counter() - t0
     items = load_gold(args.gold)
     a.ask(items[0]["question"])  # warm-up: first query pays for lazy initialisation

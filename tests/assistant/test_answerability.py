@@ -58,6 +58,7 @@ def test_gate_prefers_a_clear_winner_to_a_tie():
 @pytest.mark.parametrize("question, kind", [
     ("每人每年的生活费补助标准是多少钱？", "元"), ("要配几名专职教研员？", "人"), ("占比是多少？", "%"),
     ("服务期定的是几年？", "年"), ("一共有多少所？", "所"), ("补助标准是多少？", ""), ("有什么要求？", None),
+    ("申报截止到哪天？", "date"), ("是从什么时候开始施行的？", "date"),
 ])
 def test_asked_quantity_reads_the_kind_of_figure(question, kind):
     assert asked_quantity(question) == kind
@@ -68,6 +69,8 @@ def test_has_quantity_binds_the_figure_to_what_it_counts():
     assert has_quantity("配备1名教研员", "人") and has_quantity("比例不低于15%", "%") and has_quantity("百分之六十", "%")
     assert not has_quantity("分3年落实，扩大到1000所学校", "人")  # figures, but none counts people
     assert not has_quantity("加大经费投入", "")
+    assert has_quantity("于2019年7月19日前报送", "date") and has_quantity("自一九九八年九月一日起施行", "date")
+    assert not has_quantity("按规定时间报送", "date")
 
 
 def test_named_entities_and_focus_words():
