@@ -187,6 +187,7 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
         asks_quantity=float(asked is not None), quantity_support=max((c for c, x in per_sentence if asked is None or has_quantity(x, asked)), default=0.0),
         sentence_coverage=max((c for c, _ in per_sentence), default=0.0), unseen=unseen,
         rarest_missing=float(bool(terms) and not _covered(max(terms, key=terms.get), context)), evidence_score=ev.score,
+        local_place_elsewhere=float(any(x not in where for x in info.local_places)),
     )
 
 

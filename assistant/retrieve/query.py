@@ -18,7 +18,7 @@ from ..zh import cn_to_int, int_to_cn
 UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
 SYNONYMS = {r["staff"]: r["document"] for r in read_table("synonyms.tsv")}
 # A place named next to one of these is an institution's name (太原市第一中学), not a jurisdiction.
-_INSTITUTION_AFTER = r".{0,6}(学校|学院|大学|中学|小学|职中|卫校|中心|集团)"
+_INSTITUTION_AFTER = r"[^的，,。？?、\s]{0,6}(学校|学院|大学|中学|小学|职中|卫校|中心|集团)"
 _SCHOOL_TYPE = r"中等|普通|各|中小|职业院校|高等"  # 北京市中等职业学校: a kind of school in that place
 UNITS_Q = re.compile(r"(哪些|哪个|什么)(单位|部门)|谁(来)?负责|由谁|责任单位|牵头|负责单位|负责部门")
 NUMBER_Q = re.compile(r"多少|几[个所项门家次年]|比例|比重|占比|多大|标准是|达到|不低于|金额|人数|数量")
@@ -37,6 +37,7 @@ class QueryInfo:
     years: tuple[str, ...] = field(default=())
     quoted: tuple[str, ...] = ()  # “保障经费投入”: a heading named in quotes
     doc_hints: tuple[str, ...] = ()  # documents the question hints at (年报, a province in a national table)
+    local_places: tuple[str, ...] = ()  # cities/counties of a covered province with no document of their own
 
 
 def normalize_unit(name: str) -> str:
@@ -141,13 +142,21 @@ def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(n for issuer, title in issuers for n in issuer_places(issuer, title, with_parent=True))
 
 
-def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None) -> tuple[str, ...]:
+def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None,
+                   local: list | None = None) -> tuple[str, ...]:
     """Places the question asks about that no document issues for or even mentions: another
-    province, a city with no document of its own. Matched as words (西安 is not in 山西安排).
-    National documents that name such a place are added to `naming`: only they can answer."""
+    province, or a city of one. Matched as words (西安 is not in 山西安排). National documents
+    that name such a place are added to `naming`: only they can answer. A city or county of a
+    covered province with no document of its own goes to `local`: its province's documents
+    may govern it (太原的学校 under a 山西 plan), or the question wants its own (大同的计划) —
+    not a clear miss, a signal for the answerability model."""
     out = []
     for m in find_places(q):
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
+            continue
+        if any(p.parent and p.parent in covered for p in m.places):
+            if local is not None:
+                local.append(m.text)
             continue
         after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])
         if after and not re.search(_SCHOOL_TYPE, after.group(0)) and all(p.level != "province" for p in m.places):
@@ -210,7 +219,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         if full in q:
             units.append(short)
     naming: list[str] = []
-    foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming)
+    local: list[str] = []
+    foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming, local)
     # National documents naming a place no document issues for (a table of provinces) may
     # answer for it: a hint, not a restriction.
     hints = [d for d in dict.fromkeys(naming + _hinted_by_kind(q, documents)) if d not in doc_ids]
@@ -220,5 +230,5 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),
         units=tuple(dict.fromkeys(units)), asks_units=bool(UNITS_Q.search(q)), asks_number=bool(NUMBER_Q.search(q)),
-        foreign_places=foreign, years=years, doc_hints=tuple(hints), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
+        foreign_places=foreign, years=years, doc_hints=tuple(hints), local_places=tuple(local), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
     )
