@@ -316,10 +316,12 @@ def _join(ev: Evidence) -> str:
 
 
 def _where(ev: Evidence) -> str:
-    d, c = ev.hit.doc, ev.hit.clause
-    name = f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
-    path = " › ".join(c.clause_path)
-    return f"{name}{' › ' + path if path else ''}"
+    return where_of(ev.hit.doc.title, ev.hit.doc.doc_number, ev.hit.clause.clause_path)
+
+
+def where_of(title: str, number: str | None, path: tuple[str, ...]) -> str:
+    """《title》（文号） › path: how an answer names a clause."""
+    return f"《{title}》" + (f"（{number}）" if number else "") + "".join(f" › {x}" for x in path)
 
 
 # Clauses named with a refusal so staff can check them; more would bury the refusal itself.
@@ -341,11 +343,9 @@ def refusal(question: str, hits: list[Hit], ranked: list[Evidence] | None = None
             closest.append(citation(h.doc, h.clause, h.best_sentence or (split_sentences(h.text) or [""])[0]))
     text = REFUSAL + (f"\n{reason}" if reason else "")
     if closest:
-        lines = [f"{i}. " + _where_cite(c) for i, c in enumerate(closest, 1)]
+        lines = [f"{i}. " + where_of(c.doc_title, c.doc_number, c.clause_path) for i, c in enumerate(closest, 1)]
         text += "\n以下是最接近的条款，仅供核对，并不是对这个问题的回答：\n" + "\n".join(lines)
     return Answer(question=question, answer=text, found=False, citations=(), closest=tuple(closest))
 
 
-def _where_cite(c: Citation) -> str:
-    name = f"《{c.doc_title}》" + (f"（{c.doc_number}）" if c.doc_number else "")
-    return name + ("".join(f" › {x}" for x in c.clause_path))
+

@@ -118,29 +118,13 @@ class HybridRetriever:
         self, query: str, info: QueryInfo, *, doc_ids: tuple[str, ...] = (), level: str | None = None, k: int = 8
     ) -> list[Hit]:
         p = self.params
-        mask = self._mask(doc_ids, level)
-        # Dense ranking from Chroma, restricted by metadata filters.
-        where = None
-        conds = []
-        if doc_ids:
-            conds.append({"doc_id": {"$in": list(doc_ids)}})
-        if level:
-            conds.append({"level": level})
-        if conds:
-            where = conds[0] if len(conds) == 1 else {"$and": conds}
-        qv = self.embedder.embed_query(query)
         n = min(p.depth, self.n_chunks)
-        res = self.col.query(query_embeddings=[qv.tolist()], n_results=n, where=where, include=["distances"])
-        dense_rank, dense_sim = {}, {}
-        for r, (cid, dist) in enumerate(zip(res["ids"][0], res["distances"][0])):
-            idx = self.snap.chunk_index.get(cid)
-            if idx is None:
-                continue  # a row of an unfinished ingest: not part of the live snapshot
-            dense_rank[idx] = len(dense_rank)
-            dense_sim[idx] = 1.0 - float(dist)
+        qv = self.embedder.embed_query(query)
+        dense_rank, dense_sim = self._dense_ranking(qv, doc_ids, level, n)
         # Lexical ranking: BM25 over jieba tokens, with user shorthand expanded.
         toks = tokenize(expand(query))
         scores = np.asarray(self.snap.bm25.get_scores(toks), dtype=float) if toks else np.zeros(self.n_chunks)
+        mask = self._mask(doc_ids, level)
         if mask is not None:
             scores = np.where(mask, scores, -1.0)
         order = np.argsort(-scores)[:n]
@@ -149,12 +133,9 @@ class HybridRetriever:
         sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n)
 
         fused: dict[int, float] = {}
-        for idx, r in dense_rank.items():
-            fused[idx] = fused.get(idx, 0.0) + p.w_dense / (p.k + r + 1)
-        for idx, r in bm25_rank.items():
-            fused[idx] = fused.get(idx, 0.0) + p.w_bm25 / (p.k + r + 1)
-        for idx, r in sent_rank.items():
-            fused[idx] = fused.get(idx, 0.0) + p.w_sentence / (p.k + r + 1)
+        for ranks, w in ((dense_rank, p.w_dense), (bm25_rank, p.w_bm25), (sent_rank, p.w_sentence)):
+            for idx, r in ranks.items():
+                fused[idx] = fused.get(idx, 0.0) + w / (p.k + r + 1)
         for idx in list(fused):
             fused[idx] += self._boost(idx, info)
 
@@ -176,13 +157,30 @@ class HybridRetriever:
             hit.bm25_rank = _min(hit.bm25_rank, bm25_rank.get(idx))
             hit.sentence_rank = _min(hit.sentence_rank, sent_rank.get(idx))
         hits = sorted(by_clause.values(), key=lambda h: -h.score)[:k]
+        self._attach_sentences(hits, sent_sims)
+        return hits
+
+    def _dense_ranking(self, qv: np.ndarray, doc_ids, level, n: int) -> tuple[dict[int, int], dict[int, float]]:
+        """Chunks ranked by Chroma, restricted by metadata filters: {index: rank}, {index: cosine}."""
+        conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
+        where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
+        res = self.col.query(query_embeddings=[qv.tolist()], n_results=n, where=where, include=["distances"])
+        rank, sim = {}, {}
+        for cid, dist in zip(res["ids"][0], res["distances"][0]):
+            idx = self.snap.chunk_index.get(cid)
+            if idx is None:
+                continue  # a row of an unfinished ingest: not part of the live snapshot
+            rank[idx] = len(rank)
+            sim[idx] = 1.0 - float(dist)
+        return rank, sim
+
+    def _attach_sentences(self, hits: list[Hit], sims: np.ndarray) -> None:
         for h in hits:
             rows = self._rows.get(h.clause.clause_id, [])
-            h.sentence_sims = {self.sent_texts[r]: float(sent_sims[r]) for r in rows}
+            h.sentence_sims = {self.sent_texts[r]: float(sims[r]) for r in rows}
             if not h.best_sentence and rows:
-                best = max(rows, key=lambda r: sent_sims[r])
-                h.sentence, h.best_sentence = float(sent_sims[best]), self.sent_texts[best]
-        return hits
+                best = max(rows, key=lambda r: sims[r])
+                h.sentence, h.best_sentence = float(sims[best]), self.sent_texts[best]
 
     def _sentence_ranking(self, sims: np.ndarray, doc_ids, level, n: int):
         """Clauses ranked by their best sentence: {chunk index: rank}, {clause: (sim, sentence)}."""
