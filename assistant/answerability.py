@@ -104,9 +104,9 @@ _WH = re.compile(r"(?:什么|哪(?:家|个|些|几位|几个|几类|种|类|级|
 
 def focus_words(question: str, stop: set[str]) -> list[str]:
     """The word a 什么/哪 question asks for: «委托哪家机构» → 机构, «持什么资格证书» → 资格证书."""
-    import jieba
+    from .zh import words as segment
 
-    words = [w for w in jieba.lcut(question) if w.strip()]
+    words = segment(question)
     out = []
     for i, w in enumerate(words[:-1]):
         if _WH.search(w):

@@ -18,6 +18,7 @@ from typing import Sequence
 
 from .data import DATA_DIR, read_lines
 from .places import find_places
+from .zh import words
 
 CONTRAST_GROUPS = [line.split() for line in read_lines("contrasts.txt")]
 LEVEL_TERMS = ["省里", "省级", "全省", "市里", "市级"]
@@ -39,9 +40,7 @@ def last_user(history: Sequence[dict]) -> str | None:
 
 
 def _words(text: str) -> list[str]:
-    import jieba
-
-    return [w for w in jieba.lcut(text) if w.strip() and re.search(r"[\w\u4e00-\u9fff]", w)]
+    return [w for w in words(text) if re.search(r"[\w\u4e00-\u9fff]", w)]
 
 
 def content_words(text: str) -> set[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import read_table
+from .zh import word_starts
 
 # Issuers with no place in their name that act for the whole country.
 NATIONAL_PREFIXES = ("国务院", "全国", "中共中央", "中央", "国家", "中华人民共和国", "教育部", "财政部", "人力资源社会保障部")
@@ -60,7 +61,7 @@ def find_places(text: str) -> list[Mention]:
     starts = None
     for m in _pattern().finditer(text):
         if starts is None:
-            starts = _word_starts(text)
+            starts = word_starts(text)
         if not starts[m.start()]:
             continue  # begins inside a word: 同仁 in 一视同仁 is no place
         places = tuple(_forms()[m.group(0)])
@@ -76,18 +77,6 @@ def _known_place_word(word: str) -> bool:
 
     tag = jieba.posseg.dt.word_tag_tab.get(word)
     return tag is None or tag == "ns"
-
-
-def _word_starts(text: str) -> list[bool]:
-    """For each character, whether a word (as jieba segments the text) begins there."""
-    import jieba
-
-    starts = [False] * (len(text) + 1)
-    pos = 0
-    for w in jieba.lcut(text):
-        starts[pos] = True
-        pos += len(w)
-    return starts
 
 
 def _leading_place(name: str) -> Place | None:

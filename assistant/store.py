@@ -23,9 +23,9 @@ from urllib.parse import urlparse
 
 from .settings import Settings
 from .types import Chunk, Clause, Document
+from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
 
 PIPELINE_VERSION = "4"  # 4: sentence vectors in the snapshot
-_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
 
 
 class EmbedderMismatch(RuntimeError):
@@ -34,33 +34,6 @@ class EmbedderMismatch(RuntimeError):
 
 class IndexMissing(RuntimeError):
     pass
-
-
-_jieba_ready: set[str] = set()
-
-
-def add_words(words) -> None:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-
-    for w in words:
-        if w and w not in _jieba_ready and len(w) <= 20:
-            jieba.add_word(w, freq=20000)
-            _jieba_ready.add(w)
-
-
-def tokenize(text: str) -> list[str]:
-    import jieba
-
-    if not _jieba_ready:
-        import logging
-
-        jieba.setLogLevel(logging.WARNING)
-
-    return [t.lower() for t in jieba.lcut_for_search(text) if t.strip() and _TOKEN_OK.search(t)]
 
 
 @dataclass

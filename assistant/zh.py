@@ -51,6 +51,49 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
+_jieba_words: set[str] = set()
+
+
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def add_words(words) -> None:
+    """Teach the segmenter names it would split (units such as 省人社厅)."""
+    jieba = _jieba()
+    for w in words:
+        if w and w not in _jieba_words and len(w) <= 20:
+            jieba.add_word(w, freq=20000)
+            _jieba_words.add(w)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode tokens for BM25: words and their parts, lower-cased, no punctuation."""
+    return [t.lower() for t in _jieba().lcut_for_search(text) if t.strip() and _TOKEN_OK.search(t)]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (jieba precise mode), spaces dropped, punctuation kept."""
+    return [w for w in _jieba().lcut(text) if w.strip()]
+
+
+def word_starts(text: str) -> list[bool]:
+    """For each character, whether a word begins there: a name found inside a word
+    (同仁 in 一视同仁, 其 in 其他) is not that name."""
+    starts = [False] * (len(text) + 1)
+    pos = 0
+    for w in _jieba().lcut(text):
+        starts[pos] = True
+        pos += len(w)
+    return starts
+
+
 # A sentence shorter than this is a bare label or fragment: not worth a vector of its own.
 MIN_SENTENCE_CHARS = 4
 

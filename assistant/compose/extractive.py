@@ -12,7 +12,7 @@ from prompts import REFUSAL
 from ingest.numbering import match_marker
 
 from ..data import read_lines
-from ..zh import asked_quantity, has_quantity, split_sentences, units_of  # split_sentences re-exported: composers use it
+from ..zh import asked_quantity, has_quantity, split_sentences, units_of, words  # split_sentences re-exported: composers use it
 
 from ..answerability import AGREE_DEPTH, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
@@ -32,10 +32,8 @@ YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
 def key_terms(question: str, idf) -> dict[str, float]:
     """Content words of the question (jieba precise mode) weighted by IDF; single
     characters weigh little, years a lot."""
-    import jieba
-
     terms: dict[str, float] = {}
-    for t in jieba.lcut(re.sub(r"\d{4}年", " ", question)):
+    for t in words(re.sub(r"\d{4}年", " ", question)):
         t = t.strip().lower()
         if not t or t in STOP or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
             continue

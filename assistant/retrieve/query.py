@@ -12,7 +12,7 @@ from ingest.meta import normalize_doc_number
 from ..data import read_table
 from ..places import find_places, issuer_places
 from ..types import Document
-from ..zh import cn_to_int, int_to_cn
+from ..zh import cn_to_int, int_to_cn, word_starts
 
 # Vocabularies are data files (assistant/data/*, each with its origin noted at its top).
 UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
@@ -185,6 +185,18 @@ def _mentioned(num: str, corpus_text_has) -> bool:
     return any(corpus_text_has(num[i:]) for i in range(max(1, len(head) - 1)))
 
 
+def _as_word(q: str, name: str, starts: list[bool]) -> bool:
+    """The name occurs where a word begins, or right after a place (运城市教育局 names the
+    市教育局 of 运城); not inside another word."""
+    ends = {m.start + len(m.text) for m in find_places(q)} | {m.start + len(m.text) - 1 for m in find_places(q)}
+    i = q.find(name)
+    while i >= 0:
+        if starts[i] or i in ends:
+            return True
+        i = q.find(name, i + 1)
+    return False
+
+
 def analyse(question: str, documents: list[Document], known_units: set[str], corpus_text_has) -> QueryInfo:
     q = question.strip()
     doc_ids: list[str] = []
@@ -214,7 +226,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         n = cn_to_int(m.group(1))
         if n:
             labels += [f"{n}.", f"（{int_to_cn(n)}）", f"第{int_to_cn(n)}条"]
-    units = [u for u in known_units if u and u in q]
+    starts = word_starts(q)
+    units = [u for u in known_units if u and _as_word(q, u, starts)]
     for full, short in UNIT_ALIASES.items():
         if full in q:
             units.append(short)
