@@ -47,10 +47,12 @@ def sources_html(answer: Answer | None, snap: Snapshot) -> str:
     if answer is None:
         return "<div class='src-empty'>提问后，这里显示回答所依据的条款原文。</div>"
     if not answer.found:
-        return (
-            "<div class='src-refusal'><b>已收录的文件中没有找到相关规定。</b><br>"
-            f"{esc(answer.answer)}</div>"
+        head = esc(answer.answer.split("\n")[0])
+        near = "".join(
+            f"<li>{esc(citation_line(c))}<br><span class='src-near'>“{esc(c.quote)}”</span></li>" for c in answer.closest
         )
+        near = f"<p>最接近的条款（仅供核对，<b>不是</b>对这个问题的回答）：</p><ol>{near}</ol>" if near else ""
+        return f"<div class='src-refusal'><b>{head}</b>{near}</div>"
     parts = []
     for i, c in enumerate(answer.citations, 1):
         clause = snap.clauses.get(c.clause_id)

@@ -134,6 +134,9 @@ def test_refusal_looks_different_and_text_is_escaped(server, browser):
     page.goto(url)
     _ask(page, "北京市中等职业学校的生均拨款标准是多少？<img src=x onerror=alert(1)>", "文件中未找到相关规定")
     assert page.locator("#sources .src-refusal").count() == 1
+    # The closest clauses are listed for checking, plainly marked as not the answer.
+    assert page.locator("#sources .src-refusal li").count() >= 1
+    assert "不是" in page.locator("#sources .src-refusal").inner_text()
     assert page.locator("#chat img[src='x']").count() == 0  # user text shown, never run
     page.screenshot(path=str(ARTIFACTS / "page-refusal.png"), full_page=True)
     page.locator("#new-chat").click()
