@@ -79,6 +79,7 @@ def _known_place_word(word: str) -> bool:
     return tag is None or tag == "ns"
 
 
+@lru_cache(maxsize=4096)
 def _leading_place(name: str) -> Place | None:
     """The place an issuer's name starts with, preferring the highest level that fits."""
     mentions = find_places(name[:12])

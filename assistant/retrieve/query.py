@@ -185,10 +185,19 @@ def _mentioned(num: str, corpus_text_has) -> bool:
     return any(corpus_text_has(num[i:]) for i in range(max(1, len(head) - 1)))
 
 
-def _as_word(q: str, name: str, starts: list[bool]) -> bool:
-    """The name occurs where a word begins, or right after a place (运城市教育局 names the
+def _named_units(q: str, known_units) -> list[str]:
+    """Units the question names as words, or right after a place (运城市教育局 names the
     市教育局 of 运城); not inside another word."""
-    ends = {m.start + len(m.text) for m in find_places(q)} | {m.start + len(m.text) - 1 for m in find_places(q)}
+    found = [u for u in known_units if u and u in q]
+    if not found:
+        return []
+    starts = word_starts(q)
+    places = find_places(q)
+    ends = {m.start + len(m.text) for m in places} | {m.start + len(m.text) - 1 for m in places}
+    return [u for u in found if _as_word(q, u, starts, ends)]
+
+
+def _as_word(q: str, name: str, starts: list[bool], ends: set[int]) -> bool:
     i = q.find(name)
     while i >= 0:
         if starts[i] or i in ends:
@@ -226,8 +235,7 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         n = cn_to_int(m.group(1))
         if n:
             labels += [f"{n}.", f"（{int_to_cn(n)}）", f"第{int_to_cn(n)}条"]
-    starts = word_starts(q)
-    units = [u for u in known_units if u and _as_word(q, u, starts)]
+    units = _named_units(q, known_units)
     for full, short in UNIT_ALIASES.items():
         if full in q:
             units.append(short)
