@@ -54,6 +54,7 @@ class Signals:
     unseen: float  # share of the question's word weight found nowhere in the corpus (a made-up name)
     rarest_missing: float  # 1: the question's rarest word (its most specific) is not in the evidence
     local_place_elsewhere: float  # 1: a city of a covered province with no document, not named in the evidence
+    mentioned_place_elsewhere: float  # 1: a place only national texts name (no document of its own), not in the evidence
     evidence_score: float  # the composer's own ranking score of this evidence
 
     def vector(self) -> list[float]:

@@ -186,6 +186,7 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
         sentence_coverage=max((c for c, _ in per_sentence), default=0.0), unseen=unseen,
         rarest_missing=float(bool(terms) and not _covered(max(terms, key=terms.get), context)), evidence_score=ev.score,
         local_place_elsewhere=float(any(x not in where for x in info.local_places)),
+        mentioned_place_elsewhere=float(any(x not in where for x in info.mentioned_places)),
     )
 
 

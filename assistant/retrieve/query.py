@@ -38,6 +38,7 @@ class QueryInfo:
     quoted: tuple[str, ...] = ()  # “保障经费投入”: a heading named in quotes
     doc_hints: tuple[str, ...] = ()  # documents the question hints at (年报, a province in a national table)
     local_places: tuple[str, ...] = ()  # cities/counties of a covered province with no document of their own
+    mentioned_places: tuple[str, ...] = ()  # places no document issues for that national texts name
 
 
 def normalize_unit(name: str) -> str:
@@ -143,13 +144,14 @@ def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
 
 
 def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None,
-                   local: list | None = None) -> tuple[str, ...]:
+                   local: list | None = None, mentioned: list | None = None) -> tuple[str, ...]:
     """Places the question asks about that no document issues for or even mentions: another
     province, or a city of one. Matched as words (西安 is not in 山西安排). National documents
     that name such a place are added to `naming`: only they can answer. A city or county of a
     covered province with no document of its own goes to `local`: its province's documents
     may govern it (太原的学校 under a 山西 plan), or the question wants its own (大同的计划) —
-    not a clear miss, a signal for the answerability model."""
+    not a clear miss, a signal for the answerability model. Places only national texts name go
+    to `mentioned` as well."""
     out = []
     for m in find_places(q):
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
@@ -165,6 +167,8 @@ def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | No
         if docs:
             if naming is not None:
                 naming += [d for d in docs if d not in naming]
+            if mentioned is not None:
+                mentioned.append(m.text)
             continue  # a national document names it (a table of provinces): it decides
         out.append(m.text)
     return tuple(out)
@@ -241,7 +245,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
             units.append(short)
     naming: list[str] = []
     local: list[str] = []
-    foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming, local)
+    mentioned: list[str] = []
+    foreign = foreign_places(q, covered_places(documents), corpus_text_has, naming, local, mentioned)
     # National documents naming a place no document issues for (a table of provinces) may
     # answer for it: a hint, not a restriction.
     hints = [d for d in dict.fromkeys(naming + _hinted_by_kind(q, documents)) if d not in doc_ids]
@@ -251,5 +256,6 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),
         units=tuple(dict.fromkeys(units)), asks_units=bool(UNITS_Q.search(q)), asks_number=bool(NUMBER_Q.search(q)),
-        foreign_places=foreign, years=years, doc_hints=tuple(hints), local_places=tuple(local), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
+        foreign_places=foreign, years=years, doc_hints=tuple(hints), local_places=tuple(local),
+        mentioned_places=tuple(mentioned), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
     )
