@@ -232,6 +232,7 @@ def main(argv=None) -> int:
     test = decide(qs["test"], t)
     report = {
         "validation": decide(qs["validation"], t), "test": test,
+        "validation_answer_everything": decide(qs["validation"], 0.0),
         "test_answer_everything": decide(qs["test"], 0.0),
         "test_refusing_90pct_of_validation_unanswerable": decide(qs["test"], min(
             [x for x in sorted({p for p, _, _ in qs["validation"]}) if decide(qs["validation"], x)["refused_unanswerable"] >= 0.9] or [1.0])),
