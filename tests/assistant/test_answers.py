@@ -133,6 +133,15 @@ def test_a_full_question_after_an_answer_is_not_merged_with_it(assistant):
     assert ans.found and "3年以上" in ans.answer and "12000" not in ans.answer
 
 
+def test_short_new_topic_after_an_answer_stands_alone(assistant):
+    # The case: a short question on a new topic was merged with the funding question.
+    history = [{"role": "user", "content": "公办高职院校生均财政拨款不低于多少？"},
+               {"role": "assistant", "content": "每年不低于12000元。"}]
+    ans = assistant.ask("校企合作有什么规定？", history)
+    assert ans.rewritten_question == "校企合作有什么规定？"
+    assert ans.found and "12000" not in ans.answer and "校企" in ans.answer
+
+
 def test_doc_number_and_clause_look_up(assistant):
     ans = assistant.ask("晋政发[2020]19号第（十一）条对专业教师招聘有什么要求？")
     assert ans.found and ans.citations[0].doc_number == "晋政发〔2020〕19号"
