@@ -81,9 +81,6 @@ class PolicyAssistant:
         return self.llm is not None and s.mode != "extractive"
 
     def _retrieve(self, s: ChainState) -> ChainState:
-        return self._search(s)
-
-    def _search(self, s: ChainState) -> ChainState:
         info = analyse(s.standalone, self.documents, self.units, self._national_has)
         if s.follows:
             current = analyse(s.question, self.documents, self.units, self._national_has)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Sequence
 
+from .answerability import Logistic
 from .data import DATA_DIR, read_lines
 from .places import find_places
 from .zh import words
@@ -87,29 +88,23 @@ def cues(question: str, previous: str) -> TurnCues:
 
 @dataclass(frozen=True)
 class FollowupModel:
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
+    """The fitted logistic regression over TurnCues and its decision threshold."""
+
+    lr: Logistic
     threshold: float
     info: dict
 
     def probability(self, c: TurnCues) -> float:
-        x = dict(zip((f.name for f in fields(TurnCues)), c.vector()))
-        z = self.intercept + sum(w * (x[n] - m) / (s or 1.0) for n, m, s, w in zip(self.features, self.mean, self.scale, self.coef))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self.lr.probability(dict(zip((f.name for f in fields(TurnCues)), c.vector())))
 
     def to_json(self) -> dict:
-        d = asdict(self)
-        return {**d, **{k: list(d[k]) for k in ("features", "mean", "scale", "coef")}}
+        return {**self.lr.to_json(), "threshold": self.threshold, "info": self.info}
 
 
 @lru_cache(maxsize=2)
 def load_model(path=MODEL_FILE) -> FollowupModel:
     d = json.loads(path.read_text(encoding="utf-8"))
-    return FollowupModel(tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]),
-                         float(d["intercept"]), float(d["threshold"]), d.get("info", {}))
+    return FollowupModel(Logistic.from_json(d), float(d["threshold"]), d.get("info", {}))
 
 
 def depends_on_history(question: str, history: Sequence[dict], model: FollowupModel | None = None) -> bool:

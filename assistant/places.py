@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import read_table
-from .zh import word_starts
+from .zh import word_starts, word_tag
 
 # Issuers with no place in their name that act for the whole country.
 NATIONAL_PREFIXES = ("国务院", "全国", "中共中央", "中央", "国家", "中华人民共和国", "教育部", "财政部", "人力资源社会保障部")
@@ -73,9 +73,7 @@ def find_places(text: str) -> list[Mention]:
 
 def _known_place_word(word: str) -> bool:
     """Whether jieba's dictionary tags the word as a place name (ns), or does not know it."""
-    import jieba.posseg
-
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    tag = word_tag(word)
     return tag is None or tag == "ns"
 
 

@@ -83,6 +83,14 @@ def words(text: str) -> list[str]:
     return [w for w in _jieba().lcut(text) if w.strip()]
 
 
+def word_tag(word: str) -> str | None:
+    """The part of speech jieba's dictionary gives a word (ns: place name); None if unknown."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word)
+
+
 def word_starts(text: str) -> list[bool]:
     """For each character, whether a word begins there: a name found inside a word
     (同仁 in 一视同仁, 其 in 其他) is not that name."""

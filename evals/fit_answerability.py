@@ -31,11 +31,12 @@ LLM_PASS_SHARE = 0.98
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # inverse regularisation strengths tried
 
 
-def correct(item: dict, ev) -> bool:
+def correct(item: dict, hit) -> bool:
+    """Whether a retrieved clause is one the item's gold answer names."""
     exp = item.get("expect") or {}
     if not item.get("answerable", True) or not exp:
         return False
-    cite = {"doc_number": ev.hit.doc.doc_number, "doc_title": ev.hit.doc.title, "clause_path": list(ev.hit.clause.clause_path)}
+    cite = {"doc_number": hit.doc.doc_number, "doc_title": hit.doc.title, "clause_path": list(hit.clause.clause_path)}
     return doc_ok(cite, exp.get("doc_any") or []) and clause_ok(cite, exp.get("clause_any") or [])
 
 
@@ -47,7 +48,7 @@ def collect(assistant, items: list[dict]) -> list[dict]:
         cands = assistant.candidates(state)
         out.append({
             "id": it["id"], "split": it.get("split"), "kind": it.get("kind"), "answerable": it.get("answerable", True),
-            "x": [c.signals.vector() for c in cands], "y": [int(correct(it, c)) for c in cands],
+            "x": [c.signals.vector() for c in cands], "y": [int(correct(it, c.hit)) for c in cands],
         })
     return out
 
@@ -64,7 +65,7 @@ def collect_sentences(assistant, items: list[dict]) -> dict[str, list]:
         if not it.get("answerable", True) or not facts:
             continue
         state = assistant.trace(it["question"], it.get("history") or [])
-        gold = next((c for c in assistant.candidates(state) if correct(it, c)), None)
+        gold = next((c for c in assistant.candidates(state) if correct(it, c.hit)), None)
         if gold is None:
             continue
         h = gold.hit

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answerability import Logistic
 from assistant.followup import MODEL_FILE, FollowupModel, TurnCues, cues, last_user
 
 from .run import load_gold
@@ -80,8 +81,9 @@ def main(argv=None) -> int:
     print(f"fit rows {len(fit_rows)} ({len(written['fit'])} written); threshold {t}")
     print(json.dumps(report, ensure_ascii=False))
     print("coefficients:", {n: round(float(w), 3) for n, w in zip(names, lr.coef_[0])})
-    model = FollowupModel(tuple(names), tuple(map(float, scaler.mean_)), tuple(map(float, scaler.scale_)),
-                          tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]), t,
+    fitted = Logistic(tuple(names), tuple(map(float, scaler.mean_)), tuple(map(float, scaler.scale_)),
+                      tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]))
+    model = FollowupModel(fitted, t,
                           {"fitted": datetime.date.today().isoformat(), "banks": [str(p) for p in args.bank],
                            "fit_rows": len(fit_rows), "accuracy": report})
     if not args.dry_run:

@@ -23,7 +23,7 @@ def measure(assistant, items: list[dict]) -> dict:
     for it in items:
         state = assistant.trace(it["question"], it.get("history") or [])
         hits = list(state.hits)
-        r = next((i for i, h in enumerate(hits) if correct(it, type("E", (), {"hit": h})())), None)
+        r = next((i for i, h in enumerate(hits) if correct(it, h)), None)
         ranks.append(r)
     n = len(ranks) or 1
     return {"r@1": sum(r == 0 for r in ranks) / n, f"r@{DEPTH}": sum(r is not None and r < DEPTH for r in ranks) / n,

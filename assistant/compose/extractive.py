@@ -158,10 +158,9 @@ def _salient(terms: dict[str, float], context: str, n: int = 3) -> float:
 def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: QueryInfo, context: str, missing_year: bool,
              unseen_ok) -> Signals:
     h = ev.hit
-    top = hits[: len(hits)]
-    best_sent = max((x.sentence for x in top), default=0.0)
-    best_dense = max((x.dense for x in top), default=0.0)
-    best_bm25 = max((x.lexical for x in top), default=0.0)
+    best_sent = max((x.sentence for x in hits), default=0.0)
+    best_dense = max((x.dense for x in hits), default=0.0)
+    best_bm25 = max((x.lexical for x in hits), default=0.0)
     in_top = [r is not None and r < AGREE_DEPTH for r in (h.dense_rank, h.bm25_rank, h.sentence_rank)]
     where = context + " " + (h.doc.doc_number or "") + " " + (h.doc.notice_title or "")
     named = named_entities(info.text)

@@ -75,6 +75,7 @@ def test_has_quantity_binds_the_figure_to_what_it_counts():
 
 def test_named_entities_and_focus_words():
     assert named_entities("“1331工程”要建哪些学科？") == ["1331工程"]
-    assert named_entities("按晋政发〔2021〕7号文件") == ["按晋政发〔2021〕7号"] or named_entities("按晋政发〔2021〕7号文件")[0].endswith("〔2021〕7号")
+    [number] = named_entities("按晋政发〔2021〕7号文件")
+    assert number.endswith("晋政发〔2021〕7号")
     assert "机构" in focus_words("第三方评估是委托哪家机构做的？", set())
     assert focus_words("这个怎么办？", set()) == []

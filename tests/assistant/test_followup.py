@@ -12,7 +12,7 @@ HISTORY = [{"role": "user", "content": PREV}, {"role": "assistant", "content": "
 
 def test_shipped_model_is_fitted():
     m = load_model()
-    assert set(m.features) == set(TurnCues.__dataclass_fields__) and 0 < m.threshold < 1
+    assert set(m.lr.features) == set(TurnCues.__dataclass_fields__) and 0 < m.threshold < 1
     assert m.info["accuracy"]["test"]["n"] > 0
 
 
