@@ -12,7 +12,7 @@ from langchain_core.runnables import RunnableLambda
 
 from .answerability import Model, load_model
 from .compose.extractive import citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
-from .compose.llm import LLMComposer, LLMError
+from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
 from .followup import depends_on_history, rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
@@ -45,6 +45,7 @@ class PolicyAssistant:
         self.model = model or load_model()
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
+        self.known_units = frozenset(self.units)
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
@@ -146,14 +147,14 @@ class PolicyAssistant:
             return refusal(s.question, hits, ranked)
         extractive = compose(s.question, s.info, hits, self.retriever.idf_of, self.model)
         sources = [e.hit for e in ranked][:LLM_SOURCES]
-        texts = [h.text for h in sources]
         try:
             text = self.llm.answer(s.standalone, sources)
         except LLMError as e:
             return replace(extractive, notice=f"大模型暂时无法回答（{e}），以下为原文摘录。") if extractive.found else extractive
         if REFUSAL in text:
             return refusal(s.question, hits, ranked)
-        checked = verify_generated(text, texts)
+        judge = self._judge if self.settings.llm_judge else None
+        checked = verify_generated(text, given(sources), s.standalone, self.known_units, ask_judge=judge)
         if not checked.text:
             if not extractive.found:
                 return extractive
@@ -161,10 +162,20 @@ class PolicyAssistant:
         cites = []
         for i in checked.used:
             claim = "".join(checked.claims[i])
-            quote = max(split_sentences(texts[i]), key=lambda x: grounding(claim, x))
+            quote = max(split_sentences(sources[i].text), key=lambda x: grounding(claim, x))
             cites.append(citation(sources[i].doc, sources[i].clause, quote))
-        notice = f"已删除{len(checked.dropped)}句未能在原文中核实的内容。" if checked.dropped else None
+        notes = [f"已删除{len(checked.dropped)}句未能在原文中核实的内容。"] if checked.dropped else []
+        if checked.repaired:
+            notes.append(f"已将{len(checked.repaired)}句改标为实际出处。")
+        notice = "".join(notes) or None
         return Answer(s.question, checked.text, True, tuple(cites), notice=notice, mode="llm", p=ranked[0].p)
+
+    def _judge(self, prompt: str) -> str:
+        """The model as entailment judge; a failure is no judgement (the checks decide)."""
+        try:
+            return self.llm.complete(prompt)
+        except LLMError:
+            return ""
 
     def _verify(self, s: ChainState) -> Answer:
         return verify(s.answer, self.snap, lambda a: refusal(a.question, list(s.hits)))
@@ -191,6 +202,17 @@ class PolicyAssistant:
         if out_of_scope(state.info):
             return []
         return rank_candidates(state.info, list(state.hits), self.retriever.idf_of, self.model)
+
+    def sources(self, question: str, history: Sequence[dict] = ()) -> list:
+        """The numbered sources LLM mode would give the model for this question (empty when
+        the offline gate would refuse before the model)."""
+        state = self.trace(question, history)
+        if out_of_scope(state.info):
+            return []
+        ranked = self.candidates(state)
+        if not ranked or ranked[0].p < self.model.llm_threshold:
+            return []
+        return [e.hit for e in ranked][:LLM_SOURCES]
 
     def resolve_docs(self, names: Sequence[str]) -> tuple[str, ...]:
         """--doc accepts a 文号, a doc id, or part of a title."""

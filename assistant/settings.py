@@ -29,6 +29,7 @@ class Settings:
     admin_password: str | None = None  # enables the upload box on the page
     mode: str = "auto"  # extractive | llm | auto (llm when LLM_BASE_URL and LLM_MODEL are set)
     llm_stream: bool = True  # stream tokens from the model (collected, verified, then shown)
+    llm_judge: bool = False  # ask the model, after the checks, whether each kept sentence follows
 
     @property
     def llm_configured(self) -> bool:
@@ -81,4 +82,5 @@ class Settings:
             admin_password=get("POLICY_ADMIN_PASSWORD"),
             mode=get("POLICY_MODE") or d.mode,
             llm_stream=(get("LLM_STREAM") or "1").lower() not in ("0", "false", "no"),
+            llm_judge=(get("LLM_JUDGE") or "0").lower() in ("1", "true", "yes"),
         )

@@ -4,6 +4,8 @@ Each of these exists once; ingest, retrieval, composing and verification import 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -28,6 +30,33 @@ def cn_to_int(s: str) -> int | None:
         else:
             num = CN_DIGITS[ch]
     return total + num
+
+
+_BIG = {"万": 10**4, "亿": 10**8}
+
+
+def cn_value(s: str) -> int | None:
+    """Chinese numerals with 万/亿: 一万二千 → 12000, 三千五百万 → 35000000, 两 → 2."""
+    s = s.strip()
+    if not s:
+        return None
+    total, section = 0, s
+    for big in ("亿", "万"):
+        if big in section:
+            head, section = section.split(big, 1)
+            v = cn_to_int(head) if head else 1
+            if v is None:
+                return None
+            total += v * _BIG[big]
+    if section:
+        v = cn_to_int(section)
+        if v is None:
+            return None
+        # 一万二 means 一万二千: a bare digit after a big unit counts in the next unit down.
+        if total and len(section) == 1 and section in CN_DIGITS and s[-2] in _BIG:
+            v *= _BIG[s[-2]] // 10
+        total += v
+    return total
 
 
 def int_to_cn(n: int) -> str:
@@ -174,3 +203,70 @@ def parse_date(text: str) -> str | None:
     if day and 1 <= day <= 31:
         return f"{year}-{month:02d}-{day:02d}"
     return f"{year}-{month:02d}"
+
+
+# -- figures as values bound to what they count -------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    value: Decimal  # in the measure's base unit: 1.2万元 → 12000 (元); 60% → 60 (%)
+    unit: str  # a measure (元, 人, 年 …), "%" , "百分点", "year" for a calendar year, "" bare
+    start: int
+    end: int
+
+
+_NUM_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUM_CN = rf"[{CN_NUMERAL}万亿]+(?:点[{CN_NUMERAL}]+)?"
+_FIG = re.compile(
+    rf"(?P<pct>百分之)?(?:(?P<ar>{_NUM_AR})|(?P<cn>{_NUM_CN}))\s*(?P<big>万亿|亿|万|千)?\s*"
+    rf"(?P<unit>[%％‰]|个百分点|百分点|成|个月|{_MEASURES})?"
+)
+# A 文号 (晋政发〔2020〕19号) and list numbering are names, not figures.
+_NOT_FIGURES = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|^\s*(?:\d{1,2}(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）])", re.M)
+
+
+def _decimal(m: re.Match) -> Decimal | None:
+    if m.group("ar"):
+        return Decimal(m.group("ar").replace(",", ""))
+    cn = m.group("cn")
+    whole, _, frac = cn.partition("点")
+    v = cn_value(whole)
+    if v is None:
+        return None
+    if frac:
+        return Decimal(f"{v}." + "".join(str(CN_DIGITS[c]) for c in frac if c in CN_DIGITS))
+    return Decimal(v)
+
+
+def figures(text: str) -> list[Figure]:
+    """Every figure in the text as a value and what it counts: 12000元 = 1.2万元 = 一万二千元;
+    60% = 百分之六十 = 六成; 2022年 = 二〇二二年 (a calendar year). Chinese numerals count only
+    when they count something (一方面, 统一 are not figures)."""
+    masked = _NOT_FIGURES.sub(lambda m: " " * len(m.group()), text)
+    out = []
+    for m in _FIG.finditer(masked):
+        unit, cn = m.group("unit") or "", m.group("cn")
+        if cn and not (unit or m.group("pct") or m.group("big")) or (cn and set(cn) <= set("万亿")):
+            continue
+        v = _decimal(m)
+        if v is None:
+            continue
+        v *= {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 1000}.get(m.group("big") or "", 1)
+        if m.start() and masked[m.start() - 1] == "第":
+            continue  # an ordinal (第三十三条) names a clause; it is not a quantity
+        if m.group("pct") or unit in ("%", "％"):
+            unit = "%"
+        elif unit == "‰":
+            unit, v = "%", v / 10
+        elif unit == "成":
+            unit, v = "%", v * 10
+        elif unit in ("个百分点", "百分点"):
+            unit = "百分点"
+        elif unit == "个月":
+            unit = "月"
+        elif unit:
+            v *= {"万元": 10**4, "亿元": 10**8}.get(unit, 1)
+            unit = _MEASURE_OF[unit]
+        if unit == "年" and 1900 <= v <= 2100 and v == int(v):
+            unit = "year"
+        out.append(Figure(v.normalize(), unit, m.start(), m.end()))
+    return out

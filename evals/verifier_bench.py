@@ -1,95 +1,132 @@
-"""How well the LLM-mode verifier catches corrupted answers, and how often it flags faithful ones.
+"""How the LLM-mode verifier treats answers written the way chat models write them.
 
-  python -m evals.verifier_bench --gold ../shared/evals/dev.jsonl evals/gold_own.jsonl
+  python -m evals.verifier_bench --corpus docs_corpus ../shared/real-docs --split test
 
-From each answerable gold question: the sources the LLM would be given (top hits), a faithful
-answer (the cited sentences with their correct [n]), and three corruptions: a figure changed
-to one the cited source does not contain, the citation swapped to another given source, and a
-citation to a source that was not given. A corruption is caught when verify_generated drops it."""
+The answer sets in evals/llm_answers/ hold, for questions of the bank, the sources the chain
+gives the model (sources.jsonl, from evals/llm_sources.py) and model-style answers written
+against them (answers-*.jsonl): a faithful answer, and lies of seven kinds, each the faithful
+answer with one sentence changed or added. Every answer is checked in both marker styles
+(«……[1]。» as written, and «……。[1]» derived from it). Printed: the share of faithful answers
+that reach the user unchanged, the share that fall back to the extractive answer, the share
+of each kind of lie that reaches the user, and the time verification takes."""
 from __future__ import annotations
 
 import argparse
-import random
+import json
 import re
+import statistics
+import time
 from pathlib import Path
 
-from assistant.chain import LLM_SOURCES, PolicyAssistant
-from assistant.settings import Settings
-from assistant.verify import grounding, numbers, verify_generated
+from assistant.verify import Checked, Given, verify_generated
+from assistant.verify.claims import parse, strip_marks
+from assistant.verify.generated import VerifierParams
 
-from .run import load_gold
+ANSWERS = Path(__file__).parent / "llm_answers"
+LIES = ["figure_arabic", "figure_chinese", "polarity", "actor", "invented_new", "invented_recombined", "citation_moved"]
+_BLOCK = re.compile(r"^\[(\d+)\] (.*)$", re.M)
 
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+def parse_sources(formatted: str) -> list[Given]:
+    """The numbered blocks of compose.llm.format_sources back into header and text."""
+    heads = list(_BLOCK.finditer(formatted))
+    out = []
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(formatted)
+        out.append(Given(m.group(2).strip(), formatted[m.end(): end].strip()))
+    return out
 
 
-def mark(quote: str, k: int) -> str:
-    """A faithful model marks every sentence of its answer with the source it comes from."""
-    sents = [x for x in re.split(r"(?<=[。！？])|\n", quote) if x and x.strip()]
-    return "".join(x.rstrip("。；") + f"[{k + 1}]。" for x in sents)
+def after_style(text: str) -> str:
+    """The same answer with each marker after the sentence's end mark («……。[1]»)."""
+    return re.sub(r"((?:\[\d{1,2}\])+)([。！？；])", r"\2\1", text)
+
+
+def load_set(folder: Path = ANSWERS, split: str | None = None) -> list[dict]:
+    sources = {d["id"]: d for d in map(json.loads, (folder / "sources.jsonl").read_text(encoding="utf-8").splitlines())}
+    items = []
+    for path in sorted(folder.glob("answers-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                a = json.loads(line)
+                src = sources[a["id"]]
+                if split and src["split"] != split:
+                    continue
+                items.append({**a, "question": src["question"], "given": parse_sources(src["sources"]), "split": src["split"]})
+    return items
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\s*`#]", "", strip_marks(s))
+
+
+def unchanged(text: str, checked: Checked) -> bool:
+    return bool(checked.text) and not checked.dropped and not checked.repaired and _norm(checked.text) == _norm(text)
+
+
+def lie_reached(lie: dict, checked: Checked) -> bool:
+    body = _norm(parse(lie["lie"])[0].body) if parse(lie["lie"]) else _norm(lie["lie"])
+    for c in checked.kept:
+        if _norm(c.body) == body or (body and body in _norm(c.body)):
+            if lie["kind"] == "citation_moved":
+                return lie.get("true_source") not in c.marks
+            return True
+    return False
+
+
+def evaluate(items: list[dict], known_units: frozenset[str], params: VerifierParams | None = None, show: str | None = None) -> dict:
+    """Counts per measure: [hits, n]; and the verification times in ms."""
+    stats: dict[str, list[int]] = {k: [0, 0] for k in ["faithful_unchanged", "faithful_fallback", *LIES]}
+    times: list[float] = []
+    for it in items:
+        for style in (lambda t: t, after_style):
+            t = style(it["faithful"])
+            t0 = time.perf_counter()
+            ok = verify_generated(t, it["given"], it["question"], known_units, params)
+            times.append((time.perf_counter() - t0) * 1000)
+            stats["faithful_unchanged"][0] += unchanged(t, ok)
+            stats["faithful_unchanged"][1] += 1
+            stats["faithful_fallback"][0] += not ok.text
+            stats["faithful_fallback"][1] += 1
+            if show == "faithful" and not unchanged(t, ok):
+                print(f"[{it['id']}] {ok.dropped or ok.repaired or 'changed'}\n   {t[:300]}")
+            for lie in it.get("lies", []):
+                if lie["kind"] not in stats:
+                    continue
+                checked = verify_generated(style(lie["answer"]), it["given"], it["question"], known_units, params)
+                reached = lie_reached(lie, checked)
+                stats[lie["kind"]][0] += reached
+                stats[lie["kind"]][1] += 1
+                if show == lie["kind"] and reached and style is after_style:
+                    print(f"[{it['id']}] reached: {lie['lie']}")
+    return {"stats": stats, "times": times}
+
+
+def known_units_of(corpus: list[Path] | None) -> frozenset[str]:
+    from assistant.store import IndexStore
+
+    from .run import eval_settings
+
+    snap = IndexStore(eval_settings(corpus)).load()
+    return frozenset(u for c in snap.clauses.values() for u in c.responsible_units)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", nargs="+", type=Path, required=True)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--show", action="store_true", help="print the faithful sentences that were flagged")
+    ap.add_argument("--corpus", nargs="+", type=Path, help="the indexed folders (for the known responsible units)")
+    ap.add_argument("--split", choices=["fit", "validation", "test"], help="one part of the answer sets (default: all)")
+    ap.add_argument("--answers", type=Path, default=ANSWERS)
+    ap.add_argument("--show", help="print the misses of one measure: faithful or a kind of lie")
     args = ap.parse_args(argv)
-    rnd = random.Random(args.seed)
-    a = PolicyAssistant(Settings.from_env().with_overrides(mode="extractive"))
-    stats = {k: [0, 0] for k in ("faithful_flagged", "figure", "swap", "foreign", "swap_to_same_text")}
-    for item in load_gold(args.gold):
-        if not item.get("answerable", True):
-            continue
-        s = a._retrieve(a._condense({"question": item["question"], "history": item.get("history") or []}))
-        hits = s["hits"][:LLM_SOURCES]
-        texts = [h.text for h in hits]
-        ans = a.ask(item["question"], item.get("history") or [])
-        if not ans.found:
-            continue
-        for cite in ans.citations:
-            k = next((i for i, h in enumerate(hits) if h.clause.clause_id == cite.clause_id), None)
-            if k is None:
-                continue
-            claim = mark(cite.quote, k)
-            ok = verify_generated(claim, texts)
-            stats["faithful_flagged"][0] += bool(ok.dropped)
-            if ok.dropped and args.show:
-                print("flagged:", ok.dropped[0][:160])
-            stats["faithful_flagged"][1] += 1
-            figures = [m for m in _DIGITS.finditer(cite.quote)]
-            if figures:
-                m = rnd.choice(figures)
-                v = float(m.group())
-                new = m.group()
-                for bump in (7, 13, 1.5, 3):
-                    cand = str(int(v + bump)) if float(v).is_integer() else f"{v * bump:.2f}"
-                    if cand not in numbers(texts[k]):
-                        new = cand
-                        break
-                bad = mark(cite.quote[: m.start()] + new + cite.quote[m.end():], k)
-                stats["figure"][0] += bool(verify_generated(bad, texts).dropped)
-                stats["figure"][1] += 1
-            others = [j for j in range(len(hits)) if j != k]
-            if others:
-                j = rnd.choice(others)
-                swapped = claim.replace(f"[{k + 1}]", f"[{j + 1}]")
-                caught = bool(verify_generated(swapped, texts).dropped)
-                # A swap onto a source that says the same thing (a city plan repeating the
-                # provincial sentence) is not a wrong citation; count those apart.
-                same = grounding(cite.quote, texts[j]) >= 0.9 and numbers(cite.quote) <= numbers(texts[j])
-                key = "swap_to_same_text" if same else "swap"
-                stats[key][0] += caught
-                stats[key][1] += 1
-            foreign = claim.replace(f"[{k + 1}]", f"[{len(hits) + 2}]")
-            stats["foreign"][0] += bool(verify_generated(foreign, texts).dropped)
-            stats["foreign"][1] += 1
-    caught = sum(stats[k][0] for k in ("figure", "swap", "foreign"))
-    total = sum(stats[k][1] for k in ("figure", "swap", "foreign"))
-    for k, (n, d) in stats.items():
-        print(f"{k:18s} {n}/{d} = {n / d if d else 0:.3f}")
-    print(f"corrupted caught overall {caught}/{total} = {caught / total:.3f}")
-    f, d = stats["faithful_flagged"]
-    print(f"faithful wrongly flagged {f}/{d} = {f / d:.3f}")
+    items = load_set(args.answers, args.split)
+    res = evaluate(items, known_units_of(args.corpus), show=args.show)
+    print(f"answer sets: {len(items)} questions ({args.split or 'all parts'}), each in both marker styles")
+    print("| measure | n | share |\n|---|---|---|")
+    for k, (hit, n) in res["stats"].items():
+        label = k if k.startswith("faithful") else f"lie reached: {k}"
+        print(f"| {label} | {n} | {hit / n:.3f} |" if n else f"| {label} | 0 | – |")
+    t = sorted(res["times"])
+    print(f"verification per answer: mean {statistics.mean(t):.1f} ms, p95 {t[int(0.95 * (len(t) - 1))]:.1f} ms")
     return 0
 
 

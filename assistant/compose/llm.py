@@ -8,6 +8,7 @@ from prompts import REFUSAL, load
 
 from ..retrieve.hybrid import Hit
 from ..settings import Settings
+from ..verify.checks import Given
 
 
 class LLMError(RuntimeError):
@@ -37,17 +38,23 @@ def describe_failure(e: BaseException) -> str:
     return f"{reason}：{type(e).__name__}"
 
 
-def format_sources(hits: Sequence[Hit]) -> str:
-    blocks = []
-    for i, h in enumerate(hits, 1):
+def given(hits: Sequence[Hit]) -> list[Given]:
+    """The sources as the model sees them: a header (title, 文号, clause path, 责任单位) and
+    the text. The verifier checks against exactly this."""
+    out = []
+    for h in hits:
         d, c = h.doc, h.clause
-        head = f"[{i}] 《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
+        head = f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
         if c.clause_path:
             head += " › " + " › ".join(c.clause_path)
         if c.responsible_units:
             head += f" › 责任单位：{'、'.join(c.responsible_units)}"
-        blocks.append(f"{head}\n{h.text}")
-    return "\n\n".join(blocks)
+        out.append(Given(head, h.text))
+    return out
+
+
+def format_sources(hits: Sequence[Hit]) -> str:
+    return "\n\n".join(f"[{i}] {g.header}\n{g.text}" for i, g in enumerate(given(hits), 1))
 
 
 def format_history(history: Sequence[dict]) -> str:
@@ -88,6 +95,10 @@ class LLMComposer:
         system = load("answer_system.txt").format(refusal=REFUSAL)
         user = load("answer_user.txt").format(sources=format_sources(hits), question=question)
         return self._call([("system", system), ("human", user)])
+
+    def complete(self, prompt: str) -> str:
+        """One plain request (the entailment judge); raises LLMError like the others."""
+        return self._call([("human", prompt)])
 
     def condense(self, question: str, history: Sequence[dict]) -> str:
         prompt = load("condense.txt").format(history=format_history(history), question=question)

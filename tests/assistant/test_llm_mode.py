@@ -58,11 +58,19 @@ def test_faithful_answer_passes_with_its_citations(llm, server):
     assert REFUSAL in system and "[1]" in system
 
 
-def test_wrong_figure_is_caught(llm, server):
+def test_wrong_figure_in_a_side_sentence_is_removed(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。公办中等职业教育每年达到9000元以上[1]。"})
+    ans = llm.ask(Q)
+    assert ans.mode == "llm" and "12000元[1]" in ans.answer and "9000" not in ans.answer
+    assert "已删除1句" in ans.notice
+
+
+def test_wrong_figure_in_the_answering_sentence_falls_back(llm, server):
+    """The sentence that answers is gone: the rest is not shown as if it were the answer."""
     server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于15000元[1]。公办中等职业教育每年达到8000元以上[1]。"})
     ans = llm.ask(Q)
-    assert ans.found and "15000" not in ans.answer and "8000元以上" in ans.answer
-    assert "已删除1句" in ans.notice
+    assert ans.found and ans.mode == "extractive" and "未能通过原文核验" in ans.notice
+    assert "15000" not in ans.answer and "12000元" in ans.answer
 
 
 def test_nothing_verified_falls_back_to_extractive(llm, server):
@@ -72,10 +80,17 @@ def test_nothing_verified_falls_back_to_extractive(llm, server):
     assert "12000元" in ans.answer and "1.5万" not in ans.answer
 
 
-def test_citation_to_a_source_not_given_is_dropped(llm, server):
+def test_citation_to_a_source_not_given_is_moved_to_the_source_that_says_it(llm, server):
     server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1][9]。地方教育附加费用于职业教育的比例不低于30%[7]。"})
     ans = llm.ask(Q)
-    assert ans.mode == "llm" and "[9]" not in ans.answer and "30%" not in ans.answer
+    assert ans.mode == "llm" and "[9]" not in ans.answer and "[7]" not in ans.answer
+    assert "12000元[1]" in ans.answer and "不低于30%[1]" in ans.answer and "改标为实际出处" in ans.notice
+
+
+def test_sentence_no_given_source_says_is_removed(llm, server):
+    server.script.append({"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。学校还可以向企业收取实习管理费[7]。"})
+    ans = llm.ask(Q)
+    assert ans.mode == "llm" and "实习管理费" not in ans.answer
     assert "12000元[1]" in ans.answer and "已删除1句" in ans.notice
 
 

@@ -1,0 +1,191 @@
+"""Checks of one claim against the sources it cites: figures bound to what they count,
+direction and negation, swapped sectors or tiers, actors, and wording.
+
+Each check returns a reason (Chinese, shown to staff) or None; all are pure functions of text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..data import read_lines, read_table
+from ..zh import Figure, figures, split_sentences, words
+
+_CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+_SEGMENT = re.compile(r"[，,；;：:、（）()]")
+# Context a figure is read in: the characters before it (what it counts) and after (its unit's
+# noun). 12 / 6 cover a subject and verb in the documents' sentences («生均拨款水平不低于…»).
+FIGURE_CONTEXT_BEFORE, FIGURE_CONTEXT_AFTER = 12, 6
+
+
+@dataclass(frozen=True)
+class Given:
+    """One numbered source as the model saw it: its header line and its text."""
+
+    header: str
+    text: str
+
+    @property
+    def full(self) -> str:
+        return self.header + "\n" + self.text
+
+
+def bigrams(text: str) -> set[str]:
+    s = _CJK.sub("", text)
+    return {s[i: i + 2] for i in range(len(s) - 1)}
+
+
+def grounding(claim: str, source_text: str) -> float:
+    """Share of the claim's character bigrams found in the source."""
+    b = bigrams(claim)
+    return len(b & bigrams(source_text)) / len(b) if b else 1.0
+
+
+def best_sentence(segment: str, sentences: list[str]) -> str:
+    b = bigrams(segment)
+    return max(sentences, key=lambda s: len(b & bigrams(s)), default="")
+
+
+def segments(claim: str) -> list[str]:
+    return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2] or [claim]
+
+
+# -- figures --------------------------------------------------------------------------------
+def _context(text: str, f: Figure) -> set[str]:
+    return bigrams(text[max(0, f.start - FIGURE_CONTEXT_BEFORE): f.start] + text[f.end: f.end + FIGURE_CONTEXT_AFTER])
+
+
+def _show(f: Figure) -> str:
+    unit = {"year": "年", "%": "%"}.get(f.unit, f.unit)
+    return format(f.value, "f") + unit
+
+
+def figure_problem(claim: str, cited: list[Given], question: str) -> str | None:
+    """Each figure must be the one the source gives for the same thing: the source figure of
+    the same unit whose context best matches the claim's. A figure also in the question or in
+    a header (a year, a 文号) is given."""
+    asked = {(f.value, f.unit) for f in figures(question)}
+    pool = [(t, g) for src in cited for t in (src.header, src.text) for g in figures(t)]
+    for f in figures(claim):
+        if (f.value, f.unit) in asked:
+            continue
+        same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)]
+        if not same_unit:
+            return f"数字 {_show(f)} 不见于所引原文"
+        ctx = _context(claim, f)
+        scored = [(len(ctx & _context(t, g)), g) for t, g in same_unit]
+        top = max(s for s, _ in scored)
+        # The figure the source gives for this thing; equally good readings all count.
+        if not any(g.value == f.value for s, g in scored if s == top):
+            best = next(g for s, g in scored if s == top)
+            return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
+    return None
+
+
+# -- direction and negation -------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    rows = read_table("polarity.tsv")
+    cls = {w: r["class"] for r in rows for w in r["words"].split()}
+    opposite = {r["class"]: r["opposite"] for r in rows}
+    return cls, opposite, frozenset(read_lines("negators.txt"))
+
+
+def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
+    """The text's cue classes, the words under a negation (to the next punctuation: «不再从
+    应届毕业生中招聘» negates 招聘), and all its words."""
+    cls, opposite, negators = _cues()
+    toks = words(text)
+    classes, negated, i, scope = set(), set(), 0, False
+    while i < len(toks):
+        t = toks[i]
+        if not _CJK.sub("", t):
+            scope = False
+            i += 1
+            continue
+        for k in (3, 2, 1):
+            w = "".join(toks[i: i + k])
+            if w in cls and (k > 1 or len(w) > 1 or t == w):
+                classes.add(cls[w])
+                i += k
+                break
+        else:
+            if t in negators and i + 1 < len(toks) and toks[i + 1] in cls:
+                classes.add(opposite[cls[toks[i + 1]]])
+                i += 2
+                continue
+            if t in negators:
+                scope = True
+            elif scope and len(t) > 1:
+                negated.add(t)
+            i += 1
+    return classes, negated, {t for t in toks if len(t) > 1}
+
+
+def polarity_problem(segment: str, sentence: str) -> str | None:
+    """The claim reverses its source sentence: an opposite cue class without the source's own
+    (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入)."""
+    _, opposite, _ = _cues()
+    c_cls, c_neg, c_words = polarity(segment)
+    s_cls, s_neg, s_words = polarity(sentence)
+    for c in c_cls:
+        if opposite.get(c) in s_cls and c not in s_cls:
+            return "与原文的肯定/否定或方向相反"
+    flipped = (c_neg & (s_words - s_neg)) | (s_neg & (c_words - c_neg))
+    if flipped:
+        return "与原文的肯定/否定相反"
+    return None
+
+
+# -- sectors, tiers, actors --------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _axes() -> list[tuple[str, str, tuple[str, ...]]]:
+    rows = read_table("contrast_axes.tsv")
+    return [(r["axis"], r["class"], tuple(sorted(r["forms"].split(), key=len, reverse=True))) for r in rows]
+
+
+def _classes(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for axis, cls, forms in _axes():
+        if any(f in text for f in forms):
+            out.setdefault(axis, set()).add(cls)
+    return out
+
+
+def contrast_problem(segment: str, sentence: str, whole: str) -> str | None:
+    """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names a class its source sentence does
+    not, where the sentence names another of the same kind (or, when the sentence names none,
+    the cited text does and never names the claim's)."""
+    mine, theirs, everywhere = _classes(segment), _classes(sentence), _classes(whole)
+    for axis, classes in mine.items():
+        near, far = theirs.get(axis, set()), everywhere.get(axis, set())
+        ref = near or far  # the sentence's own naming first; the rest of the text when it has none
+        if ref and classes - ref:
+            return "所说的学校类型或层级与原文不符"
+    return None
+
+
+_LEVEL = "省市县区"
+_ORG = re.compile(rf"[{_LEVEL}][\u4e00-\u9fff]{{1,8}}?(?:厅|局|委员会|委)")
+
+
+def actors(text: str, known_units: frozenset[str]) -> set[str]:
+    """Offices a text names: known responsible units, and 省/市/县 … 厅/局/委 forms."""
+    found = {u for u in known_units if len(u) > 2 and u in text}
+    found |= {m.group() for m in _ORG.finditer(text)}
+    return {u for u in found if not any(u != v and u in v for v in found)}
+
+
+def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
+    """Every office the claim names must be named by a cited source (header or text)."""
+    ref = "\n".join(src.full for src in cited)
+    for a in actors(claim, known_units):
+        core = a[1:] if a[0] in _LEVEL else a
+        if a in ref or (a[0] not in _LEVEL and core in ref):
+            continue
+        return f"“{a}”不见于所引原文"
+    return None
+
+
+def sentences_of(src: Given) -> list[str]:
+    return split_sentences(src.text) + [src.header]

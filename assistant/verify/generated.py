@@ -1,0 +1,134 @@
+"""Verify a generated answer: every sentence must follow from the sources it cites.
+
+Parse the model's text into claims (claims.py), check each against what the model was given
+(checks.py), re-attribute a sentence cited to the wrong source to a given source that
+supports it, and remove it only when none does. When the sentence that answers the question
+is removed, the rest is not shown as if it were the answer: the caller falls back."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from ..data import DATA_DIR
+from .checks import (
+    Given, actor_problem, best_sentence, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
+    segments, sentences_of,
+)
+from .claims import Claim, cite, parse, render
+from .judge import judge
+
+
+@dataclass(frozen=True)
+class VerifierParams:
+    # Least share of a claim's character bigrams its cited sources must contain.
+    grounding: float
+    # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
+    # too short for a wording share to mean anything; it is read against the question instead.
+    short_claim: int
+
+
+@lru_cache(maxsize=1)
+def load_params() -> VerifierParams:
+    """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
+    d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
+    return VerifierParams(d["grounding"], d["short_claim"])
+
+
+@dataclass
+class Checked:
+    text: str  # the verified answer, markers renumbered in order of use; "" = fall back
+    used: list[int]  # 0-based indices of the sources cited, in order of first use
+    dropped: list[str]  # sentences removed, with the reason
+    claims: dict[int, list[str]]  # source index → the verified sentences citing it
+    repaired: list[str] = field(default_factory=list)  # sentences moved to the source that says them
+    kept: list[Claim] = field(default_factory=list)
+
+
+def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
+    """Why the cited sources do not support the claim, or None when they do."""
+    reason = figure_problem(claim, cited, question) or actor_problem(claim, cited, known_units)
+    if reason:
+        return reason
+    sentences = [s for src in cited for s in sentences_of(src)]
+    whole = "\n".join(src.full for src in cited)
+    short = len(bigrams(claim)) <= params.short_claim
+    for seg in segments(claim):
+        # A verdict is read against the sentence that answers the question, not its own words.
+        ref = best_sentence(question + seg if short else seg, sentences)
+        reason = contrast_problem(seg, ref, whole) or polarity_problem(seg, ref)
+        if reason:
+            return reason
+    if not short and grounding(claim, whole) < params.grounding:
+        return "内容不见于所引原文"
+    return None
+
+
+def _core(claims: list[Claim], question: str) -> Claim | None:
+    """The sentence that answers: the one sharing most with the question (the first on ties)."""
+    q = bigrams(question)
+    body = [c for c in claims if not c.is_label]
+    return max(body, key=lambda c: len(q & bigrams(c.body)), default=None)
+
+
+def verify_generated(
+    text: str, sources: list[Given], question: str = "", known_units: frozenset[str] = frozenset(),
+    params: VerifierParams | None = None, ask_judge: Callable[[str], str] | None = None,
+) -> Checked:
+    """Check each sentence; with `ask_judge` (a model's text completion), the sentences that
+    pass are then put to the model as an entailment judge, which may only remove more."""
+    params = params or load_params()
+    claims = parse(text)
+    kept, dropped, repaired = [], [], []
+    for c in claims:
+        reason = _check(c, sources, question, known_units, params)
+        if reason is None:
+            kept.append(c)
+        elif reason == "repaired":
+            repaired.append(c.body)
+            kept.append(c)
+        else:
+            dropped.append(f"{c.body}（{reason}）")
+    if ask_judge is not None:
+        body = [c for c in kept if not c.is_label]
+        verdicts = judge(body, sources, ask_judge)
+        for c, ok in zip(body, verdicts or []):
+            if not ok:
+                kept = [k for k in kept if k is not c]
+                dropped.append(f"{c.body}（核查模型判定原文不能推出）")
+    return _finish(claims, kept, dropped, repaired, question, len(sources))
+
+
+def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
+    """None when the claim stands as cited; "repaired" when it was moved to the source that
+    says it; else the reason it goes."""
+    if c.is_label:
+        return None
+    valid = [m for m in dict.fromkeys(c.marks) if 1 <= m <= len(sources)]
+    reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params) if valid else "未标注有效出处"
+    if reason is None:
+        return None
+    other = next((j for j in range(1, len(sources) + 1) if j not in valid
+                  and problem(c.body, [sources[j - 1]], question, known_units, params) is None), None)
+    if other is None:
+        return reason
+    cite(c, [other])
+    return "repaired"
+
+
+def _finish(claims: list[Claim], kept: list[Claim], dropped: list[str], repaired: list[str], question: str, n: int) -> Checked:
+    core = _core(claims, question)
+    body = [c for c in kept if not c.is_label]
+    if not body or (dropped and (core is None or not any(core is k for k in kept))):
+        return Checked("", [], dropped, {}, repaired)
+    used: list[int] = []
+    out: dict[int, list[str]] = {}
+    for c in kept:
+        for m in dict.fromkeys(c.marks):
+            if 1 <= m <= n:
+                if m - 1 not in used:
+                    used.append(m - 1)
+                out.setdefault(m - 1, []).append(c.body)
+    renumber = {old + 1: new for new, old in enumerate(used, 1)}
+    return Checked(render(kept, renumber), used, dropped, out, repaired, kept)

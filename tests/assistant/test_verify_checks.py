@@ -1,0 +1,88 @@
+"""The decision code of generated-answer verification, one check at a time, on real wording."""
+from assistant.verify import Given, verify_generated
+from assistant.verify.checks import actor_problem, contrast_problem, figure_problem, polarity_problem
+from assistant.verify.generated import VerifierParams
+from assistant.verify.judge import judge, parse_verdicts
+
+FUNDING = Given(
+    "《山西省推进职业教育改革发展行动计划》（晋政发〔2020〕19号） › 七、完善改革发展保障机制 › （二十四）完善经费投入机制 › 责任单位：省财政厅、省教育厅",
+    "公办高职院校生均财政拨款水平每年不低于12000元，公办中等职业教育每年达到8000元以上。地方教育附加费用于职业教育的比例不低于30%。",
+)
+HIRING = Given(
+    "《山西省推进职业教育改革发展行动计划》（晋政发〔2020〕19号） › 四、 › （十一）改革教师招聘 › 责任单位：省教育厅、省人社厅",
+    "职业院校相关专业教师原则上从具有3年以上企业工作经历并具有高职以上学历的人员中公开招聘，2020年起基本不再从应届毕业生中招聘。特殊高技能人才可适当放宽学历要求。",
+)
+UNITS = frozenset({"省财政厅", "省教育厅", "省人社厅", "市教育局"})
+PARAMS = VerifierParams(grounding=0.4, short_claim=10)
+
+
+def test_figure_is_compared_with_the_one_given_for_the_same_thing():
+    assert figure_problem("高职生均拨款不低于一万二千元", [FUNDING], "") is None
+    # 30 occurs in the clause, but for another thing: the funding figure is 12000.
+    assert "原文为 12000元" in figure_problem("高职生均拨款不低于30元", [FUNDING], "")
+    assert "不见于" in figure_problem("每年补助500人", [FUNDING], "")
+
+
+def test_figures_in_the_question_and_header_count_as_given():
+    assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？") is None
+    assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "") is None
+
+
+def test_reversed_direction_and_negation_are_caught():
+    src = "公办高职院校生均财政拨款水平每年不低于12000元"
+    assert polarity_problem("高职生均拨款每年至少12000元", src) is None
+    assert polarity_problem("高职生均拨款每年不高于12000元", src)
+    assert polarity_problem("特殊高技能人才不得放宽学历要求", "特殊高技能人才可适当放宽学历要求。")
+    assert polarity_problem("2020年起可以从应届毕业生中招聘", "2020年起基本不再从应届毕业生中招聘。")
+    assert polarity_problem("相关经费纳入财政预算", "相关经费不纳入财政预算。")
+
+
+def test_sector_and_tier_swaps_are_caught():
+    assert contrast_problem("民办高职院校拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text)
+    assert contrast_problem("公办中职拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text)
+    assert contrast_problem("公办高职院校拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text) is None
+
+
+def test_actor_must_be_named_by_the_cited_source_or_its_header():
+    assert actor_problem("由省财政厅、省教育厅负责", [FUNDING], UNITS) is None
+    assert actor_problem("由省人社厅负责落实", [FUNDING], UNITS)
+    assert actor_problem("由市教育局负责落实", [FUNDING], UNITS)
+
+
+def test_faithful_paraphrase_in_both_marker_styles_is_kept_unchanged():
+    before = "可以，但有条件[1]。特殊高技能人才可以适当放宽学历要求[1]。一般专业教师要有三年以上企业工作经历[1]。"
+    after = "可以，但有条件。[1]特殊高技能人才可以适当放宽学历要求。[1]一般专业教师要有三年以上企业工作经历。[1]"
+    for text in (before, after):
+        out = verify_generated(text, [HIRING], "厂里的老师傅学历低能招吗？", UNITS, PARAMS)
+        assert out.text == text and not out.dropped
+
+
+def test_wrong_citation_is_repaired_not_removed():
+    out = verify_generated("生均拨款不低于12000元[1]。", [HIRING, FUNDING], "高职生均拨款多少？", UNITS, PARAMS)
+    assert out.text == "生均拨款不低于12000元[1]。" and out.used == [1] and out.repaired
+
+
+def test_losing_the_answering_sentence_means_falling_back():
+    out = verify_generated("生均拨款不低于15000元[1]。中职每年达到8000元以上[1]。", [FUNDING], "高职生均拨款不低于多少？", UNITS, PARAMS)
+    assert out.text == "" and out.dropped
+
+
+def test_invented_sentence_in_new_words_is_removed():
+    out = verify_generated(
+        "高职生均拨款每年不低于12000元[1]。此外学校可自行向企业收取实训设备维护费用[1]。", [FUNDING], "高职拨款多少？", UNITS, PARAMS)
+    assert "维护费用" not in out.text and "12000元[1]" in out.text
+
+
+def test_judge_removes_what_it_rejects_and_a_bad_reply_is_no_judgement():
+    text = "高职生均拨款每年不低于12000元[1]。中职每年达到8000元以上[1]。"
+    out = verify_generated(text, [FUNDING], "高职拨款多少？", UNITS, PARAMS, ask_judge=lambda p: "1：是\n2：否")
+    assert "8000" not in out.text and "核查模型" in out.dropped[0]
+    same = verify_generated(text, [FUNDING], "高职拨款多少？", UNITS, PARAMS, ask_judge=lambda p: "都对。")
+    assert same.text == text
+
+
+def test_verdict_parsing_needs_every_sentence_once():
+    assert parse_verdicts("1：是\n2. 否\n3、**是**", 3) == [True, False, True]
+    assert parse_verdicts("1：是", 2) is None
+    assert parse_verdicts("1：是\n1：否", 1) is None
+    assert judge([], [FUNDING], lambda p: "") == []

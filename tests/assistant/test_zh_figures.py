@@ -1,0 +1,44 @@
+"""Figures as values bound to what they count, whatever numerals they are written in."""
+from decimal import Decimal
+
+import pytest
+
+from assistant.zh import cn_value, figures
+
+
+def _vals(text):
+    return [(format(f.value, "f"), f.unit) for f in figures(text)]
+
+
+@pytest.mark.parametrize("text", ["12000元", "12,000元", "1.2万元", "一万二千元", "一万两千元"])
+def test_one_amount_in_every_form(text):
+    assert _vals(text) == [("12000", "元")]
+
+
+@pytest.mark.parametrize("text", ["60%", "百分之六十", "六成", "百分之60"])
+def test_one_share_in_every_form(text):
+    assert _vals(text) == [("60", "%")]
+
+
+def test_calendar_year_and_duration_are_different_things():
+    assert _vals("二〇二二年") == [("2022", "year")] == _vals("到2022年底")
+    assert _vals("三年以上") == [("3", "年")] == _vals("3年以上")
+
+
+def test_names_and_numbering_are_not_figures():
+    assert _vals("晋政发〔2020〕19号") == []
+    assert _vals("1. 加强师资") == [] and _vals("（2）完善机制") == []
+    assert _vals("第三十三条") == []
+    assert _vals("进一步统一一方面") == []
+
+
+def test_big_units_and_percentage_points():
+    assert _vals("3.5亿元") == [("350000000", "元")]
+    assert _vals("提高10个百分点") == [("10", "百分点")]
+    assert _vals("两千人") == [("2000", "人")]
+
+
+def test_cn_value_reads_wan_and_yi():
+    assert cn_value("一万二千") == 12000 and cn_value("一万二") == 12000
+    assert cn_value("三千五百万") == 35_000_000 and cn_value("两亿") == 200_000_000
+    assert cn_value("十万") == 100_000 and cn_value("甲") is None
