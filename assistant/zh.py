@@ -209,19 +209,31 @@ def parse_date(text: str) -> str | None:
 @dataclass(frozen=True)
 class Figure:
     value: Decimal  # in the measure's base unit: 1.2万元 → 12000 (元); 60% → 60 (%)
-    unit: str  # a measure (元, 人, 年 …), "%" , "百分点", "year" for a calendar year, "" bare
+    unit: str  # a measure (元, 人, 年 …), "%" , "百分点", "year" for a calendar year, "" bare;
+    # "第条", "第章" … for an ordinal (第三十三条), which names a clause
     start: int
     end: int
+    approximate: bool = False  # 约1.43万元, 3800余名
+
+
+# «一» before these, or after a demonstrative, is an article («一项举措», «这一条»), not a count.
+_ARTICLE_UNITS = {"项", "个", "条", "批", "种"}
+_DEMONSTRATIVES = set("这那该同每哪某任其另唯单")
 
 
 _NUM_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUM_CN = rf"[{CN_NUMERAL}万亿]+(?:点[{CN_NUMERAL}]+)?"
 _FIG = re.compile(
-    rf"(?P<pct>百分之)?(?:(?P<ar>{_NUM_AR})|(?P<cn>{_NUM_CN}))\s*(?P<big>万亿|亿|万|千)?\s*"
-    rf"(?P<unit>[%％‰]|个百分点|百分点|成|个月|{_MEASURES})?"
+    rf"(?P<approx>约|近|逾|超过|大约)?(?P<pct>百分之)?(?:(?P<ar>{_NUM_AR})|(?P<cn>{_NUM_CN}))\s*(?P<big>万亿|亿|万|千)?\s*"
+    rf"(?P<more>余|多)?(?P<unit>[%％‰]|个百分点|百分点|成|个月|{_MEASURES})?"
 )
 # A 文号 (晋政发〔2020〕19号) and list numbering are names, not figures.
-_NOT_FIGURES = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|^\s*(?:\d{1,2}(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）])", re.M)
+_NOT_FIGURES = re.compile(
+    r"[\u4e00-\u9fff]{1,8}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|^\s*(?:\d{1,2}(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）])"
+    r"|\d{1,3}[.．、](?=[\u4e00-\u9fff])(?<!\d[、.．]\d[.．、])", re.M)
+# A range gives its first figure the unit of the second: 1至5年, 1-2所, 5～7个.
+_RANGE = re.compile(r"^\s*(?:-|－|—|～|~|至|到)\s*$")
+_ORDINAL_OF = "条章节款项批届次"
 
 
 def _decimal(m: re.Match) -> Decimal | None:
@@ -247,12 +259,13 @@ def figures(text: str) -> list[Figure]:
         unit, cn = m.group("unit") or "", m.group("cn")
         if cn and not (unit or m.group("pct") or m.group("big")) or (cn and set(cn) <= set("万亿")):
             continue
+        if cn == "一" and not m.group("pct") and (unit in _ARTICLE_UNITS or masked[m.start() - 1: m.start()] in _DEMONSTRATIVES):
+            continue  # 一项举措, 这一条: an article, not a count
         v = _decimal(m)
         if v is None:
             continue
         v *= {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 1000}.get(m.group("big") or "", 1)
-        if m.start() and masked[m.start() - 1] == "第":
-            continue  # an ordinal (第三十三条) names a clause; it is not a quantity
+        ordinal = m.start() and masked[m.start() - 1] == "第"
         if m.group("pct") or unit in ("%", "％"):
             unit = "%"
         elif unit == "‰":
@@ -268,5 +281,10 @@ def figures(text: str) -> list[Figure]:
             unit = _MEASURE_OF[unit]
         if unit == "年" and 1900 <= v <= 2100 and v == int(v):
             unit = "year"
-        out.append(Figure(v.normalize(), unit, m.start(), m.end()))
+        if ordinal:  # 第三十三条 names a clause: it is compared with clause numbers only
+            nxt = masked[m.end(): m.end() + 1]
+            unit = "第" + (unit if unit and unit in _ORDINAL_OF else nxt if nxt and nxt in _ORDINAL_OF else "")
+        if out and not out[-1].unit and unit and _RANGE.match(masked[out[-1].end: m.start()]):
+            out[-1] = Figure(out[-1].value, unit, out[-1].start, out[-1].end)
+        out.append(Figure(v.normalize(), unit, m.start(), m.end(), bool(m.group("approx") or m.group("more"))))
     return out

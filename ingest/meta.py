@@ -44,6 +44,12 @@ def normalize_doc_number(text: str) -> str | None:
     return f"{m.group(1)}第{m.group(2)}号" if m else None
 
 
+def doc_numbers(text: str) -> list[str]:
+    """Every 文号 a text names, in the one written form."""
+    out = [f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号" for m in _DOCNUM.finditer(text)]
+    return out + [f"{m.group(1)}第{m.group(2)}号" for m in _ORDER.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Segment:
     """One document inside a file: its detected metadata and paragraph range."""

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from ..data import read_lines, read_table
-from ..zh import Figure, figures, split_sentences, words
+from ingest.meta import doc_numbers
+
+from ..zh import Figure, cn_to_int, figures, split_sentences, words
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _SEGMENT = re.compile(r"[，,；;：:、（）()]")
@@ -60,23 +63,63 @@ def _show(f: Figure) -> str:
     return format(f.value, "f") + unit
 
 
-def figure_problem(claim: str, cited: list[Given], question: str) -> str | None:
+# «约1.43万元» for 14290.64元: a figure written as approximate may differ from the source's by
+# rounding to two or three significant digits, which stays within this share.
+APPROXIMATION = 0.05
+# A figure of this many significant digits (330986, 14290.64) found in the source is the
+# source's: such numbers do not recur by chance, and table cells carry no words around them.
+DISTINCTIVE_DIGITS = 4
+_LABEL = re.compile(r"(?:^|›\s*)(?:(\d{1,3})[.．、]|[（(]([一二三四五六七八九十百]+)[）)]|([一二三四五六七八九十百]+)、)", re.M)
+_COUNTED_UNITS = {"个", "项", "家", "所", "条", "门", "批"}
+_ITEMS = re.compile(r"[、，,；;]|以及|和|及")
+
+
+def labels(text: str) -> set[int]:
+    """The clause numbers a text shows as labels: 22. / （二十四） / 七、."""
+    return {cn_to_int(next(g for g in m.groups() if g)) or 0 for m in _LABEL.finditer(text)}
+
+
+def _significant(v) -> int:
+    return len(format(v, "f").replace(".", "").strip("0"))
+
+
+def _enumerated(claim: str, f: Figure) -> bool:
+    """«责任单位共有8个：A、B、…以及H»: a count of what the sentence itself goes on to list."""
+    rest = re.split(r"[。！？]", claim[f.end:])[0]
+    rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
+    return len([x for x in _ITEMS.split(rest) if x.strip()]) == f.value
+
+
+def figure_problem(claim: str, cited: list[Given], question: str, params) -> str | None:
     """Each figure must be the one the source gives for the same thing: the source figure of
     the same unit whose context best matches the claim's. A figure also in the question or in
-    a header (a year, a 文号) is given."""
+    a header (a year, a 文号) is given; a clause number must be one the sources show."""
     asked = {(f.value, f.unit) for f in figures(question)}
     pool = [(t, g) for src in cited for t in (src.header, src.text) for g in figures(t)]
     for f in figures(claim):
         if (f.value, f.unit) in asked:
             continue
+        if f.unit.startswith("第"):
+            shown = {g.value for _, g in pool if g.unit in (f.unit, "第")} | set().union(*(labels(src.full) for src in cited))
+            if f.value not in shown:
+                return f"条款编号 {f.value}{f.unit[1:]} 不见于所引原文"
+            continue
         same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)]
+        if f.unit in _COUNTED_UNITS and _enumerated(claim, f):
+            continue
         if not same_unit:
             return f"数字 {_show(f)} 不见于所引原文"
+        if f.approximate and any(g.value and abs(g.value - f.value) <= Decimal(str(APPROXIMATION)) * abs(g.value) for _, g in same_unit):
+            continue
+        if _significant(f.value) >= DISTINCTIVE_DIGITS and any(g.value == f.value for _, g in same_unit):
+            continue
         ctx = _context(claim, f)
         scored = [(len(ctx & _context(t, g)), g) for t, g in same_unit]
         top = max(s for s, _ in scored)
-        # The figure the source gives for this thing; equally good readings all count.
-        if not any(g.value == f.value for s, g in scored if s == top):
+        # The figure the source gives for this thing: the best-matching context, or one of the
+        # same value nearly as well matched (a figure repeated in other words).
+        # A bare number of the source (a table cell) counts only where its context matches.
+        if not any(g.value == f.value and s >= params.figure_context * top and (s or g.unit) for s, g in scored):
             best = next(g for s, g in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
     return None
@@ -91,18 +134,18 @@ def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     return cls, opposite, frozenset(read_lines("negators.txt"))
 
 
+# Single characters a negation skips to reach the word it negates («不再从应届毕业生中招聘»).
+_NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就都也还")
+
+
 def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
-    """The text's cue classes, the words under a negation (to the next punctuation: «不再从
-    应届毕业生中招聘» negates 招聘), and all its words."""
+    """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
+    negates 应届), and the words it only ever states."""
     cls, opposite, negators = _cues()
     toks = words(text)
-    classes, negated, i, scope = set(), set(), 0, False
+    classes, negated, stated, i = set(), set(), set(), 0
     while i < len(toks):
         t = toks[i]
-        if not _CJK.sub("", t):
-            scope = False
-            i += 1
-            continue
         for k in (3, 2, 1):
             w = "".join(toks[i: i + k])
             if w in cls and (k > 1 or len(w) > 1 or t == w):
@@ -110,28 +153,32 @@ def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
                 i += k
                 break
         else:
-            if t in negators and i + 1 < len(toks) and toks[i + 1] in cls:
-                classes.add(opposite[cls[toks[i + 1]]])
-                i += 2
-                continue
             if t in negators:
-                scope = True
-            elif scope and len(t) > 1:
-                negated.add(t)
+                j = i + 1
+                while j < len(toks) and toks[j] in _NEGATION_SKIPS:
+                    j += 1
+                if j < len(toks) and toks[j] in cls:
+                    classes.add(opposite[cls[toks[j]]])
+                elif j < len(toks) and len(toks[j]) > 1:
+                    negated.add(toks[j])
+                i = j + 1
+                continue
+            if len(t) > 1 and _CJK.sub("", t):
+                stated.add(t)
             i += 1
-    return classes, negated, {t for t in toks if len(t) > 1}
+    return classes, negated - stated, stated - negated
 
 
 def polarity_problem(segment: str, sentence: str) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
     (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入)."""
     _, opposite, _ = _cues()
-    c_cls, c_neg, c_words = polarity(segment)
-    s_cls, s_neg, s_words = polarity(sentence)
+    c_cls, c_neg, c_pos = polarity(segment)
+    s_cls, s_neg, s_pos = polarity(sentence)
     for c in c_cls:
         if opposite.get(c) in s_cls and c not in s_cls:
             return "与原文的肯定/否定或方向相反"
-    flipped = (c_neg & (s_words - s_neg)) | (s_neg & (c_words - c_neg))
+    flipped = (c_neg & s_pos) | (s_neg & c_pos)
     if flipped:
         return "与原文的肯定/否定相反"
     return None
@@ -160,13 +207,15 @@ def contrast_problem(segment: str, sentence: str, whole: str) -> str | None:
     for axis, classes in mine.items():
         near, far = theirs.get(axis, set()), everywhere.get(axis, set())
         ref = near or far  # the sentence's own naming first; the rest of the text when it has none
-        if ref and classes - ref:
+        if ref and not classes & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
             return "所说的学校类型或层级与原文不符"
     return None
 
 
 _LEVEL = "省市县区"
-_ORG = re.compile(rf"[{_LEVEL}][\u4e00-\u9fff]{{1,8}}?(?:厅|局|委员会|委)")
+# An office name has no function characters inside (省在专业布局 is not an office).
+_ORG = re.compile(rf"[{_LEVEL}][^\W在的和与及对从等为是有将把被了着过地得以或并等其中上下内外]{{1,8}}?(?:厅|局|委员会|委)")
+_BRACKETS = str.maketrans("（）［］【】", "()[][]")
 
 
 def actors(text: str, known_units: frozenset[str]) -> set[str]:
@@ -176,10 +225,20 @@ def actors(text: str, known_units: frozenset[str]) -> set[str]:
     return {u for u in found if not any(u != v and u in v for v in found)}
 
 
+def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
+    """A 文号 the claim names must be one a cited source bears (the pattern may take a word
+    before the issuer's abbreviation, so one may end with the other)."""
+    given = doc_numbers("\n".join(src.full for src in cited))
+    for num in doc_numbers(claim):
+        if not any(num.endswith(g) or g.endswith(num) for g in given):
+            return f"文号 {num} 与所引原文不符"
+    return None
+
+
 def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
     """Every office the claim names must be named by a cited source (header or text)."""
-    ref = "\n".join(src.full for src in cited)
-    for a in actors(claim, known_units):
+    ref = "\n".join(src.full for src in cited).translate(_BRACKETS)
+    for a in actors(claim.translate(_BRACKETS), known_units):
         core = a[1:] if a[0] in _LEVEL else a
         if a in ref or (a[0] not in _LEVEL and core in ref):
             continue

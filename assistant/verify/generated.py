@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from .checks import (
-    Given, actor_problem, best_sentence, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
+    Given, actor_problem, best_sentence, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
     segments, sentences_of,
 )
 from .claims import Claim, cite, parse, render
@@ -24,6 +24,9 @@ from .judge import judge
 class VerifierParams:
     # Least share of a claim's character bigrams its cited sources must contain.
     grounding: float
+    # A figure is the source's when a source figure of the same value has at least this share
+    # of the best-matching context's overlap (1.0: only the best-matching figure counts).
+    figure_context: float
     # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
     # too short for a wording share to mean anything; it is read against the question instead.
     short_claim: int
@@ -33,7 +36,7 @@ class VerifierParams:
 def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
-    return VerifierParams(d["grounding"], d["short_claim"])
+    return VerifierParams(d["grounding"], d["figure_context"], d["short_claim"])
 
 
 @dataclass
@@ -48,7 +51,8 @@ class Checked:
 
 def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
     """Why the cited sources do not support the claim, or None when they do."""
-    reason = figure_problem(claim, cited, question) or actor_problem(claim, cited, known_units)
+    reason = (figure_problem(claim, cited, question, params) or doc_number_problem(claim, cited)
+              or actor_problem(claim, cited, known_units))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]
@@ -60,7 +64,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         reason = contrast_problem(seg, ref, whole) or polarity_problem(seg, ref)
         if reason:
             return reason
-    if not short and grounding(claim, whole) < params.grounding:
+    # The question is given too: a sentence restating the asker's case uses its words.
+    if not short and grounding(claim, whole + "\n" + question) < params.grounding:
         return "内容不见于所引原文"
     return None
 
@@ -85,8 +90,8 @@ def verify_generated(
         reason = _check(c, sources, question, known_units, params)
         if reason is None:
             kept.append(c)
-        elif reason == "repaired":
-            repaired.append(c.body)
+        elif reason.startswith("repaired"):
+            repaired.append(f"{c.body}（{reason}）")
             kept.append(c)
         else:
             dropped.append(f"{c.body}（{reason}）")
@@ -114,7 +119,7 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     if other is None:
         return reason
     cite(c, [other])
-    return "repaired"
+    return f"repaired: {reason}"
 
 
 def _finish(claims: list[Claim], kept: list[Claim], dropped: list[str], repaired: list[str], question: str, n: int) -> Checked:

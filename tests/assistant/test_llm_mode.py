@@ -175,3 +175,33 @@ def test_model_refusal_names_the_closest_clauses(llm, server):
     ans = llm.ask("职业院校教师的年终奖怎么发放？")
     assert not ans.found and ans.answer.startswith(REFUSAL) and ans.closest
     assert "并不是对这个问题的回答" in ans.answer
+
+
+@pytest.fixture(scope="module")
+def judged(corpus_index, server):
+    from assistant.chain import PolicyAssistant
+
+    settings = corpus_index.with_overrides(
+        llm_base_url=server.url, llm_model="test-model", llm_timeout=5.0, mode="llm", llm_judge=True,
+    )
+    return PolicyAssistant(settings)
+
+
+def test_entailment_judge_removes_what_it_rejects(judged, server):
+    server.script.extend([
+        {"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。公办中等职业教育每年达到8000元以上[1]。"},
+        {"content": "1：是\n2：否"},
+    ])
+    ans = judged.ask(Q)
+    judge_prompt = server.requests[-1]["body"]["messages"][-1]["content"]
+    assert "2. （引用资料[1]）公办中等职业教育每年达到8000元以上。" in judge_prompt and "晋政发〔2020〕19号" in judge_prompt
+    assert ans.mode == "llm" and "12000元[1]" in ans.answer and "8000" not in ans.answer and "已删除1句" in ans.notice
+
+
+def test_failing_judge_leaves_the_checks_to_decide(judged, server):
+    server.script.extend([
+        {"content": "公办高职院校生均财政拨款水平每年不低于12000元[1]。公办中等职业教育每年达到8000元以上[1]。"},
+        {"status": 500},
+    ])
+    ans = judged.ask(Q)
+    assert ans.mode == "llm" and "12000元[1]" in ans.answer and "8000元以上[1]" in ans.answer and ans.notice is None

@@ -13,19 +13,30 @@ HIRING = Given(
     "职业院校相关专业教师原则上从具有3年以上企业工作经历并具有高职以上学历的人员中公开招聘，2020年起基本不再从应届毕业生中招聘。特殊高技能人才可适当放宽学历要求。",
 )
 UNITS = frozenset({"省财政厅", "省教育厅", "省人社厅", "市教育局"})
-PARAMS = VerifierParams(grounding=0.4, short_claim=10)
+PARAMS = VerifierParams(grounding=0.4, figure_context=0.5, short_claim=10)
 
 
 def test_figure_is_compared_with_the_one_given_for_the_same_thing():
-    assert figure_problem("高职生均拨款不低于一万二千元", [FUNDING], "") is None
+    assert figure_problem("高职生均拨款不低于一万二千元", [FUNDING], "", PARAMS) is None
     # 30 occurs in the clause, but for another thing: the funding figure is 12000.
-    assert "原文为 12000元" in figure_problem("高职生均拨款不低于30元", [FUNDING], "")
-    assert "不见于" in figure_problem("每年补助500人", [FUNDING], "")
+    assert "原文为 12000元" in figure_problem("高职生均拨款不低于30元", [FUNDING], "", PARAMS)
+    assert "不见于" in figure_problem("每年补助500人", [FUNDING], "", PARAMS)
 
 
 def test_figures_in_the_question_and_header_count_as_given():
-    assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？") is None
-    assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "") is None
+    assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？", PARAMS) is None
+    assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "", PARAMS) is None
+
+
+def test_clause_numbers_approximations_and_enumerated_counts():
+    law = Given("《中华人民共和国教育法》 › 第五章 › 第四十三条", "受教育者享有下列权利：……")
+    rules = Given("《招生工作规定》 › 三、 › 22.因公长期在外", "确需借考的，可以申请借考。")
+    assert figure_problem("教育法第43条规定了受教育者的权利", [law], "", PARAMS) is None
+    assert "条款编号" in figure_problem("教育法第44条规定了受教育者的权利", [law], "", PARAMS)
+    assert figure_problem("按照规定第22条，确需借考的可以申请借考", [rules], "", PARAMS) is None
+    assert figure_problem("生均拨款约1.2万元", [FUNDING], "", PARAMS) is None
+    assert figure_problem("责任单位共2个：省财政厅、省教育厅", [FUNDING], "", PARAMS) is None
+    assert figure_problem("责任单位共3个：省财政厅、省教育厅", [FUNDING], "", PARAMS)
 
 
 def test_reversed_direction_and_negation_are_caught():

@@ -28,7 +28,7 @@ def test_calendar_year_and_duration_are_different_things():
 def test_names_and_numbering_are_not_figures():
     assert _vals("晋政发〔2020〕19号") == []
     assert _vals("1. 加强师资") == [] and _vals("（2）完善机制") == []
-    assert _vals("第三十三条") == []
+    assert _vals("第三十三条") == [("33", "第条")] == _vals("第33条")  # an ordinal, kept apart
     assert _vals("进一步统一一方面") == []
 
 
@@ -36,6 +36,12 @@ def test_big_units_and_percentage_points():
     assert _vals("3.5亿元") == [("350000000", "元")]
     assert _vals("提高10个百分点") == [("10", "百分点")]
     assert _vals("两千人") == [("2000", "人")]
+
+
+def test_ranges_and_approximations():
+    assert _vals("1至5年内") == [("1", "年"), ("5", "年")] and _vals("1-2所") == [("1", "所"), ("2", "所")]
+    assert [f.approximate for f in figures("约1.43万元，3800余名，共12人")] == [True, True, False]
+    assert _vals("这一条") == [] and _vals("一项举措") == [] and _vals("一年以上") == [("1", "年")]
 
 
 def test_cn_value_reads_wan_and_yi():

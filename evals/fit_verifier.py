@@ -1,0 +1,63 @@
+"""Fit the verifier's three numbers on the fit part of the answer sets (evals/llm_answers/).
+
+  python -m evals.fit_verifier --corpus docs_corpus ../shared/real-docs [--dry-run]
+
+Objective: faithful answers reaching the user unchanged minus the mean share of lies reaching
+the user (each kind weighs the same), both marker styles. Coordinate search over a grid, two
+rounds; the validation part is printed for the chosen values; the test part is never read."""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, replace
+
+from assistant.data import DATA_DIR
+from assistant.verify.generated import VerifierParams, load_params
+
+from .verifier_bench import LIES, evaluate, known_units_of, load_set
+
+GRID = {
+    "grounding": [0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
+    "figure_context": [0.4, 0.6, 0.8, 0.9, 1.0],
+    "short_claim": [4, 6, 8, 10, 12, 14],
+}
+
+
+def objective(res: dict) -> float:
+    st = res["stats"]
+    faithful = st["faithful_unchanged"][0] / st["faithful_unchanged"][1]
+    lies = [st[k][0] / st[k][1] for k in LIES if st[k][1]]
+    return faithful - sum(lies) / len(lies)
+
+
+def main(argv=None) -> int:
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", nargs="+", type=Path)
+    ap.add_argument("--dry-run", action="store_true", help="print, do not write assistant/data/verifier.json")
+    args = ap.parse_args(argv)
+    units = known_units_of(args.corpus)
+    fit, val = load_set(split="fit"), load_set(split="validation")
+    best = load_params()
+    score = objective(evaluate(fit, units, best))
+    for _ in range(2):
+        for name, values in GRID.items():
+            for v in values:
+                p = replace(best, **{name: v})
+                s = objective(evaluate(fit, units, p))
+                if s > score + 1e-9:
+                    best, score = p, s
+            print(f"{name}: {getattr(best, name)}  (fit objective {score:.3f})")
+    v = evaluate(val, units, best)
+    print(f"chosen {asdict(best)}; validation objective {objective(v):.3f}")
+    for k, (hit, n) in v["stats"].items():
+        print(f"  validation {k}: {hit}/{n}")
+    if not args.dry_run:
+        out = {**asdict(best), "note": f"fitted by evals/fit_verifier.py on the fit part ({len(fit)} questions); fit objective {score:.3f}"}
+        (DATA_DIR / "verifier.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
