@@ -19,6 +19,7 @@ from .verifier_bench import LIES, evaluate, known_units_of, load_set
 GRID = {
     "grounding": [0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
     "figure_context": [0.4, 0.6, 0.8, 0.9, 1.0],
+    "negation_match": [0.3, 0.4, 0.5, 0.6, 0.7, 1.1],
     "short_claim": [4, 6, 8, 10, 12, 14],
 }
 

@@ -107,8 +107,12 @@ def known_units_of(corpus: list[Path] | None) -> frozenset[str]:
 
     from .run import eval_settings
 
+    from assistant.zh import add_words
+
     snap = IndexStore(eval_settings(corpus)).load()
-    return frozenset(u for c in snap.clauses.values() for u in c.responsible_units)
+    units = frozenset(u for c in snap.clauses.values() for u in c.responsible_units)
+    add_words(units)  # as the assistant does when it loads: unit names are words
+    return units
 
 
 def main(argv=None) -> int:

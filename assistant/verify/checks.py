@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from ..data import read_lines, read_table
 from ingest.meta import doc_numbers
 
-from ..zh import Figure, cn_to_int, figures, split_sentences, words
+from ..data import read_lines, read_table
+
+from ..zh import Figure, cn_to_int, figures, split_sentences, word_tag, words
+
+UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
+_ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _SEGMENT = re.compile(r"[，,；;：:、（）()]")
@@ -169,7 +173,21 @@ def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
     return classes, negated - stated, stated - negated
 
 
-def polarity_problem(segment: str, sentence: str) -> str | None:
+_NEGATIVE_CLASSES = {"forbid", "needless"}
+
+
+def negative(text: str) -> bool:
+    """Whether the text denies or forbids: a negation that is not part of a bound (不低于 is
+    a bound, not a denial), or a word of prohibition or exemption (禁止, 无需)."""
+    classes, negated, _ = polarity(text)
+    cls, _, negators = _cues()
+    toks = words(text)
+    bare = any(t in negators and "".join(toks[i: i + 2]) not in cls and "".join(toks[i: i + 3]) not in cls
+               for i, t in enumerate(toks))
+    return bool(classes & _NEGATIVE_CLASSES) or bare
+
+
+def polarity_problem(segment: str, sentence: str, match: float = 1.1) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
     (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入)."""
     _, opposite, _ = _cues()
@@ -180,6 +198,10 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
             return "与原文的肯定/否定或方向相反"
     flipped = (c_neg & s_pos) | (s_neg & c_pos)
     if flipped:
+        return "与原文的肯定/否定相反"
+    # In other words: the part of the sentence the segment restates, denied on one side only.
+    part = best_sentence(segment, _SEGMENT.split(sentence))
+    if part and grounding(segment, part) >= match and negative(segment) != negative(part):
         return "与原文的肯定/否定相反"
     return None
 
@@ -212,17 +234,34 @@ def contrast_problem(segment: str, sentence: str, whole: str) -> str | None:
     return None
 
 
-_LEVEL = "省市县区"
-# An office name has no function characters inside (省在专业布局 is not an office).
-_ORG = re.compile(rf"[{_LEVEL}][^\W在的和与及对从等为是有将把被了着过地得以或并等其中上下内外]{{1,8}}?(?:厅|局|委员会|委)")
 _BRACKETS = str.maketrans("（）［］【】", "()[][]")
+# Tags of words that may stand inside an office's name (教育/行政/部门, 县级, 人社).
+_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "b", "j", "an", "ng", "l")
+_LEVEL_WORDS = set("省市县区乡镇国各") | {"国家", "国务院", "自治区", "本级", "同级", "上级", "地方"}
+# At most this many words before the office word make up its name («县级/教育/行政部门»).
+_NAME_WORDS = 4
 
 
-def actors(text: str, known_units: frozenset[str]) -> set[str]:
-    """Offices a text names: known responsible units, and 省/市/县 … 厅/局/委 forms."""
-    found = {u for u in known_units if len(u) > 2 and u in text}
-    found |= {m.group() for m in _ORG.finditer(text)}
-    return {u for u in found if not any(u != v and u in v for v in found)}
+@lru_cache(maxsize=1)
+def _org_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(read_lines("office_suffixes.txt"), key=len, reverse=True))
+
+
+def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:
+    """The offices a text names, each as its words: a word ending like an office (厅, 局,
+    部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
+    toks, out = words(text.translate(_BRACKETS)), []
+    for i, t in enumerate(toks):
+        if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and not (word_tag(t) or "n").startswith("v"))):
+            continue
+        j = i
+        while j > 0 and i - j < _NAME_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
+            j -= 1
+        name = toks[j: i + 1]
+        # A bare 部门 or 政府 names no one in particular; 公安机关 or a known unit does.
+        if len(name) > 1 or t in known_units or len(t) > len(next(x for x in _org_suffixes() if t.endswith(x))) + 1:
+            out.append(name)
+    return out
 
 
 def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
@@ -236,13 +275,17 @@ def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
 
 
 def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
-    """Every office the claim names must be named by a cited source (header or text)."""
+    """Every office the claim names must be named by a cited source (header or text): each
+    word of its name there, a level (省/市/县) together with the word it qualifies."""
     ref = "\n".join(src.full for src in cited).translate(_BRACKETS)
-    for a in actors(claim.translate(_BRACKETS), known_units):
-        core = a[1:] if a[0] in _LEVEL else a
-        if a in ref or (a[0] not in _LEVEL and core in ref):
+    for name in actors(claim, known_units):
+        whole = "".join(name)
+        if whole in ref or UNIT_ALIASES.get(whole, whole) in ref or whole in _ALIAS_OF and _ALIAS_OF[whole] in ref:
             continue
-        return f"“{a}”不见于所引原文"
+        for k, w in enumerate(name):
+            need = w + name[k + 1] if len(w) == 1 and k + 1 < len(name) else w
+            if len(need) > 1 and need not in ref and UNIT_ALIASES.get(need, need) not in ref and _ALIAS_OF.get(need, need) not in ref:
+                return f"“{whole}”不见于所引原文"
     return None
 
 

@@ -27,6 +27,8 @@ class VerifierParams:
     # A figure is the source's when a source figure of the same value has at least this share
     # of the best-matching context's overlap (1.0: only the best-matching figure counts).
     figure_context: float
+    # A segment restating this share of a source phrase must agree with it on denial (不/无需/禁止).
+    negation_match: float
     # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
     # too short for a wording share to mean anything; it is read against the question instead.
     short_claim: int
@@ -36,7 +38,7 @@ class VerifierParams:
 def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
-    return VerifierParams(d["grounding"], d["figure_context"], d["short_claim"])
+    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["short_claim"])
 
 
 @dataclass
@@ -61,7 +63,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
-        reason = contrast_problem(seg, ref, whole) or polarity_problem(seg, ref)
+        reason = contrast_problem(seg, ref, whole) or polarity_problem(seg, ref, params.negation_match)
         if reason:
             return reason
     # The question is given too: a sentence restating the asker's case uses its words.
@@ -114,8 +116,14 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params) if valid else "未标注有效出处"
     if reason is None:
         return None
-    other = next((j for j in range(1, len(sources) + 1) if j not in valid
-                  and problem(c.body, [sources[j - 1]], question, known_units, params) is None), None)
+    # Re-attribute only to a source that says it better than the one cited: a wrong figure or
+    # clause number is not "repaired" onto another clause that happens to share words.
+    here = grounding(c.body, "\n".join(sources[m - 1].full for m in valid) + "\n" + question) if valid else 0.0
+    others = sorted(
+        ((grounding(c.body, sources[j - 1].full + "\n" + question), j) for j in range(1, len(sources) + 1) if j not in valid),
+        reverse=True,
+    )
+    other = next((j for g, j in others if g >= here and problem(c.body, [sources[j - 1]], question, known_units, params) is None), None)
     if other is None:
         return reason
     cite(c, [other])
