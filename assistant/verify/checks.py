@@ -13,7 +13,7 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 
-from ..zh import Figure, cn_to_int, figures, split_sentences, word_tag, words
+from ..zh import Figure, add_words, cn_to_int, figures, split_sentences, word_tag, words
 
 UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
 _ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
@@ -37,9 +37,10 @@ class Given:
         return self.header + "\n" + self.text
 
 
-def bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def bigrams(text: str) -> frozenset[str]:
     s = _CJK.sub("", text)
-    return {s[i: i + 2] for i in range(len(s) - 1)}
+    return frozenset(s[i: i + 2] for i in range(len(s) - 1))
 
 
 def grounding(claim: str, source_text: str) -> float:
@@ -142,7 +143,12 @@ def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 _NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就都也还")
 
 
-def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
+_BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
+_QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项]$")
+
+
+@lru_cache(maxsize=8192)
+def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
     negates 应届), and the words it only ever states."""
     cls, opposite, negators = _cues()
@@ -153,7 +159,9 @@ def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
         for k in (3, 2, 1):
             w = "".join(toks[i: i + k])
             if w in cls and (k > 1 or len(w) > 1 or t == w):
-                classes.add(cls[w])
+                # 以上/以下 bound a quantity («3年以上»); «以下要求» only points ahead.
+                if w not in _BOUND_WORDS or (i and _QUANTITY_END.search(toks[i - 1])):
+                    classes.add(cls[w])
                 i += k
                 break
         else:
@@ -170,12 +178,13 @@ def polarity(text: str) -> tuple[set[str], set[str], set[str]]:
             if len(t) > 1 and _CJK.sub("", t):
                 stated.add(t)
             i += 1
-    return classes, negated - stated, stated - negated
+    return frozenset(classes), frozenset(negated - stated), frozenset(stated - negated)
 
 
 _NEGATIVE_CLASSES = {"forbid", "needless"}
 
 
+@lru_cache(maxsize=8192)
 def negative(text: str) -> bool:
     """Whether the text denies or forbids: a negation that is not part of a bound (不低于 is
     a bound, not a denial), or a word of prohibition or exemption (禁止, 无需)."""
@@ -187,7 +196,7 @@ def negative(text: str) -> bool:
     return bool(classes & _NEGATIVE_CLASSES) or bare
 
 
-def polarity_problem(segment: str, sentence: str, match: float = 1.1) -> str | None:
+def polarity_problem(segment: str, sentence: str) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
     (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入)."""
     _, opposite, _ = _cues()
@@ -199,10 +208,19 @@ def polarity_problem(segment: str, sentence: str, match: float = 1.1) -> str | N
     flipped = (c_neg & s_pos) | (s_neg & c_pos)
     if flipped:
         return "与原文的肯定/否定相反"
-    # In other words: the part of the sentence the segment restates, denied on one side only.
-    part = best_sentence(segment, _SEGMENT.split(sentence))
-    if part and grounding(segment, part) >= match and negative(segment) != negative(part):
+    return None
+
+
+def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str | None:
+    """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
+    sentence and denies where it does not; or a denying phrase of the sentence is restated in
+    the claim, which denies nothing."""
+    if negative(segment) and not negative(sentence) and grounding(segment, sentence) >= match:
         return "与原文的肯定/否定相反"
+    if not negative(claim):
+        for part in _SEGMENT.split(sentence):
+            if negative(part) and len(bigrams(part)) >= 2 and grounding(part, claim) >= match:
+                return "与原文的肯定/否定相反"
     return None
 
 
@@ -221,14 +239,12 @@ def _classes(text: str) -> dict[str, set[str]]:
     return out
 
 
-def contrast_problem(segment: str, sentence: str, whole: str) -> str | None:
-    """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names a class its source sentence does
-    not, where the sentence names another of the same kind (or, when the sentence names none,
-    the cited text does and never names the claim's)."""
-    mine, theirs, everywhere = _classes(segment), _classes(sentence), _classes(whole)
+def contrast_problem(segment: str, sentence: str) -> str | None:
+    """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names only classes its source sentence
+    does not, where the sentence names another of the same kind."""
+    mine, theirs = _classes(segment), _classes(sentence)
     for axis, classes in mine.items():
-        near, far = theirs.get(axis, set()), everywhere.get(axis, set())
-        ref = near or far  # the sentence's own naming first; the rest of the text when it has none
+        ref = theirs.get(axis, set())  # what the restated sentence names; elsewhere is another matter
         if ref and not classes & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
             return "所说的学校类型或层级与原文不符"
     return None
@@ -250,6 +266,7 @@ def _org_suffixes() -> tuple[str, ...]:
 def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:
     """The offices a text names, each as its words: a word ending like an office (厅, 局,
     部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
+    add_words(known_units)  # a known unit is one word (省人社厅), as at retrieval
     toks, out = words(text.translate(_BRACKETS)), []
     for i, t in enumerate(toks):
         if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and not (word_tag(t) or "n").startswith("v"))):
@@ -287,6 +304,12 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -
             if len(need) > 1 and need not in ref and UNIT_ALIASES.get(need, need) not in ref and _ALIAS_OF.get(need, need) not in ref:
                 return f"“{whole}”不见于所引原文"
     return None
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches (benchmarks time verification cold)."""
+    for f in (bigrams, polarity, negative):
+        f.cache_clear()
 
 
 def sentences_of(src: Given) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from .checks import (
-    Given, actor_problem, best_sentence, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
+    Given, actor_problem, best_sentence, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
     segments, sentences_of,
 )
 from .claims import Claim, cite, parse, render
@@ -63,7 +63,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
-        reason = contrast_problem(seg, ref, whole) or polarity_problem(seg, ref, params.negation_match)
+        reason = (contrast_problem(seg, ref) or polarity_problem(seg, ref)
+                  or denial_problem(claim, seg, ref, params.negation_match))
         if reason:
             return reason
     # The question is given too: a sentence restating the asker's case uses its words.

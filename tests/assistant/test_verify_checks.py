@@ -1,6 +1,6 @@
 """The decision code of generated-answer verification, one check at a time, on real wording."""
 from assistant.verify import Given, verify_generated
-from assistant.verify.checks import actor_problem, contrast_problem, figure_problem, polarity_problem
+from assistant.verify.checks import actor_problem, contrast_problem, denial_problem, figure_problem, polarity_problem
 from assistant.verify.generated import VerifierParams
 from assistant.verify.judge import judge, parse_verdicts
 
@@ -46,12 +46,23 @@ def test_reversed_direction_and_negation_are_caught():
     assert polarity_problem("特殊高技能人才不得放宽学历要求", "特殊高技能人才可适当放宽学历要求。")
     assert polarity_problem("2020年起可以从应届毕业生中招聘", "2020年起基本不再从应届毕业生中招聘。")
     assert polarity_problem("相关经费纳入财政预算", "相关经费不纳入财政预算。")
+    # Denial added or dropped in other words
+    src = "积极改善农村教师的工作生活条件，提高农村教师待遇。"
+    assert denial_problem("但不再单独提高农村教师待遇", "但不再单独提高农村教师待遇", src, 0.5)
+    assert denial_problem("要改善农村教师条件、提高待遇", "要改善农村教师条件", src, 0.5) is None
+    rule = "各省级招办对本科层次招生，一律不得在常规录取工作结束后再行组织补录或换录；"
+    assert denial_problem("常规录取工作结束后可再行组织补录或换录", "常规录取工作结束后", rule, 0.5)
+    assert denial_problem("常规录取结束后，一律不得再行组织补录", "常规录取结束后", rule, 0.5) is None
+    # «以下要求» points ahead; «5年以下» bounds
+    assert polarity_problem("还应当满足以下要求", "除应当具备以上基本任职条件外") is None
 
 
 def test_sector_and_tier_swaps_are_caught():
-    assert contrast_problem("民办高职院校拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text)
-    assert contrast_problem("公办中职拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text)
-    assert contrast_problem("公办高职院校拨款不低于12000元", FUNDING.text.split("，")[0], FUNDING.text) is None
+    first = FUNDING.text.split("，")[0]
+    assert contrast_problem("民办高职院校拨款不低于12000元", first)
+    assert contrast_problem("公办中职拨款不低于12000元", first)
+    assert contrast_problem("公办高职院校拨款不低于12000元", first) is None
+    assert contrast_problem("学校、教师和学生都可申诉", "学生可以提出申诉") is None
 
 
 def test_actor_must_be_named_by_the_cited_source_or_its_header():
