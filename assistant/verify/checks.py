@@ -76,7 +76,7 @@ APPROXIMATION = 0.05
 DISTINCTIVE_DIGITS = 4
 _LABEL = re.compile(r"(?:^|›\s*)(?:(\d{1,3})[.．、]|[（(]([一二三四五六七八九十百]+)[）)]|([一二三四五六七八九十百]+)、)", re.M)
 _COUNTED_UNITS = {"个", "项", "家", "所", "条", "门", "批"}
-_ITEMS = re.compile(r"[、，,；;]|以及|和|及")
+_ITEMS = re.compile(r"[、，,；;]|以及")
 
 
 def labels(text: str) -> set[int]:
@@ -84,14 +84,19 @@ def labels(text: str) -> set[int]:
     return {cn_to_int(next(g for g in m.groups() if g)) or 0 for m in _LABEL.finditer(text)}
 
 
+def _digits(v) -> str:
+    return format(v, "f").replace(".", "").strip("0")
+
+
 def _significant(v) -> int:
-    return len(format(v, "f").replace(".", "").strip("0"))
+    return len(_digits(v))
 
 
 def _enumerated(claim: str, f: Figure) -> bool:
     """«责任单位共有8个：A、B、…以及H»: a count of what the sentence itself goes on to list."""
     rest = re.split(r"[。！？]", claim[f.end:])[0]
     rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
+    rest = re.sub(r"[（(［\[][^）)］\]]*[）)］\]]", "", rest)  # 各县（市、区）is one item
     return len([x for x in _ITEMS.split(rest) if x.strip()]) == f.value
 
 
@@ -102,8 +107,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params) -> str
     asked = {(f.value, f.unit) for f in figures(question)}
     pool = [(t, g) for src in cited for t in (src.header, src.text) for g in figures(t)]
     for f in figures(claim):
-        if (f.value, f.unit) in asked:
-            continue
+        if (f.value, f.unit) in asked or (not f.unit and f.value < 10):
+            continue  # asked, or a bare small number («一共4种»): a count of the answer's own
         if f.unit.startswith("第"):
             shown = {g.value for _, g in pool if g.unit in (f.unit, "第")} | set().union(*(labels(src.full) for src in cited))
             if f.value not in shown:
@@ -116,8 +121,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params) -> str
             return f"数字 {_show(f)} 不见于所引原文"
         if f.approximate and any(g.value and abs(g.value - f.value) <= Decimal(str(APPROXIMATION)) * abs(g.value) for _, g in same_unit):
             continue
-        if _significant(f.value) >= DISTINCTIVE_DIGITS and any(g.value == f.value for _, g in same_unit):
-            continue
+        if _significant(f.value) >= DISTINCTIVE_DIGITS and any(_digits(g.value) == _digits(f.value) for _, g in pool):
+            continue  # the same digits, perhaps in another scale (236498.85万元 in a 万元 column)
         ctx = _context(claim, f)
         scored = [(len(ctx & _context(t, g)), g) for t, g in same_unit]
         top = max(s for s, _ in scored)
@@ -239,13 +244,13 @@ def _classes(text: str) -> dict[str, set[str]]:
     return out
 
 
-def contrast_problem(segment: str, sentence: str) -> str | None:
+def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None:
     """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names only classes its source sentence
     does not, where the sentence names another of the same kind."""
-    mine, theirs = _classes(segment), _classes(sentence)
+    mine, theirs, said = _classes(segment), _classes(sentence), _classes(claim or segment)
     for axis, classes in mine.items():
         ref = theirs.get(axis, set())  # what the restated sentence names; elsewhere is another matter
-        if ref and not classes & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
+        if ref and not (classes | said.get(axis, set())) & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
             return "所说的学校类型或层级与原文不符"
     return None
 
@@ -253,7 +258,7 @@ def contrast_problem(segment: str, sentence: str) -> str | None:
 _BRACKETS = str.maketrans("（）［］【】", "()[][]")
 # Tags of words that may stand inside an office's name (教育/行政/部门, 县级, 人社).
 _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "b", "j", "an", "ng", "l")
-_LEVEL_WORDS = set("省市县区乡镇国各") | {"国家", "国务院", "自治区", "本级", "同级", "上级", "地方"}
+_LEVEL_WORDS = set("省市县区乡镇国各") | {"国家", "国务院", "自治区", "本级", "同级", "上级", "地方", "省级", "市级", "县级", "国家级"}
 # At most this many words before the office word make up its name («县级/教育/行政部门»).
 _NAME_WORDS = 4
 
@@ -274,6 +279,8 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
         j = i
         while j > 0 and i - j < _NAME_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
             j -= 1
+            if toks[j] in _LEVEL_WORDS:
+                break  # a level opens a name: «建议/市/教育局» names 市教育局
         name = toks[j: i + 1]
         # A bare 部门 or 政府 names no one in particular; 公安机关 or a known unit does.
         if len(name) > 1 or t in known_units or len(t) > len(next(x for x in _org_suffixes() if t.endswith(x))) + 1:

@@ -63,7 +63,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
-        reason = (contrast_problem(seg, ref) or polarity_problem(seg, ref)
+        reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match))
         if reason:
             return reason
@@ -117,9 +117,12 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params) if valid else "未标注有效出处"
     if reason is None:
         return None
-    # Re-attribute only to a source that says it better than the one cited: a wrong figure or
-    # clause number is not "repaired" onto another clause that happens to share words.
+    # Re-attribute only a sentence its cited source does not speak of (wording not grounded
+    # there, or no valid marker). One worded from its source but wrong in a figure, an office
+    # or a denial is a wrong statement about that source: it goes, it is not moved.
     here = grounding(c.body, "\n".join(sources[m - 1].full for m in valid) + "\n" + question) if valid else 0.0
+    if here >= params.grounding:
+        return reason
     others = sorted(
         ((grounding(c.body, sources[j - 1].full + "\n" + question), j) for j in range(1, len(sources) + 1) if j not in valid),
         reverse=True,
