@@ -1,4 +1,4 @@
-"""Fit the verifier's three numbers on the fit part of the answer sets (evals/llm_answers/).
+"""Fit the verifier's numbers on the fit part of the answer sets (evals/llm_answers/).
 
   python -m evals.fit_verifier --corpus docs_corpus ../shared/real-docs [--dry-run]
 
@@ -20,6 +20,7 @@ GRID = {
     "grounding": [0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
     "figure_context": [0.4, 0.6, 0.8, 0.9, 1.0],
     "negation_match": [0.3, 0.4, 0.5, 0.6, 0.7, 1.1],
+    "actor_context": [2, 3, 4, 6, 8, 99],
     "short_claim": [4, 6, 8, 10, 12, 14],
 }
 

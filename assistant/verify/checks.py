@@ -220,7 +220,8 @@ def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str
     """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
     the claim, which denies nothing."""
-    if negative(segment) and not negative(sentence) and grounding(segment, sentence) >= match:
+    part = best_sentence(segment, _SEGMENT.split(sentence))
+    if negative(segment) and part and not negative(part) and grounding(segment, part) >= match:
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):
@@ -313,9 +314,45 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -
     return None
 
 
+# Characters either side of an office name that say what it does («由__负责管理监督考核»).
+ACTOR_CONTEXT = 10
+
+
+@lru_cache(maxsize=2048)
+def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each office a text names with the words around it."""
+    out, start = [], 0
+    for name in actors(text, known_units):
+        whole = "".join(name)
+        at = text.find(whole, start)
+        if at < 0:
+            continue
+        start = at + len(whole)
+        around = text[max(0, at - ACTOR_CONTEXT): at] + "|" + text[start: start + ACTOR_CONTEXT]
+        out.append((whole, bigrams(around) - bigrams(whole)))
+    return tuple(out)
+
+
+def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[str], least: int) -> str | None:
+    """Offices in swapped roles («由教育部门负责…由人社部门负责» reversed): the source office
+    whose surroundings best match the claim office's must be that office."""
+    slots = [s for src in cited for s in _actor_slots(src.text.translate(_BRACKETS), known_units)]
+    if len({name for name, _ in slots}) < 2:
+        return None
+    for name, ctx in _actor_slots(claim.translate(_BRACKETS), known_units):
+        scored = [(len(ctx & c), other) for other, c in slots]
+        top = max(score for score, _ in scored)
+        if top < least:
+            continue
+        best = {other for score, other in scored if score == top}
+        if not any(name in b or b in name for b in best):
+            return f"“{name}”在原文中不承担这项职责（原文为“{'、'.join(sorted(best))}”）"
+    return None
+
+
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks time verification cold)."""
-    for f in (bigrams, polarity, negative):
+    for f in (bigrams, polarity, negative, _actor_slots):
         f.cache_clear()
 
 

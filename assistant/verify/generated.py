@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from .checks import (
-    Given, actor_problem, best_sentence, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
+    Given, actor_problem, actor_role_problem, best_sentence, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
     segments, sentences_of,
 )
 from .claims import Claim, cite, parse, render
@@ -29,6 +29,9 @@ class VerifierParams:
     figure_context: float
     # A segment restating this share of a source phrase must agree with it on denial (不/无需/禁止).
     negation_match: float
+    # An office is checked for its role when its surroundings share at least this many bigrams
+    # with a source office's (fewer: the sentence does not restate where the source names it).
+    actor_context: int
     # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
     # too short for a wording share to mean anything; it is read against the question instead.
     short_claim: int
@@ -38,7 +41,7 @@ class VerifierParams:
 def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
-    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["short_claim"])
+    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["short_claim"])
 
 
 @dataclass
@@ -54,7 +57,7 @@ class Checked:
 def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
     """Why the cited sources do not support the claim, or None when they do."""
     reason = (figure_problem(claim, cited, question, params) or doc_number_problem(claim, cited)
-              or actor_problem(claim, cited, known_units))
+              or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]
