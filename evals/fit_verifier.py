@@ -21,6 +21,7 @@ GRID = {
     "figure_context": [0.4, 0.6, 0.8, 0.9, 1.0],
     "negation_match": [0.3, 0.4, 0.5, 0.6, 0.7, 1.1],
     "actor_context": [2, 3, 4, 6, 8, 99],
+    "citation_margin": [0.1, 0.2, 0.3, 0.4, 0.6, 2.0],
     "short_claim": [4, 6, 8, 10, 12, 14],
 }
 

@@ -32,6 +32,9 @@ class VerifierParams:
     # An office is checked for its role when its surroundings share at least this many bigrams
     # with a source office's (fewer: the sentence does not restate where the source names it).
     actor_context: int
+    # A supported sentence is moved to another given source whose grounding exceeds its cited
+    # source's by at least this much (the model cited the wrong one of two similar clauses).
+    citation_margin: float
     # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
     # too short for a wording share to mean anything; it is read against the question instead.
     short_claim: int
@@ -41,7 +44,7 @@ class VerifierParams:
 def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
-    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["short_claim"])
+    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["citation_margin"], d["short_claim"])
 
 
 @dataclass
@@ -118,21 +121,25 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
         return None
     valid = [m for m in dict.fromkeys(c.marks) if 1 <= m <= len(sources)]
     reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params) if valid else "未标注有效出处"
-    if reason is None:
-        return None
-    # Re-attribute only a sentence its cited source does not speak of (wording not grounded
-    # there, or no valid marker). One worded from its source but wrong in a figure, an office
-    # or a denial is a wrong statement about that source: it goes, it is not moved.
     here = grounding(c.body, "\n".join(sources[m - 1].full for m in valid) + "\n" + question) if valid else 0.0
-    if here >= params.grounding:
-        return reason
     others = sorted(
         ((grounding(c.body, sources[j - 1].full + "\n" + question), j) for j in range(1, len(sources) + 1) if j not in valid),
         reverse=True,
     )
+    if reason is None:
+        # Supported, but another given source says it much more fully: the marker is wrong.
+        if not (others and others[0][0] - here >= params.citation_margin):
+            return None
+        reason = "出处标注有误"
+    # Re-attribute only a sentence its cited source does not speak of (wording not grounded
+    # there, or no valid marker, or far better grounded elsewhere). One worded from its source
+    # but wrong in a figure, an office or a denial is a wrong statement about that source: it
+    # goes, it is not moved.
+    elif here >= params.grounding:
+        return reason
     other = next((j for g, j in others if g >= here and problem(c.body, [sources[j - 1]], question, known_units, params) is None), None)
     if other is None:
-        return reason
+        return None if reason == "出处标注有误" else reason
     cite(c, [other])
     return f"repaired: {reason}"
 

@@ -13,7 +13,7 @@ HIRING = Given(
     "职业院校相关专业教师原则上从具有3年以上企业工作经历并具有高职以上学历的人员中公开招聘，2020年起基本不再从应届毕业生中招聘。特殊高技能人才可适当放宽学历要求。",
 )
 UNITS = frozenset({"省财政厅", "省教育厅", "省人社厅", "市教育局"})
-PARAMS = VerifierParams(grounding=0.4, figure_context=0.5, negation_match=0.5, actor_context=4, short_claim=10)
+PARAMS = VerifierParams(grounding=0.4, figure_context=0.5, negation_match=0.5, actor_context=4, citation_margin=0.25, short_claim=10)
 
 
 def test_figure_is_compared_with_the_one_given_for_the_same_thing():
