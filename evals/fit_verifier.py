@@ -2,8 +2,8 @@
 
   python -m evals.fit_verifier --corpus docs_corpus ../shared/real-docs [--dry-run]
 
-Objective: faithful answers reaching the user unchanged minus the mean share of lies reaching
-the user (each kind weighs the same), both marker styles. Coordinate search over a grid, two
+Objective: the total shortfall from the product's bars (faithful answers unchanged ≥ 0.90, each
+kind of lie ≤ 0.05, the recombined invention ≤ 0.25), both marker styles. Coordinate search over a grid, two
 rounds; the validation part is printed for the chosen values; the test part is never read."""
 from __future__ import annotations
 
@@ -26,11 +26,19 @@ GRID = {
 }
 
 
+# The product's bars (issue 12): faithful answers reach the user unchanged at least this often;
+# each kind of lie at most this often (the recombined invention is allowed more without a judge).
+FAITHFUL_BAR = 0.90
+LIE_BAR = {k: 0.05 for k in LIES} | {"invented_recombined": 0.25}
+
+
 def objective(res: dict) -> float:
+    """Minus the total shortfall from the bars: a point of faithful answers lost weighs the
+    same as a point of any one kind of lie let through."""
     st = res["stats"]
     faithful = st["faithful_unchanged"][0] / st["faithful_unchanged"][1]
-    lies = [st[k][0] / st[k][1] for k in LIES if st[k][1]]
-    return faithful - sum(lies) / len(lies)
+    lies = {k: st[k][0] / st[k][1] for k in LIES if st[k][1]}
+    return -(max(0.0, FAITHFUL_BAR - faithful) + sum(max(0.0, v - LIE_BAR[k]) for k, v in lies.items()))
 
 
 def main(argv=None) -> int:

@@ -104,6 +104,42 @@ def evaluate(items: list[dict], known_units: frozenset[str], params: VerifierPar
     return {"stats": stats, "times": times}
 
 
+def replay(items: list[dict], corpus: list[Path] | None) -> dict:
+    """The same answers through the whole chain: PolicyAssistant in LLM mode, the real
+    ChatOpenAI client, and a server on 127.0.0.1 speaking the OpenAI protocol that replies with
+    the written answer. Checks that the chain gives the model the sources the answers were
+    written against and that what the user sees matches the direct measurement."""
+    from assistant.chain import PolicyAssistant
+    from assistant.compose.llm import given
+    from tests.llm_server import ScriptedOpenAI
+
+    from .run import eval_settings
+
+    stats: dict[str, list[int]] = {k: [0, 0] for k in ["same_sources", "faithful_unchanged", *LIES[:-1]]}
+    with ScriptedOpenAI() as server:
+        a = PolicyAssistant(eval_settings(corpus, mode="llm", llm_base_url=server.url, llm_model="replay"))
+        for it in items:
+            same = [(g.header, g.text) for g in given(a.sources(it["question"], it.get("history") or []))] == [(g.header, g.text) for g in it["given"]]
+            stats["same_sources"][0] += same
+            stats["same_sources"][1] += 1
+            if not same:
+                continue
+            for style in (lambda t: t, after_style):
+                server.script.append({"content": style(it["faithful"])})
+                ans = a.ask(it["question"], it.get("history") or [])
+                stats["faithful_unchanged"][0] += ans.mode == "llm" and not ans.notice and _norm(ans.answer) == _norm(style(it["faithful"]))
+                stats["faithful_unchanged"][1] += 1
+                for lie in it.get("lies", []):
+                    if lie["kind"] not in stats:
+                        continue
+                    server.script.append({"content": style(lie["answer"])})
+                    ans = a.ask(it["question"], it.get("history") or [])
+                    body = _norm(parse(lie["lie"])[0].body) if parse(lie["lie"]) else _norm(lie["lie"])
+                    stats[lie["kind"]][0] += ans.mode == "llm" and body in _norm(ans.answer)
+                    stats[lie["kind"]][1] += 1
+    return stats
+
+
 def known_units_of(corpus: list[Path] | None) -> frozenset[str]:
     from assistant.store import IndexStore
 
@@ -123,6 +159,7 @@ def main(argv=None) -> int:
     ap.add_argument("--split", choices=["fit", "validation", "test"], help="one part of the answer sets (default: all)")
     ap.add_argument("--answers", type=Path, default=ANSWERS)
     ap.add_argument("--show", help="print the misses of one measure: faithful or a kind of lie")
+    ap.add_argument("--replay", action="store_true", help="also send every answer through the chain and a real OpenAI-protocol server")
     args = ap.parse_args(argv)
     items = load_set(args.answers, args.split)
     res = evaluate(items, known_units_of(args.corpus), show=args.show)
@@ -133,6 +170,10 @@ def main(argv=None) -> int:
         print(f"| {label} | {n} | {hit / n:.3f} |" if n else f"| {label} | 0 | – |")
     t = sorted(res["times"])
     print(f"verification per answer: mean {statistics.mean(t):.1f} ms, p95 {t[int(0.95 * (len(t) - 1))]:.1f} ms")
+    if args.replay:
+        print("\nreplayed through the chain and an OpenAI-protocol server on 127.0.0.1:\n| measure | n | share |\n|---|---|---|")
+        for k, (hit, n) in replay(items, args.corpus).items():
+            print(f"| {k if k.startswith(('faithful', 'same')) else 'lie reached: ' + k} | {n} | {hit / n:.3f} |" if n else f"| {k} | 0 | – |")
     return 0
 
 

@@ -108,3 +108,20 @@ def test_verdict_parsing_needs_every_sentence_once():
     assert parse_verdicts("1：是", 2) is None
     assert parse_verdicts("1：是\n1：否", 1) is None
     assert judge([], [FUNDING], lambda p: "") == []
+
+
+def test_offices_in_swapped_roles_are_caught():
+    from assistant.verify.checks import actor_role_problem
+
+    src = Given("《方案》 › 三、", "院校内培训由国务院教育行政部门负责监督考核，院校外培训由国务院人力资源社会保障行政部门负责监督考核。")
+    right = "院校外培训由国务院人力资源社会保障行政部门负责监督考核"
+    swapped = "院校外培训由国务院教育行政部门负责监督考核"
+    assert actor_role_problem(right, [src], UNITS, 4) is None
+    assert "原文为" in actor_role_problem(swapped, [src], UNITS, 4)
+
+
+def test_a_supported_sentence_far_better_said_by_another_source_is_moved_there():
+    params = VerifierParams(grounding=0.4, figure_context=0.5, negation_match=0.5, actor_context=4, citation_margin=0.25, short_claim=10)
+    text = "生均拨款不低于12000元[1]。原则上从具有3年以上企业工作经历的人员中公开招聘[1]。"
+    out = verify_generated(text, [FUNDING, HIRING], "高职拨款和招聘有什么要求？", UNITS, params)
+    assert out.text == "生均拨款不低于12000元[1]。原则上从具有3年以上企业工作经历的人员中公开招聘[2]。" and len(out.repaired) == 1
