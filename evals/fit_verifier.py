@@ -33,12 +33,13 @@ LIE_BAR = {k: 0.05 for k in LIES} | {"invented_recombined": 0.25}
 
 
 def objective(res: dict) -> float:
-    """Minus the total shortfall from the bars: a point of faithful answers lost weighs the
-    same as a point of any one kind of lie let through."""
+    """Minus the shortfall from the bars: the faithful side weighs as much as all the kinds of
+    lie together (their mean), so removing everything is not a way to stop lies."""
     st = res["stats"]
     faithful = st["faithful_unchanged"][0] / st["faithful_unchanged"][1]
     lies = {k: st[k][0] / st[k][1] for k in LIES if st[k][1]}
-    return -(max(0.0, FAITHFUL_BAR - faithful) + sum(max(0.0, v - LIE_BAR[k]) for k, v in lies.items()))
+    over = [max(0.0, v - LIE_BAR[k]) for k, v in lies.items()]
+    return -(max(0.0, FAITHFUL_BAR - faithful) + sum(over) / len(over))
 
 
 def main(argv=None) -> int:
