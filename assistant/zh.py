@@ -216,9 +216,10 @@ class Figure:
     approximate: bool = False  # 约1.43万元, 3800余名
 
 
-# «一» before these, or after a demonstrative, is an article («一项举措», «这一条»), not a count.
+# «一» before these, or after these, is an article («一项举措», «这一条»), not a count.
 _ARTICLE_UNITS = {"项", "个", "条", "批", "种"}
-_DEMONSTRATIVES = set("这那该同每哪某任其另唯单")
+_ARTICLE_BEFORE = set("这那该同每哪某任其另唯单")
+_DEMONSTRATIVES = set("这那该此")  # «这两项工作» refers back; it does not count anew
 
 
 _NUM_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -259,8 +260,9 @@ def figures(text: str) -> list[Figure]:
         unit, cn = m.group("unit") or "", m.group("cn")
         if cn and not (unit or m.group("pct") or m.group("big")) or (cn and set(cn) <= set("万亿")):
             continue
-        if cn == "一" and not m.group("pct") and (unit in _ARTICLE_UNITS or masked[m.start() - 1: m.start()] in _DEMONSTRATIVES):
-            continue  # 一项举措, 这一条: an article, not a count
+        before = masked[m.start() - 1: m.start()]
+        if cn and not m.group("pct") and (before in _DEMONSTRATIVES or cn == "一" and (unit in _ARTICLE_UNITS or before in _ARTICLE_BEFORE)):
+            continue  # 一项举措, 这一条, 这两项工作: an article or a reference, not a count
         v = _decimal(m)
         if v is None:
             continue

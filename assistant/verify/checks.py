@@ -256,7 +256,8 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     return None
 
 
-_BRACKETS = str.maketrans("（）［］【】", "()[][]")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号")
+_BRACKETS = str.maketrans("（）［］【】〔〕", "()[][]()")
 # Tags of words that may stand inside an office's name (教育/行政/部门, 县级, 人社).
 _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "b", "j", "an", "ng", "l")
 _LEVEL_WORDS = set("省市县区乡镇国各") | {"国家", "国务院", "自治区", "本级", "同级", "上级", "地方", "省级", "市级", "县级", "国家级"}
@@ -273,6 +274,7 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
     """The offices a text names, each as its words: a word ending like an office (厅, 局,
     部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
     add_words(known_units)  # a known unit is one word (省人社厅), as at retrieval
+    text = _DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
     toks, out = words(text.translate(_BRACKETS)), []
     for i, t in enumerate(toks):
         if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and not (word_tag(t) or "n").startswith("v"))):
@@ -339,7 +341,10 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
     slots = [s for src in cited for s in _actor_slots(src.text.translate(_BRACKETS), known_units)]
     if len({name for name, _ in slots}) < 2:
         return None
+    listed = "\n".join(src.header for src in cited).translate(_BRACKETS)
     for name, ctx in _actor_slots(claim.translate(_BRACKETS), known_units):
+        if name in listed:
+            continue  # a responsible unit the header lists: the claim is naming the clause's units
         scored = [(len(ctx & c), other) for other, c in slots]
         top = max(score for score, _ in scored)
         if top < least:
