@@ -38,6 +38,7 @@ class PolicyAssistant:
         self.settings = settings
         store = IndexStore(settings)
         self.snap = store.load()
+        self.snapshot_id = self.snap.path.name
         check_embedder(self.snap.state, embedder_id(settings.embedder))
         self.embedder = make_embedder(settings.embedder)
         add_words(u for c in self.snap.clauses.values() for u in c.responsible_units)

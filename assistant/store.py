@@ -6,17 +6,22 @@ Layout under the data folder:
   snapshots/<id>/records.jsonl documents, clauses, chunks
   snapshots/<id>/bm25/         bm25s index over jieba tokens
   snapshots/<id>/sentences.*   one vector per clause sentence (.npy) and its clause (.json)
+  snapshots/<id>/inuse.lock    held shared by every process answering from the snapshot
   CURRENT                      the snapshot in use, switched atomically
+  ingest.lock                  held by the one process writing (ingest, upload)
 An ingest writes a new snapshot and switches CURRENT last, so an interrupted ingest
-leaves the previous snapshot in use; Chroma rows not in the current snapshot are ignored
-by readers and deleted by the next ingest."""
+leaves the previous snapshot in use; an old snapshot is deleted only when no process holds
+it; Chroma rows not in the current snapshot are ignored by readers and deleted by the next
+ingest. The locks are POSIX flock locks: a process that dies releases them."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -36,6 +41,10 @@ class IndexMissing(RuntimeError):
     pass
 
 
+class IngestBusy(RuntimeError):
+    """Another process is writing the index."""
+
+
 @dataclass
 class Snapshot:
     path: Path
@@ -46,6 +55,14 @@ class Snapshot:
     chunk_index: dict[str, int] = field(default_factory=dict)
     _bm25: object = None
     _sentences: object = None
+    # An open file holding a shared lock on the snapshot while this process may read it:
+    # the writer deletes only snapshots nobody holds.
+    _hold: object = None
+
+    def release(self) -> None:
+        if self._hold is not None:
+            self._hold.close()  # closing the file drops the lock
+            self._hold = None
 
     @property
     def sentences(self) -> "SentenceVectors":
@@ -173,10 +190,33 @@ class IndexStore:
     def exists(self) -> bool:
         return self.current_path() is not None
 
+    def current_id(self) -> str | None:
+        """The snapshot CURRENT names (a cheap check between questions)."""
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
     def load(self) -> Snapshot:
-        p = self.current_path()
-        if p is None:
-            raise IndexMissing(f"索引不存在（{self.root}）：请先运行 `policy-assistant ingest`")
+        # A writer may switch CURRENT and delete the old snapshot between our reading CURRENT
+        # and taking the snapshot's shared lock: then read CURRENT again.
+        for _ in range(5):
+            p = self.current_path()
+            if p is None:
+                raise IndexMissing(f"索引不存在（{self.root}）：请先运行 `policy-assistant ingest`")
+            try:
+                hold = _hold(p)
+                if not (p / "state.json").exists():
+                    hold.close()
+                    continue
+                snap = self._read(p)
+            except FileNotFoundError:
+                continue
+            snap._hold = hold
+            return snap
+        raise IndexMissing(f"索引正在更新，无法读取（{self.root}）：请稍后再试")
+
+    def _read(self, p: Path) -> Snapshot:
         state = json.loads((p / "state.json").read_text(encoding="utf-8"))
         docs, clauses, chunks = {}, {}, []
         with open(p / "records.jsonl", encoding="utf-8") as f:
@@ -220,6 +260,7 @@ class IndexStore:
         retriever.index([tokenize(c.embed_text) or ["∅"] for c in chunks] or [["∅"]], show_progress=False)
         retriever.save(str(tmp / "bm25"))
         sentences.save(tmp)
+        (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
         final = self.root / "snapshots" / snap_id
@@ -227,10 +268,67 @@ class IndexStore:
         cur_tmp = self.root / "CURRENT.tmp"
         cur_tmp.write_text(snap_id)
         os.replace(cur_tmp, self.root / "CURRENT")  # the switch: atomic on POSIX
-        for old in (self.root / "snapshots").iterdir():
-            if old.name != snap_id:
-                shutil.rmtree(old, ignore_errors=True)
+        self.collect_garbage(keep=snap_id)
         return final
+
+    def collect_garbage(self, keep: str) -> list[str]:
+        """Delete old snapshots no process holds, and temporary folders of crashed writers
+        (the caller holds the writer lock, so no other writer is mid-way)."""
+        removed = []
+        for old in (self.root / "snapshots").iterdir():
+            if old.name == keep:
+                continue
+            if not old.name.startswith(".tmp-"):
+                lock = _free(old)
+                if lock is None:
+                    continue  # a reader still answers from it
+                lock.close()
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.name)
+        return removed
+
+    @contextmanager
+    def writer_lock(self):
+        """One ingest at a time, across processes; a second one is told so at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        f = open(self.root / "ingest.lock", "a+")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            raise IngestBusy(f"另一个收录任务正在进行（{self.root}），请等它结束后再试 (another ingest is running)") from None
+        try:
+            yield
+        finally:
+            f.close()
+
+
+def _hold(snapshot: Path):
+    """A shared lock on a snapshot, held as long as the returned file stays open. Opened for
+    reading, so a read-only data folder serves as well (nobody writes there to collect)."""
+    try:
+        f = open(snapshot / "inuse.lock", "r")
+    except FileNotFoundError:
+        try:
+            f = open(snapshot / "inuse.lock", "a+")  # a snapshot written before locks existed
+        except OSError:
+            return open(os.devnull)
+    fcntl.flock(f, fcntl.LOCK_SH)
+    return f
+
+
+def _free(snapshot: Path):
+    """An exclusive lock on a snapshot no one holds, or None when someone does."""
+    try:
+        f = open(snapshot / "inuse.lock", "a+")
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    return f
 
 
 def check_embedder(state: dict, embedder_id: str) -> None:

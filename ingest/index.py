@@ -64,7 +64,15 @@ def _file_hash(path: Path) -> str | None:
 def ingest_paths(
     paths: list[Path], settings: Settings, *, rebuild: bool = False, show_progress: bool = True, on_file=None
 ) -> IngestReport:
+    """Ingest files and folders into a new snapshot. One writer at a time: a second one raises
+    IngestBusy at once, before reading anything (else the later switch would drop the other's
+    documents)."""
     store = IndexStore(settings)
+    with store.writer_lock():
+        return _ingest(store, paths, settings, rebuild, show_progress, on_file)
+
+
+def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: bool, show_progress: bool, on_file) -> IngestReport:
     emb_id = embedder_id(settings.embedder)
     state = {} if rebuild else store.load_state()
     check_embedder(state, emb_id)
@@ -171,6 +179,8 @@ def ingest_paths(
     embedder = embedder or CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
     sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
     report.embedded = embedder.computed if embedder else 0
+    if old is not None:
+        old.release()  # this process is done reading it: it may be collected
     store.write_snapshot(new_state, documents, clauses, chunks, sentences)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
     _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})

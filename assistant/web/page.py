@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import shutil
 import threading
@@ -16,6 +17,7 @@ from ..feedback import FeedbackStore  # noqa: E402
 from ..present import as_text  # noqa: E402
 from ..data import read_lines  # noqa: E402
 from ..settings import Settings  # noqa: E402
+from ..store import IndexStore, IngestBusy  # noqa: E402
 from ..types import Answer  # noqa: E402
 from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
 
@@ -33,19 +35,40 @@ CSS = """
 
 
 class AssistantHolder:
-    """The loaded assistant, replaced after an upload changes the index."""
+    """The loaded assistant. When another process (a command-line ingest, another page) has
+    switched the index, a newer assistant is loaded in the background and swapped in between
+    questions; until then questions are answered from the snapshot already loaded, which no
+    ingest deletes while it is held."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lock = threading.Lock()
+        self.store = IndexStore(settings)
         self.assistant = PolicyAssistant(settings)
+        self._loading: threading.Thread | None = None
 
     def reload(self) -> None:
         fresh = PolicyAssistant(self.settings)
         with self.lock:
-            self.assistant = fresh
+            old, self.assistant = self.assistant, fresh
+        old.snap.release()
+
+    def refresh_if_changed(self) -> threading.Thread | None:
+        """Start loading the index CURRENT names if it is not the one in use."""
+        current = self.store.current_id()
+        if current and current != self.assistant.snapshot_id and not (self._loading and self._loading.is_alive()):
+            self._loading = threading.Thread(target=self._load_quietly, daemon=True)
+            self._loading.start()
+        return self._loading
+
+    def _load_quietly(self) -> None:
+        try:
+            self.reload()
+        except Exception:  # a half-written or broken index: keep serving the loaded one
+            logging.getLogger(__name__).exception("could not load the newer index; still serving %s", self.assistant.snapshot_id)
 
     def ask(self, *a, **kw) -> Answer:
+        self.refresh_if_changed()
         with self.lock:
             return self.assistant.ask(*a, **kw)
 
@@ -153,7 +176,10 @@ def build_app(settings: Settings) -> gr.Blocks:
             results.append([source, f"错误：{reason}" if status == "error" else labels[status]])
 
         progress(0, desc="正在收录……")
-        ingest_paths(paths, settings, show_progress=True, on_file=on_file)
+        try:
+            ingest_paths(paths, settings, show_progress=True, on_file=on_file)
+        except IngestBusy as e:
+            return [["—", str(e)]], gr.update(), gr.update()
         holder.reload()
         return results, _docs_table(holder), gr.update(choices=_doc_choices(holder))
 
