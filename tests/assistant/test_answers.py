@@ -68,6 +68,33 @@ def test_malformed_batch_lines_get_error_objects_and_the_rest_answer(corpus_inde
     assert "第2行" in err
 
 
+def test_a_bad_byte_spoils_its_line_not_the_batch(corpus_index, tmp_path):
+    f = tmp_path / "batch.jsonl"
+    f.write_bytes(b'{"id": "x", "question": "\xff\xfe"}\n' + json.dumps({"id": "y", "question": "省级高水平中等职业学校要遴选建设多少所？"}, ensure_ascii=False).encode() + b"\n")
+    env = {**os.environ, "POLICY_DATA_DIR": str(corpus_index.data_dir), "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "batch", str(f)], capture_output=True, text=True, env=env, timeout=300)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert "UTF-8" in rows[0]["error"] and "60所" in rows[1]["answer"] and "Traceback" not in out.stderr
+    missing = subprocess.run([sys.executable, "-m", "assistant.cli", "batch", str(tmp_path / "none.jsonl")], capture_output=True, text=True, env=env, timeout=300)
+    assert missing.returncode == 2 and "无法打开" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_too_long_or_non_text_questions_are_refused_with_the_reason(assistant):
+    from assistant.chain import MAX_QUESTION_CHARS
+
+    with pytest.raises(ValueError, match=f"{MAX_QUESTION_CHARS} 字以内"):
+        assistant.ask("职" * (MAX_QUESTION_CHARS + 1))
+    with pytest.raises(ValueError, match="必须是文字"):
+        assistant.ask(12)
+
+
+def test_mode_is_accepted_after_the_command(corpus_index):
+    env = {**os.environ, "POLICY_DATA_DIR": str(corpus_index.data_dir), "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--mode", "extractive", "省级高水平中等职业学校要遴选建设多少所？"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0 and "60所" in out.stdout, out.stderr
+
+
 def test_responsible_units_question_lists_the_units(assistant):
     ans = assistant.ask("开展高质量职业培训由哪些部门负责？")
     assert ans.found

@@ -71,7 +71,7 @@ def admin_server(corpus_index, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(corpus_index.data_dir, data)
     settings = corpus_index.with_overrides(data_dir=data)
-    proc, url = _start(settings, admin_password="s3cret-admin")
+    proc, url = _start(settings, admin_password="管理员密码2024")
     yield url, settings
     proc.terminate()
     proc.wait(timeout=20)
@@ -195,7 +195,7 @@ def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browse
     page.get_by_role("button", name="上传并收录").click()
     results = page.locator("#upload-results")
     expect(results).to_contain_text("密码错误，未收录", timeout=30000)
-    page.locator("input[type=password]").fill("s3cret-admin")
+    page.locator("input[type=password]").fill("管理员密码2024")  # any Unicode: compared as bytes
     page.get_by_role("button", name="上传并收录").click()
     expect(results).to_contain_text("错误：文件为空 (empty file)", timeout=120000)
     expect(results).to_contain_text("已收录")
