@@ -299,4 +299,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     demo = build_app(settings)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, share=False, show_error=True, css=CSS, footer_links=[],
+        # Gradio's upload route is open to anyone who can reach the page: cap each file at the
+        # ingest limit, so nobody can fill the disk with one request.
+        max_file_size=int(settings.max_file_mb * 1024 * 1024),
     )

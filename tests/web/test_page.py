@@ -247,3 +247,24 @@ def test_units_compare_and_targets_views(server, browser):
     expect(page.locator("#targets-table")).to_contain_text("到2022年底")
     page.screenshot(path=str(ARTIFACTS / "page-targets.png"), full_page=True)
     page.close()
+
+
+def test_upload_route_refuses_a_file_over_the_size_limit(server):
+    import http.client
+    from urllib.parse import urlparse
+
+    url, settings = server
+    u = urlparse(url)
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    boundary = "----policytest"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.txt\"\r\n"
+            "Content-Type: text/plain\r\n\r\n").encode()
+    body = head + b"x" * (limit + 1024) + f"\r\n--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    conn.request("POST", "/gradio_api/upload", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    resp = conn.getresponse()
+    assert resp.status == 413, (resp.status, resp.read()[:200])
+    small = head + b"x" * 10 + f"\r\n--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    conn.request("POST", "/gradio_api/upload", body=small, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert conn.getresponse().status == 200
