@@ -1,10 +1,8 @@
 """The chat page: ask in Chinese, see the answer and where it stands, check the clause."""
 from __future__ import annotations
 
-import hmac
 import logging
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from ..data import read_lines  # noqa: E402
 from ..settings import Settings  # noqa: E402
 from ..store import IndexStore, IngestBusy  # noqa: E402
 from ..types import Answer  # noqa: E402
+from .admin import AdminGate, keep_upload  # noqa: E402
 from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
 
 # Example questions shown under the chat box: a data file, written for the bundled corpus.
@@ -101,6 +100,7 @@ def _history(answers: list[Answer]) -> list[dict]:
 
 def build_app(settings: Settings) -> gr.Blocks:
     holder = AssistantHolder(settings)
+    gate = AdminGate(settings.admin_password)
     feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
 
     def respond(message, chat, answers, selected, doc_ids, level, mode):
@@ -157,25 +157,25 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     def api_ask(question: str) -> str:
         """One question in; the answer with its citations, in the text form the page shows."""
-        if not (question or "").strip():
+        if not isinstance(question, str):
+            return f"问题必须是文字，收到的是 {type(question).__name__}。"
+        if not question.strip():
             return "问题为空。"
-        return as_text(holder.ask(question))
+        try:
+            return as_text(holder.ask(question))
+        except ValueError as e:
+            return str(e)
 
     def upload(password, files, progress=gr.Progress(track_tqdm=True)):
         from ingest.index import ingest_paths
 
-        if not settings.admin_password or not hmac.compare_digest(str(password or "").encode(), settings.admin_password.encode()):
-            return [["—", "密码错误，未收录"]], gr.update(), gr.update()
+        refused = gate.check(password)
+        if refused:
+            return [["—", refused]], gr.update(), gr.update()
         if not files:
             return [["—", "请选择文件"]], gr.update(), gr.update()
         dest = Path(settings.data_dir) / "uploads"
-        dest.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for f in files:
-            src = Path(f if isinstance(f, str) else f.name)
-            target = dest / Path(src.name).name
-            shutil.copyfile(src, target)
-            paths.append(target)
+        paths = [keep_upload(Path(f if isinstance(f, str) else f.name), dest) for f in files]
         results: list[list[str]] = []
         labels = {"added": "已收录", "updated": "已更新", "unchanged": "未变化"}
 
