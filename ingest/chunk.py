@@ -20,7 +20,10 @@ def sentences(text: str) -> list[str]:
 
 
 def pack(pieces: list[str], limit: int, sep: str = "") -> list[str]:
+    """Pieces joined into groups of at most `limit` characters; a piece longer than that (a
+    page of text without a full stop) is cut, so no chunk grows with its source."""
     groups, cur = [], ""
+    pieces = [p[i: i + limit] for p in pieces for i in range(0, len(p), limit)] if limit > 0 else pieces
     for s in pieces:
         if cur and len(cur) + len(s) > limit:
             groups.append(cur)
@@ -40,6 +43,7 @@ def chunk_texts(clause: Clause, limit: int) -> list[str]:
     if clause.kind == "table" and clause.table_rows:
         lines = [row_text(clause.table_header, r) for r in clause.table_rows]
         return pack([x for x in lines if x], limit, sep="\n")
+    # A numbered clause is kept whole up to twice the limit: its parts are one rule.
     if clause.kind == "clause" and len(clause.text) <= 2 * limit:
         return [clause.text]
     if len(clause.text) <= limit:

@@ -211,12 +211,20 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
             ids.append(cid), texts.append(text), vecs.append(v)
     else:
         fresh = clauses  # no usable old vectors: embed every clause's sentences
-    todo = [(c.clause_id, t) for c in fresh for t in units_of(c.text, c.kind == "table")]
+    todo: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for c in fresh:
+        for t in units_of(c.text, c.kind == "table"):
+            if (c.doc_id, t) not in seen:  # a sentence repeated in a document is kept once
+                seen.add((c.doc_id, t))
+                todo.append((c.clause_id, t))
     if todo:
-        new = _embed(embedder, [t for _, t in todo], show_progress)
+        unique = list(dict.fromkeys(t for _, t in todo))  # the same text in two documents: embedded once
+        row = {t: i for i, t in enumerate(unique)}
+        new = _embed(embedder, unique, show_progress)
         ids += [c for c, _ in todo]
         texts += [t for _, t in todo]
-        vecs += list(new)
+        vecs += [new[row[t]] for _, t in todo]
     return SentenceVectors(ids, texts, np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
 
 

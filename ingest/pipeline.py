@@ -88,12 +88,16 @@ def parse_loaded(lf: LoadedFile, overrides: dict | None = None, chunk_chars: int
             notice_title=seg.notice_title, forwarded_by=seg.forwarded_by, forwards=seg.forwards, **meta,
         )
         documents.append(doc)
+        seen: set[str] = set()  # a text repeated within a document is searched once
         for d in _drafts(seg, paras):
             clause = _assemble(paras, offsets, d, doc, len(clauses))
             if not clause.text.strip() and not clause.table_rows:
                 continue
             clauses.append(clause)
-            chunks.extend(chunk_clause(doc, clause, len(clauses) - 1, lf.content_hash, chunk_chars))
+            for ch in chunk_clause(doc, clause, len(clauses) - 1, lf.content_hash, chunk_chars):
+                if ch.text not in seen:
+                    seen.add(ch.text)
+                    chunks.append(ch)
     if not clauses:
         raise IngestError(lf.source, "没有解析出任何条款或段落 (no clauses found)")
     return ParsedFile(lf.source, lf.content_hash, tuple(documents), tuple(clauses), tuple(chunks))

@@ -210,3 +210,25 @@ def test_chroma_server_via_chroma_url(settings_factory, small_corpus, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_degenerate_files_end_small_repeated_text_once_and_no_chunk_beyond_the_cap(settings_factory, tmp_path):
+    from assistant.store import IndexStore
+    from ingest.index import ingest_paths
+
+    settings = settings_factory("degenerate")
+    folder = tmp_path / "degenerate"
+    folder.mkdir()
+    line = "各地要加强职业教育工作，确保各项任务落到实处。"
+    (folder / "重复.txt").write_text("关于加强职业教育工作的通知\n" + "\n".join([line] * 20000), encoding="utf-8")
+    (folder / "无句号.txt").write_text("关于一段没有句号的文字的通知\n" + "职业教育" * 20000, encoding="utf-8")
+    report = ingest_paths([folder], settings, show_progress=False)
+    assert not report.errors, report.errors
+    snap = IndexStore(settings).load()
+    by_source = {}
+    for c in snap.chunks:
+        by_source.setdefault(snap.documents[c.doc_id].source, []).append(c)
+    assert len(by_source["重复.txt"]) <= 3  # 20,000 copies of one sentence are one searchable text
+    assert max(len(c.text) for c in snap.chunks) <= 2 * settings.max_chunk_chars
+    assert len(snap.sentences.texts) < 100
+    snap.release()
