@@ -30,7 +30,7 @@ from .settings import Settings
 from .types import Chunk, Clause, Document
 from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
 
-PIPELINE_VERSION = "4"  # 4: sentence vectors in the snapshot
+PIPELINE_VERSION = "5"  # 5: chunks cut at the cap, repeated texts within a document kept once
 
 
 class EmbedderMismatch(RuntimeError):
