@@ -34,23 +34,26 @@ CSS = """
 
 
 class AssistantHolder:
-    """The loaded assistant. When another process (a command-line ingest, another page) has
-    switched the index, a newer assistant is loaded in the background and swapped in between
-    questions; until then questions are answered from the snapshot already loaded, which no
-    ingest deletes while it is held."""
+    """The loaded assistant, shared by every request without a lock around answering (the
+    assistant is read-only once loaded). When another process (a command-line ingest,
+    another page) has switched the index, a newer assistant is loaded in the background and
+    swapped in between questions; a question already running finishes on the one it began
+    with, whose snapshot no ingest deletes until the last such question is done."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # guards the swap and the counts, never an answer
         self.store = IndexStore(settings)
         self.assistant = PolicyAssistant(settings)
+        self._busy: dict[int, int] = {}
         self._loading: threading.Thread | None = None
 
     def reload(self) -> None:
         fresh = PolicyAssistant(self.settings)
         with self.lock:
             old, self.assistant = self.assistant, fresh
-        old.snap.release()
+            if not self._busy.get(id(old)):
+                old.snap.release()
 
     def refresh_if_changed(self) -> threading.Thread | None:
         """Start loading the index CURRENT names if it is not the one in use."""
@@ -69,7 +72,17 @@ class AssistantHolder:
     def ask(self, *a, **kw) -> Answer:
         self.refresh_if_changed()
         with self.lock:
-            return self.assistant.ask(*a, **kw)
+            assistant = self.assistant  # the whole question is answered by this one
+            self._busy[id(assistant)] = self._busy.get(id(assistant), 0) + 1
+        try:
+            return assistant.ask(*a, **kw)
+        finally:
+            with self.lock:
+                self._busy[id(assistant)] -= 1
+                if not self._busy[id(assistant)]:
+                    del self._busy[id(assistant)]
+                    if assistant is not self.assistant:
+                        assistant.snap.release()
 
 
 def _doc_choices(holder: AssistantHolder) -> list[tuple[str, str]]:
