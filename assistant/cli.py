@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from .settings import Settings
@@ -339,6 +340,25 @@ def _server_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--port", type=int, default=7860)
 
 
+def _log_traceback(args) -> str:
+    """The traceback of an unexpected failure, appended to <data dir>/logs/error.log."""
+    import tempfile
+    import traceback
+
+    try:
+        folder = Path(_settings(args).data_dir) / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+    except Exception:  # the data folder itself may be what is broken or read-only
+        folder = Path(tempfile.gettempdir())
+    path = folder / "error.log"
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+    except OSError:
+        return "（无法写入日志）"
+    return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
@@ -347,13 +367,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = open(os.devnull, "w")
         return 0
-    except Exception as e:  # a clear one-line error, not a traceback, for known failures
+    except Exception as e:  # a clear one-line error, not a traceback; -v shows the traceback
         from .store import EmbedderMismatch, IndexMissing
 
-        if isinstance(e, (EmbedderMismatch, IndexMissing, ValueError, RuntimeError)) and not args.verbose:
+        if args.verbose:
+            raise
+        if isinstance(e, (EmbedderMismatch, IndexMissing, ValueError, RuntimeError)):
             print(f"错误：{e}", file=sys.stderr)
             return 2
-        raise
+        log = _log_traceback(args)
+        print(f"错误：{type(e).__name__}: {e}（详细信息见 {log}，或加 -v 重新运行）", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

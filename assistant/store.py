@@ -230,6 +230,9 @@ class IndexStore:
                     clauses[c.clause_id] = c
                 else:
                     chunks.append(Chunk(**r))
+        if "embedder" not in state or not docs:
+            raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
+                               f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
         snap = Snapshot(p, state, docs, clauses, chunks)
         snap.chunk_index = {c.chunk_id: i for i, c in enumerate(chunks)}
         return snap

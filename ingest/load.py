@@ -76,6 +76,11 @@ def decode_html(data: bytes, source: str) -> str:
     return decode_text(data, source)[0]
 
 
+# The longest real policy texts (laws with their explanations, annual reports with tables) run
+# to a few hundred pages; a 2,000-page text took 153 s. Beyond this a file is refused, named.
+MAX_PDF_PAGES = 1000
+
+
 def _read_pdf(path: Path, source: str) -> tuple[str, ...]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -90,6 +95,8 @@ def _read_pdf(path: Path, source: str) -> tuple[str, ...]:
                 ok = 0
             if not ok:
                 raise IngestError(source, "PDF 已加密，无法读取 (encrypted PDF: a password is required)")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise IngestError(source, f"PDF 页数过多：{len(reader.pages)} 页，上限 {MAX_PDF_PAGES} 页，请拆分后再收录 (too many pages)")
         pages = tuple((p.extract_text() or "") for p in reader.pages)
     except IngestError:
         raise

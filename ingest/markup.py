@@ -214,6 +214,11 @@ def _docx_table(tbl, num: Numbering, out: list[str]) -> None:
     out.extend("\t".join(r) for r in _grid(cells) if any(r))
 
 
+# A policy document's Word file unpacks to a few MB (text XML and some images); a file that
+# claims hundreds is a decompression bomb. Checked before anything is inflated.
+MAX_DOCX_UNPACKED_MB = 200
+
+
 def docx_to_text(data: bytes, source: str) -> str:
     if data[:4] == b"\xd0\xcf\x11\xe0":  # an OLE container: an encrypted .docx or an old .doc
         raise IngestError(source, "Word 文档已加密，无法读取 (encrypted .docx: a password is required)"
@@ -225,6 +230,10 @@ def docx_to_text(data: bytes, source: str) -> str:
         raise IngestError(source, "不是有效的 Word 文档 (not a .docx: not a zip archive)") from None
     if "word/document.xml" not in zf.namelist():
         raise IngestError(source, "压缩包中没有 word/document.xml (not a .docx: no word/document.xml in the zip)")
+    unpacked = sum(i.file_size for i in zf.infolist())
+    if unpacked > MAX_DOCX_UNPACKED_MB * 1024 * 1024:  # read from the zip directory: nothing inflated yet
+        raise IngestError(source, f"Word 文档解压后过大：{unpacked / 1024 / 1024:.0f} MB，上限 {MAX_DOCX_UNPACKED_MB} MB "
+                                  "(decompression bomb or oversized .docx)")
     lines: list[str] = []
     try:
         if zf.testzip():

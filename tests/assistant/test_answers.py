@@ -227,3 +227,27 @@ def test_ask_cli_prints_answer_and_citations(corpus_index):
                          capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "60所" in out.stdout and "依据：" in out.stdout and "晋政发〔2020〕19号" in out.stdout
+
+
+def test_a_broken_index_or_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path):
+    data = tmp_path / "broken"
+    (data / "snapshots" / "x").mkdir(parents=True)
+    (data / "CURRENT").write_text("x")
+    (data / "snapshots" / "x" / "state.json").write_text("{}")
+    (data / "snapshots" / "x" / "records.jsonl").write_text("")
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ask", "问题"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "索引已损坏" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_corrupt_chroma_database_is_named_and_logged(corpus_index, tmp_path):
+    import shutil
+
+    data = tmp_path / "copy"
+    shutil.copytree(corpus_index.data_dir, data)
+    (data / "chroma" / "chroma.sqlite3").write_bytes(os.urandom(5000))
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ask", "公办高职院校生均财政拨款不低于多少？"],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)})
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "error.log" in out.stderr
+    assert "Traceback" in (data / "logs" / "error.log").read_text(encoding="utf-8")

@@ -98,3 +98,28 @@ def test_file_over_size_limit(tmp_path):
     f = tmp_path / "huge.txt"
     f.write_text("职业教育。" * 100_000, encoding="utf-8")
     assert "size limit" in _err(f, max_mb=0.5)
+
+
+def test_a_docx_that_unpacks_beyond_the_limit_is_refused_before_inflating(tmp_path):
+    import io
+    import zipfile
+
+    from ingest.errors import IngestError
+    from ingest.markup import MAX_DOCX_UNPACKED_MB, docx_to_text
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<w:document/>")
+        z.writestr("word/media/bomb.bin", b"\0" * ((MAX_DOCX_UNPACKED_MB + 1) * 1024 * 1024))
+    with pytest.raises(IngestError, match="解压后过大"):
+        docx_to_text(buf.getvalue(), "炸弹.docx")
+
+
+def test_a_pdf_over_the_page_limit_is_refused_with_its_count(pdf_dir, monkeypatch):
+    from ingest import load
+    from ingest.errors import IngestError
+
+    pdf = next(pdf_dir.iterdir())
+    monkeypatch.setattr(load, "MAX_PDF_PAGES", 1)  # the fixture PDFs are real multi-page files
+    with pytest.raises(IngestError, match="页数过多"):
+        load.load_file(pdf, 50)
