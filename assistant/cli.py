@@ -64,6 +64,15 @@ def cmd_ingest(args) -> int:
     return 1 if rep.errors else 0
 
 
+def cmd_remove(args) -> int:
+    """Take documents out of the index (the files themselves are not touched)."""
+    from ingest.index import remove_documents
+
+    rep = remove_documents(args.names, _settings(args))
+    print(f"已移出：{'、'.join(rep.removed) or '无'}；剩余 {rep.chunks} 个检索片段", file=sys.stderr)
+    return 0
+
+
 def cmd_clauses(args) -> int:
     from ingest.errors import IngestError
     from ingest.pipeline import parse_file
@@ -281,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_ingest)
+
+    s = sub.add_parser("remove", help="从索引中移出文件（按文件名、文号或 doc_id）")
+    s.add_argument("names", nargs="+")
+    s.set_defaults(fn=cmd_remove)
 
     s = sub.add_parser("clauses", help="解析一个文件并列出条款记录")
     s.add_argument("path")

@@ -72,7 +72,30 @@ def ingest_paths(
         return _ingest(store, paths, settings, rebuild, show_progress, on_file)
 
 
-def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: bool, show_progress: bool, on_file) -> IngestReport:
+def remove_documents(names: list[str], settings: Settings) -> IngestReport:
+    """Take documents out of the index by file name, doc id or 文号 (their files are left
+    alone). A name that matches nothing is an error and nothing is changed."""
+    store = IndexStore(settings)
+    with store.writer_lock():
+        state = store.load_state()
+        snap = store.load()
+        try:
+            by_name: dict[str, set[str]] = {}
+            for d in snap.documents.values():
+                for key in (d.source, d.doc_id, d.doc_number):
+                    if key:
+                        by_name.setdefault(key, set()).add(d.source)
+        finally:
+            snap.release()
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ValueError(f"索引中没有这些文件：{'、'.join(unknown)}（可用 policy-assistant docs 查看）")
+        drop = set().union(*(by_name[n] for n in names)) & set(state.get("sources", {}))
+        return _ingest(store, [], settings, False, False, None, remove=drop)
+
+
+def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: bool, show_progress: bool, on_file,
+            remove: set[str] = frozenset()) -> IngestReport:
     emb_id = embedder_id(settings.embedder)
     state = {} if rebuild else store.load_state()
     check_embedder(state, emb_id)
@@ -125,7 +148,7 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     for source, info in old_sources.items():
         if source in kept or source in parsed:
             continue
-        gone = source not in seen and any(str(Path(info.get("path", ""))).startswith(str(f)) for f in folders)
+        gone = source in remove or (source not in seen and any(str(Path(info.get("path", ""))).startswith(str(f)) for f in folders))
         if gone:
             report.removed.append(source)
         else:

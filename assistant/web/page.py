@@ -184,9 +184,9 @@ def build_app(settings: Settings) -> gr.Blocks:
 
         refused = gate.check(password)
         if refused:
-            return [["—", refused]], gr.update(), gr.update()
+            return [["—", refused]], gr.update(), gr.update(), gr.update()
         if not files:
-            return [["—", "请选择文件"]], gr.update(), gr.update()
+            return [["—", "请选择文件"]], gr.update(), gr.update(), gr.update()
         dest = Path(settings.data_dir) / "uploads"
         paths = [keep_upload(Path(f if isinstance(f, str) else f.name), dest) for f in files]
         results: list[list[str]] = []
@@ -199,9 +199,25 @@ def build_app(settings: Settings) -> gr.Blocks:
         try:
             ingest_paths(paths, settings, show_progress=True, on_file=on_file)
         except IngestBusy as e:
-            return [["—", str(e)]], gr.update(), gr.update()
+            return [["—", str(e)]], gr.update(), gr.update(), gr.update()
         holder.reload()
-        return results, _docs_table(holder), gr.update(choices=_doc_choices(holder))
+        choices = _doc_choices(holder)
+        return results, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices)
+
+    def remove(password, doc_ids):
+        from ingest.index import remove_documents
+
+        refused = gate.check(password)
+        if refused or not doc_ids:
+            return [["—", refused or "请选择要移出的文件"]], gr.update(), gr.update(), gr.update()
+        try:
+            rep = remove_documents(list(doc_ids), settings)
+        except (IngestBusy, ValueError) as e:
+            return [["—", str(e)]], gr.update(), gr.update(), gr.update()
+        holder.reload()
+        rows = [[source, "已移出（文件本身未删除）"] for source in rep.removed]
+        choices = _doc_choices(holder)
+        return rows, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices, value=[])
 
     with gr.Blocks(title="教育政策问答助手") as demo:
         gr.Markdown("## 教育政策问答助手\n根据已收录的政策文件回答问题，每个回答都注明文件、文号、条款和原文。")
@@ -273,12 +289,17 @@ def build_app(settings: Settings) -> gr.Blocks:
                 interactive=False, wrap=True, elem_id="docs-table",
             )
             if settings.admin_password:
-                with gr.Accordion("管理员：上传文件（PDF/TXT）", open=False):
+                with gr.Accordion("管理员：上传或移出文件", open=False):
                     pwd = gr.Textbox(type="password", label="管理员密码")
                     files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件", elem_id="upload-files")
                     go = gr.Button("上传并收录")
                     results = gr.Dataframe(headers=["文件", "结果"], interactive=False, elem_id="upload-results")
-                go.click(upload, [pwd, files], [results, docs_table, docs_filter])
+                    with gr.Row():
+                        to_remove = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="从索引中移出（文件本身不删除）",
+                                                scale=4, elem_id="remove-docs")
+                        drop = gr.Button("移出", variant="stop", scale=1, elem_id="remove-go")
+                go.click(upload, [pwd, files], [results, docs_table, docs_filter, to_remove])
+                drop.click(remove, [pwd, to_remove], [results, docs_table, docs_filter, to_remove])
             else:
                 gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")
 

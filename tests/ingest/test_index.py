@@ -232,3 +232,24 @@ def test_degenerate_files_end_small_repeated_text_once_and_no_chunk_beyond_the_c
     assert max(len(c.text) for c in snap.chunks) <= 2 * settings.max_chunk_chars
     assert len(snap.sentences.texts) < 100
     snap.release()
+
+
+def test_remove_takes_a_document_out_by_its_number_and_refuses_unknown_names(settings_factory, small_corpus):
+    from assistant.store import IndexStore
+    from ingest.index import ingest_paths, remove_documents
+
+    settings = settings_factory("remove")
+    assert not ingest_paths([small_corpus], settings, show_progress=False).errors
+    before = IndexStore(settings).current_id()
+    with pytest.raises(ValueError, match="没有这些文件"):
+        remove_documents(["不存在〔2099〕1号"], settings)
+    assert IndexStore(settings).current_id() == before
+    snap = IndexStore(settings).load()
+    numbered = next(d for d in snap.documents.values() if d.doc_number)
+    snap.release()
+    report = remove_documents([numbered.doc_number], settings)
+    assert report.removed == [numbered.source]
+    snap = IndexStore(settings).load()
+    assert numbered.source not in {d.source for d in snap.documents.values()}
+    assert all(c.doc_id in snap.documents for c in snap.chunks)
+    snap.release()

@@ -189,7 +189,7 @@ def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browse
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     page.get_by_role("tab", name="已收录文件").click()
-    page.get_by_text("管理员：上传文件（PDF/TXT）").click()
+    page.get_by_text("管理员：上传或移出文件").click()
     page.locator("input[type=password]").fill("wrong")
     page.locator("#upload-files input[type=file]").set_input_files([str(good), str(empty)])
     page.get_by_role("button", name="上传并收录").click()
@@ -204,6 +204,13 @@ def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browse
     page.get_by_role("tab", name="问答").click()
     _ask(page, "晋中市到2025年要建成多少个市级实训基地？", "依据")
     assert "12个" in page.locator("#chat").inner_text()
+    # And out again: the admin takes the document out of the index.
+    page.get_by_role("tab", name="已收录文件").click()
+    page.locator("#remove-docs input").fill("晋中")
+    page.get_by_role("option").filter(has_text="晋中政发〔2023〕5号").first.click()
+    page.locator("#remove-go").click()
+    expect(results).to_contain_text("已移出", timeout=60000)
+    expect(page.locator("#docs-table")).not_to_contain_text("晋中政发〔2023〕5号", timeout=30000)
     page.close()
 
 
