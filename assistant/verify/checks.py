@@ -135,6 +135,23 @@ def figure_problem(claim: str, cited: list[Given], question: str, params) -> str
     return None
 
 
+# Comparatives between two figures of the sentence: the first is greater (or smaller) than the second.
+_MORE = ("高于", "多于", "超过", "大于", "超出")
+_LESS = ("低于", "少于", "小于", "不及", "不到")
+
+
+def comparison_problem(claim: str) -> str | None:
+    """«中职为9425元，低于高职的8339元»: a comparison the sentence's own figures contradict."""
+    figs = figures(claim)
+    for a, b in zip(figs, figs[1:]):
+        if a.unit != b.unit:
+            continue
+        between = claim[a.end: b.start]
+        if any(w in between for w in _MORE) and a.value <= b.value or any(w in between for w in _LESS) and a.value >= b.value:
+            return f"比较与所给数字不符（{_show(a)} 与 {_show(b)}）"
+    return None
+
+
 # -- direction and negation -------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
@@ -310,6 +327,8 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -
         if whole in ref or UNIT_ALIASES.get(whole, whole) in ref or whole in _ALIAS_OF and _ALIAS_OF[whole] in ref:
             continue
         for k, w in enumerate(name):
+            if w == "各":
+                continue  # «各市» is every 市: a quantifier, not part of a name
             need = w + name[k + 1] if len(w) == 1 and k + 1 < len(name) else w
             if len(need) > 1 and need not in ref and UNIT_ALIASES.get(need, need) not in ref and _ALIAS_OF.get(need, need) not in ref:
                 return f"“{whole}”不见于所引原文"

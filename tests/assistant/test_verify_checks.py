@@ -125,3 +125,17 @@ def test_a_supported_sentence_far_better_said_by_another_source_is_moved_there()
     text = "生均拨款不低于12000元[1]。原则上从具有3年以上企业工作经历的人员中公开招聘[1]。"
     out = verify_generated(text, [FUNDING, HIRING], "高职拨款和招聘有什么要求？", UNITS, params)
     assert out.text == "生均拨款不低于12000元[1]。原则上从具有3年以上企业工作经历的人员中公开招聘[2]。" and len(out.repaired) == 1
+
+
+def test_a_comparison_its_own_figures_contradict_is_caught():
+    from assistant.verify.checks import comparison_problem
+
+    assert comparison_problem("中职为9425元/生，低于高职院校的8339元/生")
+    assert comparison_problem("中职为9425元/生，高于高职院校的8339元/生") is None
+    assert comparison_problem("高职12所，少于中职的10所")
+
+
+def test_same_and_different_conditions_are_opposites():
+    src = "在两地试卷相同的前提下，可在工作地借考。"
+    assert polarity_problem("即使两地试卷不同，也可以借考", src)
+    assert polarity_problem("两地试卷一致时，可以借考", src) is None
