@@ -150,10 +150,10 @@ class PolicyAssistant:
         if out_of_scope(s.info):
             return refusal(s.question, hits, reason=scope_reason(s.info))
         ranked = rank_candidates(s.info, hits, self.retriever.idf_of, self.model)
-        if not ranked or ranked[0].p < self.model.llm_threshold:
+        sources = self._llm_sources(ranked)
+        if not sources:
             return refusal(s.question, hits, ranked)
         extractive = compose(s.question, s.info, hits, self.retriever.idf_of, self.model)
-        sources = [e.hit for e in ranked][:LLM_SOURCES]
         try:
             text = self.llm.answer(s.standalone, sources)
         except LLMError as e:
@@ -219,10 +219,11 @@ class PolicyAssistant:
     def sources(self, question: str, history: Sequence[dict] = ()) -> list:
         """The numbered sources LLM mode would give the model for this question (empty when
         the offline gate would refuse before the model)."""
-        state = self.trace(question, history)
-        if out_of_scope(state.info):
-            return []
-        ranked = self.candidates(state)
+        return self._llm_sources(self.candidates(self.trace(question, history)))
+
+    def _llm_sources(self, ranked) -> list:
+        """The evidence the model is given: the best candidates, or none when even the best is
+        below the LLM gate's lower threshold."""
         if not ranked or ranked[0].p < self.model.llm_threshold:
             return []
         return [e.hit for e in ranked][:LLM_SOURCES]

@@ -229,8 +229,10 @@ _FIG = re.compile(
     rf"(?P<more>余|多)?(?P<unit>[%％‰]|个百分点|百分点|成|个月|{_MEASURES})?"
 )
 # A 文号 (晋政发〔2020〕19号) and list numbering are names, not figures.
+# A 文号 in any bracket style: 晋政发〔2020〕19号, X政发[2020]第19号 (issuer, year, number).
+DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔\[［（(【]\s*(\d{4})\s*[〕\]］）)】]\s*第?(\d{1,4})\s*号")
 _NOT_FIGURES = re.compile(
-    r"[\u4e00-\u9fff]{1,8}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|^\s*(?:\d{1,2}(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）])"
+    DOC_NUMBER.pattern + r"|^\s*(?:\d{1,2}(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）])"
     r"|\d{1,3}[.．、](?=[\u4e00-\u9fff])(?<!\d[、.．]\d[.．、])", re.M)
 # A range gives its first figure the unit of the second: 1至5年, 1-2所, 5～7个.
 _RANGE = re.compile(r"^\s*(?:-|－|—|～|~|至|到)\s*$")

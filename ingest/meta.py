@@ -9,13 +9,12 @@ from dataclasses import dataclass, replace
 
 from assistant.data import read_lines
 from assistant.places import issuer_level
-from assistant.zh import parse_date
+from assistant.zh import DOC_NUMBER as _DOCNUM, parse_date
 
 from .clean import DOC_KINDS, FIELD_LABELS, Paragraph
 from .numbering import comparable, match_marker
 from .units import looks_like_unit
 
-_DOCNUM = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔\[［（(【]\s*(\d{4})\s*[〕\]］）)】]\s*第?(\d{1,4})\s*号")
 _ORDER = re.compile(r"((?:国务院|[\u4e00-\u9fff]{1,8}?(?:部|委员会|人民政府))令)第(\d{1,4})号")
 _HEADER = re.compile(r"^(.{2,24}?)文件$")
 # The label/value fields that 北大法宝, gov.cn and similar pages print above the text.

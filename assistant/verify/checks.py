@@ -12,10 +12,9 @@ from functools import lru_cache
 from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
+from ..retrieve.query import UNIT_ALIASES
+from ..zh import DOC_NUMBER, Figure, add_words, cn_to_int, figures, split_sentences, word_tag, words
 
-from ..zh import Figure, add_words, cn_to_int, figures, split_sentences, word_tag, words
-
-UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
 _ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
@@ -100,12 +99,18 @@ def _enumerated(claim: str, f: Figure) -> bool:
     return len([x for x in _ITEMS.split(rest) if x.strip()]) == f.value
 
 
+@lru_cache(maxsize=2048)
+def _source_figures(text: str) -> tuple[Figure, ...]:
+    """A source's figures, read once for all the claims that cite it."""
+    return tuple(figures(text))
+
+
 def figure_problem(claim: str, cited: list[Given], question: str, params) -> str | None:
     """Each figure must be the one the source gives for the same thing: the source figure of
     the same unit whose context best matches the claim's. A figure also in the question or in
     a header (a year, a 文号) is given; a clause number must be one the sources show."""
     asked = {(f.value, f.unit) for f in figures(question)}
-    pool = [(t, g) for src in cited for t in (src.header, src.text) for g in figures(t)]
+    pool = [(t, g) for src in cited for t in (src.header, src.text) for g in _source_figures(t)]
     for f in figures(claim):
         if (f.value, f.unit) in asked or (not f.unit and f.value < 10):
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
@@ -273,7 +278,6 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     return None
 
 
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号")
 _BRACKETS = str.maketrans("（）［］【】〔〕", "()[][]()")
 # Tags of words that may stand inside an office's name (教育/行政/部门, 县级, 人社).
 _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "b", "j", "an", "ng", "l")
@@ -291,7 +295,7 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
     """The offices a text names, each as its words: a word ending like an office (厅, 局,
     部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
     add_words(known_units)  # a known unit is one word (省人社厅), as at retrieval
-    text = _DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
+    text = DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
     toks, out = words(text.translate(_BRACKETS)), []
     for i, t in enumerate(toks):
         if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and not (word_tag(t) or "n").startswith("v"))):
@@ -376,7 +380,7 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
 
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks time verification cold)."""
-    for f in (bigrams, polarity, negative, _actor_slots):
+    for f in (bigrams, polarity, negative, _actor_slots, _source_figures):
         f.cache_clear()
 
 
