@@ -48,7 +48,7 @@ class PolicyAssistant:
         check_embedder(self.snap.state, embedder_id(settings.embedder))
         self.embedder = make_embedder(settings.embedder)
         add_words(u for c in self.snap.clauses.values() for u in c.responsible_units)
-        self.retriever = HybridRetriever(self.snap, store.collection(self.snap.state["embedder"]), self.embedder, params)
+        self.retriever = HybridRetriever(self.snap, store.dense(self.snap), self.embedder, params)
         self.model = model or load_model()
         self.documents = list(self.snap.documents.values())
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
@@ -120,7 +120,7 @@ class PolicyAssistant:
     def alignment(self) -> list:
         if not self.compare_docs:
             return []
-        return align(self.snap, self.retriever.col, *self.compare_docs)
+        return align(self.snap, self.retriever.dense, *self.compare_docs)
 
     def _structured(self, s: ChainState) -> Answer | None:
         q, info = s.standalone, s.info
@@ -200,6 +200,8 @@ class PolicyAssistant:
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"问题过长（{len(question)} 字）：请把问题控制在 {MAX_QUESTION_CHARS} 字以内，"
                              f"只写要问的事 (question longer than {MAX_QUESTION_CHARS} characters)")
+        if any("\ud800" <= ch <= "\udfff" for ch in question):  # bytes that were not text (argv, a pipe)
+            raise ValueError("问题含有无法识别的字节，不是有效的文字：请检查输入的编码（应为 UTF-8）(question is not valid text)")
         history = [m for m in list(history or ())[-MAX_HISTORY_MESSAGES:] if isinstance(m, dict)]
         state = ChainState(question, tuple(history), tuple(doc_ids), level, mode)
         return self.chain.invoke(state)

@@ -212,7 +212,7 @@ def cmd_compare(args) -> int:
     if not docs:
         print("错误：没有找到市级行动计划及其所依据的省级文件（可用 --city 和 --province 指定）", file=sys.stderr)
         return 1
-    pairs = align(snap, store.collection(snap.state["embedder"]), *docs)
+    pairs = align(snap, store.dense(snap), *docs)
     def line(p: dict) -> str:
         c = p["city"]["clause_path"][-1] if p["city"] else "—"
         v = p["province"]["clause_path"][-1] if p["province"] else "—"

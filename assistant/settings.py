@@ -30,6 +30,12 @@ class Settings:
     mode: str = "auto"  # extractive | llm | auto (llm when LLM_BASE_URL and LLM_MODEL are set)
     llm_stream: bool = True  # stream tokens from the model (collected, verified, then shown)
     llm_judge: bool = False  # ask the model, after the checks, whether each kept sentence follows
+    # Questions per client address per minute on the page and its API (0: no limit). A service
+    # policy, not a fitted number: a person reads each answer (staff in the page test asked at
+    # most one question in 10 s), while one question costs 50–150 ms of a core; 30 a minute
+    # leaves ten times a person's pace and keeps one script to a fraction of one core.
+    rate_per_minute: float = 30.0
+    rate_burst: int = 10  # questions one address may send at once before the pace applies
 
     @property
     def llm_configured(self) -> bool:
@@ -83,4 +89,6 @@ class Settings:
             mode=get("POLICY_MODE") or d.mode,
             llm_stream=(get("LLM_STREAM") or "1").lower() not in ("0", "false", "no"),
             llm_judge=(get("LLM_JUDGE") or "0").lower() in ("1", "true", "yes"),
+            rate_per_minute=num("POLICY_RATE_PER_MINUTE", d.rate_per_minute),
+            rate_burst=int(num("POLICY_RATE_BURST", d.rate_burst)),
         )

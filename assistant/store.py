@@ -6,6 +6,9 @@ Layout under the data folder:
   snapshots/<id>/records.jsonl documents, clauses, chunks
   snapshots/<id>/bm25/         bm25s index over jieba tokens
   snapshots/<id>/sentences.*   one vector per clause sentence (.npy) and its clause (.json)
+  snapshots/<id>/chunks.npy    the chunks' vectors, in records order: the embedded store's
+                               readers search these, so answering writes nothing (an embedded
+                               Chroma rewrites its files whenever it is opened)
   snapshots/<id>/inuse.lock    held shared by every process answering from the snapshot
   CURRENT                      the snapshot in use, switched atomically
   ingest.lock                  held by the one process writing (ingest, upload)
@@ -30,7 +33,7 @@ from .settings import Settings
 from .types import Chunk, Clause, Document
 from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
 
-PIPELINE_VERSION = "5"  # 5: chunks cut at the cap, repeated texts within a document kept once
+PIPELINE_VERSION = "6"  # 5: chunks cut at the cap, repeated texts within a document kept once; 6: chunks.npy
 
 
 class EmbedderMismatch(RuntimeError):
@@ -79,6 +82,15 @@ class Snapshot:
         return counts
 
     @property
+    def chunk_vectors(self):
+        """The chunks' vectors (read-only, mapped from disk), or None for a snapshot written
+        before they were kept."""
+        import numpy as np
+
+        f = self.path / "chunks.npy"
+        return np.load(f, mmap_mode="r") if f.exists() else None
+
+    @property
     def bm25(self):
         if self._bm25 is None:
             import bm25s
@@ -113,6 +125,65 @@ class SentenceVectors:
 
     def of(self, clause_ids: set[str]) -> list[tuple[str, str, object]]:
         return [(c, t, v) for c, t, v in zip(self.clause_ids, self.texts, self.vectors) if c in clause_ids]
+
+
+class SnapshotDense:
+    """Dense search over the vectors kept in the snapshot: exact cosine, no file touched."""
+
+    def __init__(self, snap: Snapshot, vectors) -> None:
+        import numpy as np
+
+        self.snap = snap
+        v = np.asarray(vectors, dtype=np.float32)
+        self.vecs = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
+        self.doc_of = np.array([c.doc_id for c in snap.chunks], dtype=object)
+        self.level_of = np.array([snap.documents[c.doc_id].level for c in snap.chunks], dtype=object)
+
+    def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
+        """(chunk index, cosine) of the n nearest chunks within the filters."""
+        import numpy as np
+
+        if not len(self.vecs):
+            return []
+        q = np.asarray(qv, dtype=np.float32)
+        sims = self.vecs @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        keep = np.ones(len(sims), dtype=bool)
+        if doc_ids:
+            keep &= np.isin(self.doc_of, list(doc_ids))
+        if level:
+            keep &= self.level_of == level
+        sims = np.where(keep, sims, -np.inf)
+        top = np.argsort(-sims)[:n]
+        return [(int(i), float(sims[i])) for i in top if np.isfinite(sims[i])]
+
+    def vectors_of(self, indices: list[int]):
+        return self.vecs[indices]
+
+
+class ChromaDense:
+    """Dense search in a Chroma collection (a Chroma server, or a snapshot without chunks.npy)."""
+
+    def __init__(self, snap: Snapshot, collection) -> None:
+        self.snap, self.col = snap, collection
+
+    def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
+        conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
+        where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
+        res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])
+        out = []
+        for cid, dist in zip(res["ids"][0], res["distances"][0]):
+            idx = self.snap.chunk_index.get(cid)
+            if idx is not None:  # else a row of an unfinished ingest: not part of the live snapshot
+                out.append((idx, 1.0 - float(dist)))
+        return out
+
+    def vectors_of(self, indices: list[int]):
+        import numpy as np
+
+        ids = [self.snap.chunks[i].chunk_id for i in indices]
+        got = self.col.get(ids=ids, include=["embeddings"])
+        by_id = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+        return np.stack([by_id[i] for i in ids])
 
 
 def _clause_from(d: dict) -> Clause:
@@ -179,6 +250,14 @@ class IndexStore:
             self.collection_name(embedder_id), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
+    def dense(self, snap: Snapshot):
+        """Where a snapshot's dense search runs: its own vectors for the embedded store (nothing
+        written while answering), the Chroma server when CHROMA_URL is set."""
+        vecs = None if self.settings.chroma_url else snap.chunk_vectors
+        if vecs is not None and len(vecs) == len(snap.chunks):
+            return SnapshotDense(snap, vecs)
+        return ChromaDense(snap, self.collection(snap.state["embedder"]))
+
     # -- snapshots --------------------------------------------------------------------------
     def current_path(self) -> Path | None:
         cur = self.root / "CURRENT"
@@ -241,7 +320,7 @@ class IndexStore:
         p = self.current_path()
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
-    def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors) -> Path:
+    def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors, chunk_vectors) -> Path:
         import logging
 
         import bm25s
@@ -263,6 +342,10 @@ class IndexStore:
         retriever.index([tokenize(c.embed_text) or ["∅"] for c in chunks] or [["∅"]], show_progress=False)
         retriever.save(str(tmp / "bm25"))
         sentences.save(tmp)
+        import numpy as np
+
+        vecs = np.asarray(chunk_vectors, dtype=np.float32)
+        np.save(tmp / "chunks.npy", vecs.reshape(len(chunks), -1) if len(chunks) else np.zeros((0, 1), dtype=np.float32))
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,11 +1,13 @@
 """Many staff at once: the page served by a real process, asked by N clients together.
 
-  python -m evals.concurrency --corpus docs_corpus --clients 20 --rounds 5
+  python -m evals.concurrency --corpus docs_corpus --clients 20 --rounds 5 [--think 2]
 
 Each client sends questions of the gold sets through the page's HTTP API (gradio_client, as
 any integration would) and checks that the answer it gets is the one for its own question.
 Printed: single-client p50/p95, then the same under N concurrent clients, errors and wrong
-answers."""
+answers. --think S: each client waits a random 0.5·S–1.5·S seconds between its questions, as a
+person reading the answer does (0: back to back, a stress test). Every client comes from
+127.0.0.1, so the page's per-address pacing is switched off here."""
 from __future__ import annotations
 
 import argparse
@@ -33,7 +35,8 @@ def _free_port() -> int:
 def start_page(settings) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "POLICY_DATA_DIR": str(settings.data_dir), "POLICY_EMBED_CACHE": str(settings.embed_cache_path),
-           "GRADIO_ANALYTICS_ENABLED": "False", "POLICY_MODE": "extractive"}
+           "GRADIO_ANALYTICS_ENABLED": "False", "POLICY_MODE": "extractive",
+           "POLICY_RATE_PER_MINUTE": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=PROJECT_ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -52,7 +55,10 @@ def _p(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]
 
 
-def run_clients(url: str, questions: list[str], expected: dict[str, str], clients: int, rounds: int) -> dict:
+def run_clients(url: str, questions: list[str], expected: dict[str, str], clients: int, rounds: int,
+                think: float = 0.0) -> dict:
+    import random
+
     from gradio_client import Client
 
     times: list[float] = []
@@ -61,7 +67,10 @@ def run_clients(url: str, questions: list[str], expected: dict[str, str], client
 
     def worker(k: int) -> None:
         c = Client(url, verbose=False)
+        rng = random.Random(k)
         for r in range(rounds):
+            if think:
+                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
             q = questions[(k * rounds + r) % len(questions)]
             t0 = time.perf_counter()
             try:
@@ -91,6 +100,7 @@ def main(argv=None) -> int:
     ap.add_argument("--gold", nargs="+", type=Path, default=[Path("../shared/evals/dev.jsonl")])
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between questions")
     args = ap.parse_args(argv)
     settings = eval_settings(args.corpus)
     questions = list(dict.fromkeys(d["question"] for d in load_gold(args.gold) if not d.get("history")))
@@ -101,10 +111,11 @@ def main(argv=None) -> int:
         c = Client(url, verbose=False)
         expected = {q: c.predict(q, api_name="/ask") for q in questions}  # one client alone, as reference
         single = run_clients(url, questions, expected, 1, len(questions))
-        many = run_clients(url, questions, expected, args.clients, args.rounds)
+        many = run_clients(url, questions, expected, args.clients, args.rounds, args.think)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    print(f"think time between a client's questions: {args.think:g} s (0: back to back)")
     print(f"| clients | answers | p50 ms | p95 ms | errors | answer not the one for the question | wall s |\n|---|---|---|---|---|---|---|")
     for label, r in (("1", single), (str(args.clients), many)):
         print(f"| {label} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {len(r['errors'])} | {len(r['wrong'])} | {r['wall']:.1f} |")

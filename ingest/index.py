@@ -154,9 +154,11 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
         else:
             kept.add(source)
 
-    if not report.changed and old is not None:
-        report.chunks = len(old.chunks)
-        _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
+    if not report.changed:  # nothing new (or every file refused into an empty index): no snapshot
+        if old is not None:
+            report.chunks = len(old.chunks)
+            _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
+            old.release()
         return report
 
     # Gather the new snapshot: kept sources from the old one, plus freshly parsed files.
@@ -174,9 +176,11 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
         new_chunks += pf.chunks
 
     embedder = None
+    fresh_vectors: dict[str, object] = {}
     if new_chunks:
         embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
         vectors = _embed(embedder, [c.embed_text for c in new_chunks], show_progress)
+        fresh_vectors = {c.chunk_id: v for c, v in zip(new_chunks, vectors)}
         col = store.collection(emb_id)
         docs_by_id = {d.doc_id: d for d in documents}
         clause_by_id = {c.clause_id: c for c in clauses}
@@ -202,9 +206,10 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     embedder = embedder or CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
     sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
     report.embedded = embedder.computed if embedder else 0
+    chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
     if old is not None:
         old.release()  # this process is done reading it: it may be collected
-    store.write_snapshot(new_state, documents, clauses, chunks, sentences)
+    store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
     _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
     return report
@@ -249,6 +254,25 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
         texts += [t for _, t in todo]
         vecs += [new[row[t]] for _, t in todo]
     return SentenceVectors(ids, texts, np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
+
+
+def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):
+    """Every chunk's vector in snapshot order: new ones as just embedded, kept ones from the
+    old snapshot, or read back from Chroma when that snapshot did not keep them."""
+    import numpy as np
+
+    known = dict(fresh)
+    if old is not None:
+        old_vecs = old.chunk_vectors
+        if old_vecs is not None and len(old_vecs) == len(old.chunks):
+            known |= {c.chunk_id: old_vecs[i] for i, c in enumerate(old.chunks) if c.chunk_id not in known}
+    missing = [c.chunk_id for c in chunks if c.chunk_id not in known]
+    if missing:
+        col = store.collection(emb_id)
+        for s in range(0, len(missing), 500):
+            got = col.get(ids=missing[s : s + 500], include=["embeddings"])
+            known |= {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+    return np.stack([known[c.chunk_id] for c in chunks]) if chunks else np.zeros((0, 1), dtype=np.float32)
 
 
 def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):

@@ -177,17 +177,22 @@ def _step(paras, i, tree: _Tree, current, preamble, started, ended, issuer):
 
 
 def _inherit_units(drafts: list[Draft], paras: list[Paragraph]) -> None:
-    """Units named at a heading apply to the items under it that name none of their own."""
+    """Units named at a heading apply to the items under it that name none of their own. The
+    drafts come in document order, so the headings above an item are a stack: linear in the
+    number of clauses (a text of 60,000 numbered lines is parsed in seconds)."""
     for d in drafts:
         _, d.units = extract_units("\n".join(paras[k].text for k in d.paras))
-    for k, d in enumerate(drafts):
-        if d.units.all or d.kind == "table":
+    above: list[Draft] = []
+    for d in drafts:
+        if d.kind == "table":
             continue
-        for a in reversed(drafts[:k]):
-            if len(a.path) < len(d.path) and d.path[: len(a.path)] == a.path and a.kind != "table":
-                if a.units.all:
-                    d.units = Units(list(a.units.lead), list(a.units.other), list(a.units.support), 0)
-                    break
+        while above and not (len(above[-1].path) < len(d.path) and d.path[: len(above[-1].path)] == above[-1].path):
+            above.pop()
+        if not d.units.all:
+            a = next((a for a in reversed(above) if a.units.all), None)
+            if a is not None:
+                d.units = Units(list(a.units.lead), list(a.units.other), list(a.units.support), 0)
+        above.append(d)
 
 
 def _caption_draft(tree: _Tree, caption: str, i: int) -> Draft:

@@ -58,8 +58,9 @@ def _min(a: int | None, b: int | None) -> int | None:
 
 
 class HybridRetriever:
-    def __init__(self, snapshot: Snapshot, collection, embedder, params: FusionParams | None = None) -> None:
-        self.snap, self.col, self.embedder = snapshot, collection, embedder
+    def __init__(self, snapshot: Snapshot, dense, embedder, params: FusionParams | None = None) -> None:
+        # dense: store.SnapshotDense or store.ChromaDense (the storage edge decides which)
+        self.snap, self.dense, self.embedder = snapshot, dense, embedder
         self.params = params or FusionParams()
         self.tokens = [tokenize(c.embed_text) for c in snapshot.chunks]
         df: Counter = Counter()
@@ -161,17 +162,11 @@ class HybridRetriever:
         return hits
 
     def _dense_ranking(self, qv: np.ndarray, doc_ids, level, n: int) -> tuple[dict[int, int], dict[int, float]]:
-        """Chunks ranked by Chroma, restricted by metadata filters: {index: rank}, {index: cosine}."""
-        conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
-        where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
-        res = self.col.query(query_embeddings=[qv.tolist()], n_results=n, where=where, include=["distances"])
+        """Chunks ranked by their vectors within the filters: {index: rank}, {index: cosine}."""
         rank, sim = {}, {}
-        for cid, dist in zip(res["ids"][0], res["distances"][0]):
-            idx = self.snap.chunk_index.get(cid)
-            if idx is None:
-                continue  # a row of an unfinished ingest: not part of the live snapshot
+        for idx, cos in self.dense.query(qv, n, doc_ids, level):
             rank[idx] = len(rank)
-            sim[idx] = 1.0 - float(dist)
+            sim[idx] = cos
         return rank, sim
 
     def _attach_sentences(self, hits: list[Hit], sims: np.ndarray) -> None:

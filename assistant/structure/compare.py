@@ -81,13 +81,14 @@ def differences(city: Clause, prov: Clause) -> list[str]:
     return out
 
 
-def _clause_vectors(snap: Snapshot, collection, clauses: list[Clause]) -> np.ndarray:
-    """Mean of each clause's chunk embeddings, read back from Chroma (no re-embedding)."""
-    ids = [ch.chunk_id for ch in snap.chunks if ch.clause_id in {c.clause_id for c in clauses}]
-    got = collection.get(ids=ids, include=["embeddings", "metadatas"])
+def _clause_vectors(snap: Snapshot, dense, clauses: list[Clause]) -> np.ndarray:
+    """Mean of each clause's chunk vectors, read from the index (no re-embedding)."""
+    wanted = {c.clause_id for c in clauses}
+    rows = [i for i, ch in enumerate(snap.chunks) if ch.clause_id in wanted]
+    got = dense.vectors_of(rows)
     by_clause: dict[str, list] = {}
-    for emb, meta in zip(got["embeddings"], got["metadatas"]):
-        by_clause.setdefault(meta["clause_id"], []).append(np.asarray(emb, dtype=np.float32))
+    for i, emb in zip(rows, got):
+        by_clause.setdefault(snap.chunks[i].clause_id, []).append(np.asarray(emb, dtype=np.float32))
     vecs = []
     for c in clauses:
         v = np.mean(by_clause[c.clause_id], axis=0)
@@ -102,11 +103,11 @@ def actionable(snap: Snapshot, doc_id: str) -> list[Clause]:
     )
 
 
-def align(snap: Snapshot, collection, city_doc: str, prov_doc: str) -> list[Pair]:
+def align(snap: Snapshot, dense, city_doc: str, prov_doc: str) -> list[Pair]:
     city, prov = actionable(snap, city_doc), actionable(snap, prov_doc)
     if not city or not prov:
         return []
-    cv, pv = _clause_vectors(snap, collection, city), _clause_vectors(snap, collection, prov)
+    cv, pv = _clause_vectors(snap, dense, city), _clause_vectors(snap, dense, prov)
     cos = cv @ pv.T
     # e5 cosines crowd into 0.8–0.95: rescale per city clause so the spread decides.
     lo, hi = cos.min(axis=1, keepdims=True), cos.max(axis=1, keepdims=True)

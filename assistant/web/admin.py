@@ -19,35 +19,53 @@ FAILURE_WINDOW_S = 60.0
 LOCKOUT_S = 60.0
 
 
+# Addresses whose failures are remembered at most (older, unlocked ones are forgotten first).
+MAX_TRACKED = 10_000
+
+
 class AdminGate:
+    """Wrong passwords are counted per client address: one address guessing is locked out,
+    while the admin at another address can still sign in (a global lockout would let anyone
+    keep the admin out with five wrong passwords a minute)."""
+
     def __init__(self, password: str | None, clock=time.monotonic) -> None:
         self._password = password.encode() if password else None
         self._clock = clock
-        self._failures: list[float] = []
-        self._locked_until = 0.0
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return self._password is not None
 
-    def check(self, given: object) -> str | None:
+    def check(self, given: object, client: str = "unknown") -> str | None:
         """None when the password is right; else the message to show."""
         if self._password is None:
             return "未设置管理员密码，不能上传"
         now = self._clock()
         with self._lock:
-            if now < self._locked_until:
-                return f"密码错误次数过多，请 {int(self._locked_until - now) + 1} 秒后再试"
+            until = self._locked_until.get(client, 0.0)
+            if now < until:
+                return f"密码错误次数过多，请 {int(until - now) + 1} 秒后再试"
             if hmac.compare_digest(str(given or "").encode(), self._password):
-                self._failures.clear()
+                self._failures.pop(client, None)
                 return None
-            self._failures = [t for t in self._failures if now - t < FAILURE_WINDOW_S] + [now]
-            log.warning("admin password rejected (%d within %.0f s)", len(self._failures), FAILURE_WINDOW_S)
-            if len(self._failures) >= MAX_FAILURES:
-                self._locked_until = now + LOCKOUT_S
-                log.warning("admin upload locked for %.0f s after %d wrong passwords", LOCKOUT_S, len(self._failures))
+            recent = [t for t in self._failures.get(client, []) if now - t < FAILURE_WINDOW_S] + [now]
+            self._failures[client] = recent
+            log.warning("admin password rejected from %s (%d within %.0f s)", client, len(recent), FAILURE_WINDOW_S)
+            if len(recent) >= MAX_FAILURES:
+                self._locked_until[client] = now + LOCKOUT_S
+                log.warning("admin upload locked for %s for %.0f s after %d wrong passwords", client, LOCKOUT_S, len(recent))
+            if len(self._failures) > MAX_TRACKED:
+                self._forget(now)
             return "密码错误，未收录"
+
+    def _forget(self, now: float) -> None:
+        for key in [k for k, ts in self._failures.items() if now - ts[-1] >= FAILURE_WINDOW_S]:
+            del self._failures[key]
+        for key in [k for k, t in self._locked_until.items() if t <= now]:
+            del self._locked_until[key]
 
 
 def _digest(path: Path) -> str:

@@ -18,6 +18,7 @@ from ..settings import Settings  # noqa: E402
 from ..store import IndexStore, IngestBusy  # noqa: E402
 from ..types import Answer  # noqa: E402
 from .admin import AdminGate, keep_upload  # noqa: E402
+from .limits import RateLimiter, UploadGuard, client_key  # noqa: E402
 from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
 
 # Example questions shown under the chat box: a data file, written for the bundled corpus.
@@ -115,13 +116,18 @@ def build_app(settings: Settings) -> gr.Blocks:
     holder = AssistantHolder(settings)
     gate = AdminGate(settings.admin_password)
     feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
+    pace = RateLimiter(settings.rate_per_minute, settings.rate_burst)
 
-    def respond(message, chat, answers, selected, doc_ids, level, mode):
+    def respond(message, chat, answers, selected, doc_ids, level, mode, request: gr.Request):
         message = (message or "").strip()
         if not message:
             yield chat, answers, selected, gr.update(), gr.update(), ""
             return
         chat = list(chat or []) + [{"role": "user", "content": md_escape(message)}]
+        too_fast = pace.refusal(client_key(request))
+        if too_fast:
+            yield chat + [{"role": "assistant", "content": too_fast}], answers, selected, gr.update(), gr.update(), ""
+            return
         yield chat + [{"role": "assistant", "content": "正在检索文件……"}], answers, selected, gr.update(), gr.update(), ""
         try:
             ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level,
@@ -168,21 +174,24 @@ def build_app(settings: Settings) -> gr.Blocks:
     def new_conversation():
         return [], [], None, sources_html(None, holder.assistant.snap), gr.update(choices=[], value=None, visible=False), "", "", gr.update(value="", visible=False)
 
-    def api_ask(question: str) -> str:
+    def api_ask(question: str, request: gr.Request) -> str:
         """One question in; the answer with its citations, in the text form the page shows."""
         if not isinstance(question, str):
             return f"问题必须是文字，收到的是 {type(question).__name__}。"
         if not question.strip():
             return "问题为空。"
+        too_fast = pace.refusal(client_key(request))
+        if too_fast:
+            return too_fast
         try:
             return as_text(holder.ask(question))
         except ValueError as e:
             return str(e)
 
-    def upload(password, files, progress=gr.Progress(track_tqdm=True)):
+    def upload(password, files, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
         from ingest.index import ingest_paths
 
-        refused = gate.check(password)
+        refused = gate.check(password, client_key(request))
         if refused:
             return [["—", refused]], gr.update(), gr.update(), gr.update()
         if not files:
@@ -204,10 +213,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         choices = _doc_choices(holder)
         return results, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices)
 
-    def remove(password, doc_ids):
+    def remove(password, doc_ids, request: gr.Request):
         from ingest.index import remove_documents
 
-        refused = gate.check(password)
+        refused = gate.check(password, client_key(request))
         if refused or not doc_ids:
             return [["—", refused or "请选择要移出的文件"]], gr.update(), gr.update(), gr.update()
         try:
@@ -219,7 +228,9 @@ def build_app(settings: Settings) -> gr.Blocks:
         choices = _doc_choices(holder)
         return rows, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices, value=[])
 
-    with gr.Blocks(title="教育政策问答助手") as demo:
+    # Temporary uploads nobody ingested (the upload route takes files before the password is
+    # checked) are deleted hourly once an hour old.
+    with gr.Blocks(title="教育政策问答助手", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("## 教育政策问答助手\n根据已收录的政策文件回答问题，每个回答都注明文件、文号、条款和原文。")
         answers = gr.State([])
         selected = gr.State(None)
@@ -330,10 +341,15 @@ def _example_text(evt: gr.SelectData) -> str:
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    from starlette.middleware import Middleware
+
     demo = build_app(settings)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, share=False, show_error=True, css=CSS, footer_links=[],
         # Gradio's upload route is open to anyone who can reach the page: cap each file at the
         # ingest limit, so nobody can fill the disk with one request.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        # Gradio's /monitoring page is open to anyone and prints its key to the log: off.
+        enable_monitoring=False,
+        app_kwargs={"middleware": [Middleware(UploadGuard, uploads_enabled=bool(settings.admin_password))]},
     )

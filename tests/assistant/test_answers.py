@@ -86,6 +86,8 @@ def test_too_long_or_non_text_questions_are_refused_with_the_reason(assistant):
         assistant.ask("职" * (MAX_QUESTION_CHARS + 1))
     with pytest.raises(ValueError, match="必须是文字"):
         assistant.ask(12)
+    with pytest.raises(ValueError, match="无法识别的字节"):
+        assistant.ask(b"\x89\xff\xc3 ".decode("utf-8", "surrogateescape") + "能不能")  # what argv makes of raw bytes
 
 
 def test_mode_is_accepted_after_the_command(corpus_index):

@@ -85,3 +85,41 @@ def test_a_held_snapshot_survives_an_ingest_and_the_page_switches_by_itself(one_
     assert proc.wait(timeout=600) == 0, proc.stderr.read()
     time.sleep(0.1)
     assert not old_dir.exists()
+
+
+def _fingerprint(root) -> dict[str, bytes]:
+    import hashlib
+
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).digest() + str(p.stat().st_mtime_ns).encode()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_answering_from_the_command_line_writes_nothing_to_the_data_folder(one_doc_index):
+    before = _fingerprint(one_doc_index.data_dir)
+    env = {**os.environ, "POLICY_DATA_DIR": str(one_doc_index.data_dir), "POLICY_EMBED_CACHE": str(EMBED_CACHE)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "学习贯彻大会精神有哪些要求？"], cwd=PROJECT_ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "《" in out.stdout  # a cited answer came back, searched without opening Chroma for writing
+    assert _fingerprint(one_doc_index.data_dir) == before
+
+
+def test_snapshot_vectors_rank_as_the_chroma_collection_does(one_doc_index):
+    from assistant.embed import make_embedder
+    from assistant.store import ChromaDense, SnapshotDense
+
+    store = IndexStore(one_doc_index)
+    snap = store.load()
+    try:
+        local = store.dense(snap)
+        assert isinstance(local, SnapshotDense)
+        remote = ChromaDense(snap, store.collection(snap.state["embedder"]))
+        qv = make_embedder(one_doc_index.embedder).embed_query("职业院校要做哪些工作？")
+        mine, theirs = local.query(qv, 5), remote.query(qv, 5)
+        assert [i for i, _ in mine] == [i for i, _ in theirs]
+        assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(mine, theirs))
+        doc = snap.chunks[0].doc_id
+        assert {snap.chunks[i].doc_id for i, _ in local.query(qv, 50, doc_ids=(doc,))} == {doc}
+        assert local.query(qv, 5, level="county") == []
+    finally:
+        snap.release()

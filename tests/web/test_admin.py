@@ -18,6 +18,21 @@ def test_unicode_password_is_accepted_and_wrong_ones_are_throttled(caplog):
     assert AdminGate(None).check("x") and gate.check(12345) == "密码错误，未收录"
 
 
+def test_a_guessing_address_is_locked_out_but_the_admin_elsewhere_is_not():
+    now = [0.0]
+    gate = AdminGate("管理员密码2024", clock=lambda: now[0])
+    for _ in range(MAX_FAILURES):
+        gate.check("猜一猜", "203.0.113.9")
+    assert "秒后再试" in gate.check("管理员密码2024", "203.0.113.9")
+    assert gate.check("管理员密码2024", "10.1.2.3") is None
+    # a guesser at flat-out speed for ten minutes gets its five tries a minute, no more
+    compared = 0
+    for step in range(86_400):
+        now[0] = 100 + step / 144
+        compared += gate.check("猜", "198.51.100.7") == "密码错误，未收录"
+    assert compared <= MAX_FAILURES * 11
+
+
 def test_a_different_file_with_the_same_name_is_kept_beside_not_over(tmp_path):
     dest = tmp_path / "uploads"
     a, b = tmp_path / "a" / "通知.txt", tmp_path / "b" / "通知.txt"

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def _start(settings, admin_password: str | None = None, extra_env: dict | None =
         "POLICY_DATA_DIR": str(settings.data_dir),
         "POLICY_EMBED_CACHE": str(settings.embed_cache_path),
         "GRADIO_ANALYTICS_ENABLED": "False",
+        "POLICY_RATE_PER_MINUTE": "0",  # the tests ask faster than a person; pacing has its own test
     }
     env.pop("POLICY_ADMIN_PASSWORD", None)
     if admin_password:
@@ -256,22 +258,50 @@ def test_units_compare_and_targets_views(server, browser):
     page.close()
 
 
-def test_upload_route_refuses_a_file_over_the_size_limit(server):
+def _post_upload(url: str, size: int) -> int:
     import http.client
     from urllib.parse import urlparse
 
-    url, settings = server
     u = urlparse(url)
-    limit = int(settings.max_file_mb * 1024 * 1024)
     boundary = "----policytest"
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.txt\"\r\n"
             "Content-Type: text/plain\r\n\r\n").encode()
-    body = head + b"x" * (limit + 1024) + f"\r\n--{boundary}--\r\n".encode()
+    body = head + b"x" * size + f"\r\n--{boundary}--\r\n".encode()
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
     conn.request("POST", "/gradio_api/upload", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    resp = conn.getresponse()
-    assert resp.status == 413, (resp.status, resp.read()[:200])
-    small = head + b"x" * 10 + f"\r\n--{boundary}--\r\n".encode()
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-    conn.request("POST", "/gradio_api/upload", body=small, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    assert conn.getresponse().status == 200
+    return conn.getresponse().status
+
+
+def test_upload_route_is_closed_on_a_page_without_uploads(server):
+    url, _ = server
+    assert _post_upload(url, 10) == 403
+
+
+def test_upload_route_refuses_a_file_over_the_size_limit_and_paces_each_address(admin_server):
+    from assistant.web.limits import UPLOADS_PER_MINUTE
+
+    url, settings = admin_server
+    assert _post_upload(url, int(settings.max_file_mb * 1024 * 1024) + 1024) == 413
+    statuses = [_post_upload(url, 10) for _ in range(UPLOADS_PER_MINUTE)]
+    assert statuses[:-1] == [200] * (UPLOADS_PER_MINUTE - 1) and statuses[-1] == 429
+
+
+def test_one_client_asking_too_fast_is_told_to_wait_and_monitoring_is_closed(corpus_index):
+    from gradio_client import Client
+
+    proc, url = _start(corpus_index, extra_env={"POLICY_RATE_PER_MINUTE": "6", "POLICY_RATE_BURST": "2"})
+    try:
+        c = Client(url, verbose=False)
+        got = [c.predict("公办高职院校生均财政拨款不低于多少？", api_name="/ask") for _ in range(3)]
+        assert all("12000" in g for g in got[:2])
+        assert got[2].startswith("提问过于频繁") and "每分钟最多 6 个问题" in got[2] and "12000" not in got[2]
+        for path in ("monitoring", "monitoring/summary"):
+            try:
+                status = urllib.request.urlopen(url + path, timeout=10).status
+            except urllib.error.HTTPError as e:
+                status = e.code
+            assert status != 200, path
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "monitoring" not in out.lower()
