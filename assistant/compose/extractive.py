@@ -273,13 +273,17 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
         leads = best.hit.clause.lead_units or units[:1]
         parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{'、'.join(leads)}）。")
     # Other clauses that answer as well: a second source, flagged when its figures differ.
+    # A clause that passes the gate and gives a different figure for the asked quantity is shown
+    # whatever its share: staff must see that the documents disagree.
     for ev in ranked[1:3]:
-        if ev.hit.clause.clause_id == best.hit.clause.clause_id or ev.p < max(threshold, SECOND_SOURCE_SHARE * best.p):
+        if ev.hit.clause.clause_id == best.hit.clause.clause_id or ev.p < threshold:
             continue
         q2 = _join(ev)
         if not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
             continue
         differ = info.asks_number and _numbers(q2) and _numbers(quote) and not (_numbers(q2) & _numbers(quote))
+        if not differ and ev.p < SECOND_SOURCE_SHARE * best.p:
+            continue
         lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
         parts.append(f"{lead}：{_where(ev)}：“{q2}”")
         cites.append(citation(ev.hit.doc, ev.hit.clause, q2))

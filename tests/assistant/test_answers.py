@@ -248,8 +248,12 @@ def test_a_corrupt_chroma_database_is_named_and_logged(corpus_index, tmp_path):
     data = tmp_path / "copy"
     shutil.copytree(corpus_index.data_dir, data)
     (data / "chroma" / "chroma.sqlite3").write_bytes(os.urandom(5000))
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ask", "公办高职院校生均财政拨款不低于多少？"],
-                         capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)})
+    env = {**os.environ, "POLICY_EMBED_CACHE": str(corpus_index.embed_cache_path)}
+    asked = subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ask", "公办高职院校生均财政拨款不低于多少？"],
+                           capture_output=True, text=True, timeout=120, env=env)
+    assert asked.returncode == 0 and "12000" in asked.stdout  # answering reads the snapshot, never Chroma
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ingest", "--quiet", str(corpus_index.corpus_dir)],
+                         capture_output=True, text=True, timeout=300, env=env)
     assert out.returncode == 2 and "Traceback" not in out.stderr and "error.log" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" in (data / "logs" / "error.log").read_text(encoding="utf-8")
