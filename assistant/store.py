@@ -61,6 +61,8 @@ class Snapshot:
     # An open file holding a shared lock on the snapshot while this process may read it:
     # the writer deletes only snapshots nobody holds.
     _hold: object = None
+    _chunk_docs: object = None  # np.ndarray of each chunk's doc_id, built on the first filter
+    _chunk_levels: object = None
 
     def release(self) -> None:
         if self._hold is not None:
@@ -80,6 +82,23 @@ class Snapshot:
             if c.kind != "preamble":
                 counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
         return counts
+
+    def chunk_mask(self, doc_ids: tuple[str, ...] = (), level: str | None = None):
+        """Which chunks lie in `doc_ids` (any, when empty) at `level` (any, when None), as a
+        boolean array in chunk order; None when nothing is filtered."""
+        import numpy as np
+
+        if not doc_ids and not level:
+            return None
+        if self._chunk_docs is None:  # two threads may both build it: the same arrays
+            self._chunk_levels = np.array([self.documents[c.doc_id].level for c in self.chunks], dtype=object)
+            self._chunk_docs = np.array([c.doc_id for c in self.chunks], dtype=object)
+        keep = np.ones(len(self.chunks), dtype=bool)
+        if doc_ids:
+            keep &= np.isin(self._chunk_docs, list(doc_ids))
+        if level:
+            keep &= self._chunk_levels == level
+        return keep
 
     @property
     def chunk_vectors(self):
@@ -136,8 +155,6 @@ class SnapshotDense:
         self.snap = snap
         v = np.asarray(vectors, dtype=np.float32)
         self.vecs = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
-        self.doc_of = np.array([c.doc_id for c in snap.chunks], dtype=object)
-        self.level_of = np.array([snap.documents[c.doc_id].level for c in snap.chunks], dtype=object)
 
     def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
         """(chunk index, cosine) of the n nearest chunks within the filters."""
@@ -147,12 +164,9 @@ class SnapshotDense:
             return []
         q = np.asarray(qv, dtype=np.float32)
         sims = self.vecs @ (q / max(float(np.linalg.norm(q)), 1e-9))
-        keep = np.ones(len(sims), dtype=bool)
-        if doc_ids:
-            keep &= np.isin(self.doc_of, list(doc_ids))
-        if level:
-            keep &= self.level_of == level
-        sims = np.where(keep, sims, -np.inf)
+        keep = self.snap.chunk_mask(doc_ids, level)
+        if keep is not None:
+            sims = np.where(keep, sims, -np.inf)
         top = np.argsort(-sims)[:n]
         return [(int(i), float(sims[i])) for i in top if np.isfinite(sims[i])]
 

@@ -105,16 +105,6 @@ class HybridRetriever:
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)
 
-    def _mask(self, doc_ids: tuple[str, ...], level: str | None) -> np.ndarray | None:
-        if not doc_ids and not level:
-            return None
-        return np.array(
-            [
-                (not doc_ids or c.doc_id in doc_ids) and (not level or self.snap.documents[c.doc_id].level == level)
-                for c in self.snap.chunks
-            ]
-        )
-
     def search(
         self, query: str, info: QueryInfo, *, doc_ids: tuple[str, ...] = (), level: str | None = None, k: int = 8
     ) -> list[Hit]:
@@ -125,7 +115,7 @@ class HybridRetriever:
         # Lexical ranking: BM25 over jieba tokens, with user shorthand expanded.
         toks = tokenize(expand(query))
         scores = np.asarray(self.snap.bm25.get_scores(toks), dtype=float) if toks else np.zeros(self.n_chunks)
-        mask = self._mask(doc_ids, level)
+        mask = self.snap.chunk_mask(doc_ids, level)
         if mask is not None:
             scores = np.where(mask, scores, -1.0)
         order = np.argsort(-scores)[:n]
