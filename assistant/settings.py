@@ -31,9 +31,9 @@ class Settings:
     llm_stream: bool = True  # stream tokens from the model (collected, verified, then shown)
     llm_judge: bool = False  # ask the model, after the checks, whether each kept sentence follows
     # Questions per client address per minute on the page and its API (0: no limit). A service
-    # policy, not a fitted number: a person reads each answer (staff in the page test asked at
-    # most one question in 10 s), while one question costs 50–150 ms of a core; 30 a minute
-    # leaves ten times a person's pace and keeps one script to a fraction of one core.
+    # policy, not a fitted number: a person reads each answer before the next question, while
+    # one question costs 50–150 ms of a core (evals/concurrency.py); 30 a minute is one every
+    # 2 s, above a reading pace, and keeps one script to a small share of one core.
     rate_per_minute: float = 30.0
     rate_burst: int = 10  # questions one address may send at once before the pace applies
 
