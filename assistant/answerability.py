@@ -24,6 +24,9 @@ _NUM = re.compile(r"\d+(?:\.\d+)?|[一二三四五六七八九十百千万]+[个
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[(（]\d{4}[〕\])）]\d+号|《[^》]{2,40}》|[“\"]([^”\"]{2,20})[”\"]")
 # Rankers agree on a clause when each puts it this high (a first page of results).
 AGREE_DEPTH = 10
+# The rank given to a clause a ranking did not return: beyond the depth the retriever takes
+# from each ranking (FusionParams.depth, 40).
+RANK_ABSENT = 100
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,23 @@ class Signals:
     local_place_elsewhere: float  # 1: a city of a covered province with no document, not named in the evidence
     mentioned_place_elsewhere: float  # 1: a place only national texts name (no document of its own), not in the evidence
     evidence_score: float  # the composer's own ranking score of this evidence
+    turn_coverage: float  # coverage of a follow-up's own words (= coverage for a question that stands alone)
+    repeats: float  # share of the quoted sentences' bigrams already in the previous answer (0 without one)
+    # The same measures against the best of the candidates: a pointwise model compares a
+    # clause with its rivals only through such gaps.
+    coverage_gap: float = 0.0
+    sentence_coverage_gap: float = 0.0
+    turn_coverage_gap: float = 0.0
+    heading_coverage: float = 0.0  # coverage by the clause's own heading (a plan's headings summarise the clause)
+    # Each ranking's own verdict, log(1 + rank); a clause a ranking did not return gets RANK_ABSENT.
+    dense_rank: float = 0.0
+    bm25_rank: float = 0.0
+    sentence_rank: float = 0.0
+    # The weight of the most specific question word the corpus knows but this evidence lacks,
+    # over the heaviest question word: a near-miss asks for something (字数, 校车) that other
+    # documents name, while a colloquial paraphrase's missing words are in no document at all.
+    missing_specific: float = 0.0
+    title_match: float = 0.0  # how strongly the question's words point at this clause's document title
 
     def vector(self) -> list[float]:
         return [float(getattr(self, f.name)) for f in fields(self)]
@@ -80,6 +100,8 @@ class SentenceSignals:
     heading: float  # 1: a bare heading or label
     position: float  # place in the clause, 0 = first, 1 = last
     length: float  # log of the character count
+    turn_coverage: float  # coverage of a follow-up's own words (= coverage for a question that stands alone)
+    repeats: float  # share of the sentence's bigrams already in the previous answer (0 without one)
 
     def vector(self) -> list[float]:
         return [float(getattr(self, f.name)) for f in fields(self)]

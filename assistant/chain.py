@@ -14,9 +14,10 @@ from .answerability import Model, load_model
 from .compose.extractive import citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
 from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
-from .followup import depends_on_history, rewrite
+from .followup import depends_on_history, last_assistant, rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
-from .retrieve.query import analyse, doc_places
+from .retrieve.query import analyse, doc_places, expand
+from .retrieve.titles import TitleIndex
 from .settings import Settings
 from .store import IndexStore, add_words, check_embedder
 from .structure.answer import compare_answer, targets_answer, unit_tasks_answer, wants_compare, wants_targets, wants_unit_tasks
@@ -54,6 +55,7 @@ class PolicyAssistant:
         self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
         self.known_units = frozenset(self.units)
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
+        self.titles = TitleIndex(self.documents)
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
         national: dict[str, list[str]] = {d.doc_id: [] for d in self.documents if d.level == "national"}
@@ -94,6 +96,8 @@ class PolicyAssistant:
             current = analyse(s.question, self.documents, self.units, self._national_has)
             if current.doc_ids:  # what the user names now wins over what the history named
                 info = replace(info, doc_ids=current.doc_ids, level=current.level)
+            info = replace(info, turn=s.question, previous_answer=last_assistant(s.history))
+        info = replace(info, title_affinity=self.titles.affinity(expand(s.standalone)))
         doc_ids = s.doc_ids or info.doc_ids
         hits = self.retriever.search(s.standalone, info, doc_ids=doc_ids, level=s.level)
         if not hits and doc_ids and not s.doc_ids:

@@ -34,10 +34,19 @@ MODEL_FILE = DATA_DIR / "followup.json"
 
 
 def last_user(history: Sequence[dict]) -> str | None:
+    return _last(history, "user") or None
+
+
+def last_assistant(history: Sequence[dict]) -> str:
+    """The answer the asker was last given ("" when there is none)."""
+    return _last(history, "assistant")
+
+
+def _last(history: Sequence[dict], role: str) -> str:
     for m in reversed(history or ()):
-        if m.get("role") == "user" and str(m.get("content", "")).strip():
+        if m.get("role") == role and str(m.get("content", "")).strip():
             return str(m["content"]).strip()
-    return None
+    return ""
 
 
 def _words(text: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -292,3 +293,21 @@ def figures(text: str) -> list[Figure]:
             out[-1] = Figure(out[-1].value, unit, out[-1].start, out[-1].end)
         out.append(Figure(v.normalize(), unit, m.start(), m.end(), bool(m.group("approx") or m.group("more"))))
     return out
+
+
+_NOT_BIGRAM = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+
+
+@lru_cache(maxsize=8192)
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the text's Chinese, Latin and digit characters: the unit of
+    overlap between a claim and its source, or between two headings."""
+    s = _NOT_BIGRAM.sub("", text)
+    return frozenset(s[i: i + 2] for i in range(len(s) - 1))
+
+
+def overlap(text: str, other: str) -> float:
+    """Share of the text's bigrams found in the other text (1.0 for a text without any)."""
+    b = bigrams(text)
+    return len(b & bigrams(other)) / len(b) if b else 1.0
+

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prompts import REFUSAL
 
 from ingest.numbering import match_marker
 
 from ..data import read_lines
-from ..zh import asked_quantity, has_quantity, split_sentences, units_of, words  # split_sentences re-exported: composers use it
+from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences, units_of, words  # split_sentences re-exported: composers use it
 
-from ..answerability import AGREE_DEPTH, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
+from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document
@@ -42,6 +42,11 @@ def key_terms(question: str, idf) -> dict[str, float]:
     for y in re.findall(r"(20\d\d)年", question):
         terms[f"{y}年"] = YEAR_WEIGHT
     return terms
+
+
+def turn_terms_of(info: QueryInfo, idf) -> dict[str, float] | None:
+    """A follow-up's own content words (None for a question that stands alone)."""
+    return key_terms(info.turn, idf) if info.turn else None
 
 
 def _covered(term: str, text: str) -> bool:
@@ -79,8 +84,25 @@ class Evidence:
     p: float = 0.0  # the gate's probability that the evidence answers the question
 
 
-def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, sims: dict[str, float]) -> list[SentenceSignals]:
+def repeats(text: str, info: QueryInfo) -> float:
+    """How much of the text the asker was already given in the answer a follow-up follows."""
+    return overlap(text, info.previous_answer) if info.previous_answer else 0.0
+
+
+_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%.]")
+
+
+def already_given(sentence: str, info: QueryInfo) -> bool:
+    """The answer a follow-up follows quoted this sentence word for word: quoting it again as a
+    supplement adds nothing (the fitted choice may still pick it when it is the answer)."""
+    core = _NOT_TEXT.sub("", sentence)
+    return bool(info.previous_answer and core) and core in _NOT_TEXT.sub("", info.previous_answer)
+
+
+def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, sims: dict[str, float],
+                     turn_terms: dict[str, float] | None = None) -> list[SentenceSignals]:
     covs = [coverage(terms, x) for x in sents]
+    turn = [coverage(turn_terms, x) for x in sents] if turn_terms is not None else covs
     sim = [sims.get(x, min(sims.values(), default=0.0)) for x in sents]
     asked = asked_quantity(info.text)
     top_cov, top_sim = max(covs, default=0.0), max(sim, default=0.0)
@@ -91,30 +113,31 @@ def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo,
             coverage=covs[i], coverage_gap=covs[i] - top_cov, similarity=sim[i], similarity_gap=sim[i] - top_sim,
             figure_given=float(given), figure_missing=float(asked is not None and not given),
             heading=float(len(x) < 12 or x.rstrip("。") == label), position=i / max(len(sents) - 1, 1),
-            length=math.log(1 + len(x)),
+            length=math.log(1 + len(x)), turn_coverage=turn[i], repeats=repeats(x, info),
         ))
     return out
 
 
 def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, limit: int,
-                   sims: dict[str, float] | None = None, model: Model | None = None) -> tuple[list[str], float]:
+                   sims: dict[str, float] | None = None, model: Model | None = None,
+                   turn_terms: dict[str, float] | None = None) -> tuple[list[str], float]:
     """The sentence to quote first (the fitted sentence model's choice when there is one, else
     the best-covering), then sentences that cover question terms it missed."""
     heuristic = {x: _sentence_score(x, terms, info, label) for x in sents}
     first = max(sents, key=heuristic.get)
     picked = [first]
     if model is not None and model.sentence is not None:
-        probs = [model.sentence_probability(sg) for sg in sentence_signals(sents, terms, info, label, sims or {})]
+        probs = [model.sentence_probability(sg) for sg in sentence_signals(sents, terms, info, label, sims or {}, turn_terms)]
         chosen = sents[max(range(len(sents)), key=lambda i: probs[i])]
         # When the fitted choice and the best-covering sentence differ, both are quoted: each
         # is right where the other is not (validation part of the bank).
-        picked = [chosen] + ([first] if first != chosen else [])
+        picked = [chosen] + ([first] if first != chosen and not already_given(first, info) else [])
     covered = {t for x in picked for t in terms if _covered(t, x)}
     total = sum(terms.values()) or 1.0
     for x in sorted(sents, key=lambda y: -heuristic[y]):
         if len(picked) >= limit:
             break
-        if x in picked:
+        if x in picked or already_given(x, info):
             continue
         gain = sum(w for t, w in terms.items() if t not in covered and _covered(t, x)) / total
         if gain >= 0.15 and heuristic[x] >= 0.25:
@@ -124,7 +147,7 @@ def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, l
 
 
 def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6, seen=lambda t: True,
-           model: Model | None = None) -> list[Evidence]:
+           model: Model | None = None, turn_terms: dict[str, float] | None = None) -> list[Evidence]:
     out = []
     best_rrf = hits[0].score if hits else 1.0
     for h in hits[:top]:
@@ -135,7 +158,7 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
         if not sents:
             continue
         label = h.clause.clause_path[-1] if h.clause.clause_path else ""
-        picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2, h.sentence_sims, model)
+        picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2, h.sentence_sims, model, turn_terms)
         context = " ".join(h.clause.clause_path) + " " + h.doc.title + " " + text
         support = coverage(terms, context)
         missing_year = any(y not in context for y in info.years)
@@ -145,9 +168,23 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int =
             score -= 0.15  # asked for a figure: evidence without one answers less
         quoted = with_list_items(sents, sorted(picked, key=text.find))
         ev = Evidence(h, quoted, score, 0.0 if missing_year else support)
-        ev.signals = _signals(ev, hits, terms, info, context, missing_year, seen)
+        ev.signals = _signals(ev, hits, terms, info, context, missing_year, seen,
+                              coverage(turn_terms, context) if turn_terms is not None else ev.support)
         out.append(ev)
+    _with_gaps(out)
     return sorted(out, key=lambda e: -e.score)
+
+
+def _with_gaps(evidence: list[Evidence]) -> None:
+    """Each candidate's coverage measures minus the best candidate's."""
+    if not evidence:
+        return
+    best = {k: max(getattr(e.signals, k) for e in evidence) for k in ("coverage", "sentence_coverage", "turn_coverage")}
+    for e in evidence:
+        s = e.signals
+        e.signals = replace(s, coverage_gap=s.coverage - best["coverage"],
+                            sentence_coverage_gap=s.sentence_coverage - best["sentence_coverage"],
+                            turn_coverage_gap=s.turn_coverage - best["turn_coverage"])
 
 
 def _salient(terms: dict[str, float], context: str, n: int = 3) -> float:
@@ -156,7 +193,7 @@ def _salient(terms: dict[str, float], context: str, n: int = 3) -> float:
 
 
 def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: QueryInfo, context: str, missing_year: bool,
-             unseen_ok) -> Signals:
+             unseen_ok, turn_coverage: float) -> Signals:
     h = ev.hit
     best_sent = max((x.sentence for x in hits), default=0.0)
     best_dense = max((x.dense for x in hits), default=0.0)
@@ -186,7 +223,17 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
         rarest_missing=float(bool(terms) and not _covered(max(terms, key=terms.get), context)), evidence_score=ev.score,
         local_place_elsewhere=float(any(x not in where for x in info.local_places)),
         mentioned_place_elsewhere=float(any(x not in where for x in info.mentioned_places)),
+        turn_coverage=turn_coverage, repeats=repeats(picked, info),
+        heading_coverage=coverage(terms, h.clause.clause_path[-1]) if h.clause.clause_path else 0.0,
+        dense_rank=_log_rank(h.dense_rank), bm25_rank=_log_rank(h.bm25_rank), sentence_rank=_log_rank(h.sentence_rank),
+        missing_specific=max((w for t, w in terms.items() if unseen_ok(t) and not _covered(t, context)), default=0.0)
+        / (max(terms.values(), default=0.0) or 1.0),
+        title_match=info.title_affinity.get(h.doc.doc_id, 0.0),
     )
+
+
+def _log_rank(rank: int | None) -> float:
+    return math.log1p(RANK_ABSENT if rank is None else rank)
 
 
 # A lead-in («必须具备下列基本条件：») is quoted with the items it introduces, up to this
@@ -228,7 +275,8 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
     probability that it answers the question."""
     terms = key_terms(info.text, idf)
     never = idf("\0")  # the weight of a word no chunk contains
-    evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never, model=model)[:CANDIDATES]
+    evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never, model=model,
+                      turn_terms=turn_terms_of(info, idf))[:CANDIDATES]
     for ev in evidence:
         ev.rank_p = model.candidate_probability(ev.signals)
         if addressed(ev, info):
@@ -251,10 +299,6 @@ def citation(d: Document, c: Clause, quote: str) -> Citation:
     )
 
 
-def _numbers(s: str) -> set[str]:
-    return set(_NUM.findall(s))
-
-
 def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, threshold: float | None = None) -> Answer:
     threshold = model.threshold if threshold is None else threshold
     if out_of_scope(info):
@@ -272,19 +316,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
         units = best.hit.clause.responsible_units
         leads = best.hit.clause.lead_units or units[:1]
         parts.insert(0, f"责任单位：{'、'.join(units)}（牵头单位：{'、'.join(leads)}）。")
-    # Other clauses that answer as well: a second source, flagged when its figures differ.
-    # A clause that passes the gate and gives a different figure for the asked quantity is shown
-    # whatever its share: staff must see that the documents disagree.
-    for ev in ranked[1:3]:
-        if ev.hit.clause.clause_id == best.hit.clause.clause_id or ev.p < threshold:
-            continue
-        q2 = _join(ev)
-        if not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
-            continue
-        differ = info.asks_number and _numbers(q2) and _numbers(quote) and not (_numbers(q2) & _numbers(quote))
-        if not differ and ev.p < SECOND_SOURCE_SHARE * best.p:
-            continue
-        lead = "另一处给出的数字不同，两处都列出，请以原文为准" if differ else "另见"
+    for lead, ev, q2 in second_sources(best, ranked, info, threshold):
         parts.append(f"{lead}：{_where(ev)}：“{q2}”")
         cites.append(citation(ev.hit.doc, ev.hit.clause, q2))
     return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites), p=best.p)
@@ -294,6 +326,44 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
 # sure of it as of the first. Set by hand: the bank labels one gold clause per question, so it
 # says nothing about which second sources help.
 SECOND_SOURCE_SHARE = 0.8
+SECOND_SOURCES = 2  # at most this many other clauses beside the answer
+# Two figures count the same thing when the Chinese words right after them agree for this many
+# characters («161家省级产教融合型…» / «209家省级产教融合型…»): two words, enough to name what is
+# counted; one word would pair unrelated counts («所学校开设…» / «所学校参加…»).
+SAME_COUNT_CHARS = 4
+DIFFERENT_FIGURE = "另一处给出的数字不同，两处都列出，请以原文为准"
+
+
+def second_sources(best: Evidence, ranked: list[Evidence], info: QueryInfo, threshold: float) -> list[tuple[str, Evidence, str]]:
+    """Other clauses shown beside the answer: any candidate that gives a different figure for
+    the same count (staff must see that the documents disagree, whatever the gate thinks of
+    that clause), and runners-up the gate is nearly as sure of («另见»)."""
+    quote, out = _join(best), []
+    for ev in ranked[1:]:
+        q2 = _join(ev)
+        if ev.hit.clause.clause_id == best.hit.clause.clause_id or not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
+            continue
+        if info.asks_number and conflicting(quote, q2):
+            out.append((DIFFERENT_FIGURE, ev, q2))
+        elif ev in ranked[1:3] and ev.p >= threshold and ev.p >= SECOND_SOURCE_SHARE * best.p:
+            out.append(("另见", ev, q2))
+    return out[:SECOND_SOURCES]
+
+
+def _counts(text: str) -> dict[tuple[str, str], set]:
+    """(measure, the words it counts) → the values the text gives."""
+    out: dict[tuple[str, str], set] = {}
+    for f in figures(text):
+        counted = re.sub(r"[^\u4e00-\u9fff]", "", text[f.end: f.end + 3 * SAME_COUNT_CHARS])[:SAME_COUNT_CHARS]
+        if f.unit and f.unit != "year" and not f.unit.startswith("第") and len(counted) == SAME_COUNT_CHARS:
+            out.setdefault((f.unit, counted), set()).add(f.value)
+    return out
+
+
+def conflicting(text: str, other: str) -> bool:
+    """Both texts count the same thing and share none of the values they give for it."""
+    mine, theirs = _counts(text), _counts(other)
+    return any(k in theirs and not (v & theirs[k]) for k, v in mine.items())
 ELIGIBILITY_CUES = tuple(read_lines("eligibility_cues.txt"))
 _CONDITION = re.compile("|".join(read_lines("condition_cues.txt")))
 

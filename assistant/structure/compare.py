@@ -9,6 +9,7 @@ import numpy as np
 
 from ..store import Snapshot
 from ..types import Clause, Document
+from ..zh import bigrams
 
 QTY = re.compile(r"\d+(?:\.\d+)?(?:[-—～~]\d+)?(?:%|％|个|所|门|项|家|名|元|万元|倍)(?:以上|左右|以下)?")
 DEADLINE = re.compile(r"(?:到|至)?20\d\d年(?:\d{1,2}月)?(?:底|末)?(?:前)?")
@@ -44,13 +45,8 @@ class Pair:
         }
 
 
-def _bigrams(s: str) -> set[str]:
-    s = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", s)
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
 def _dice(a: str, b: str) -> float:
-    x, y = _bigrams(a), _bigrams(b)
+    x, y = bigrams(a), bigrams(b)
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 

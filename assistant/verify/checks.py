@@ -13,7 +13,7 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 from ..retrieve.query import UNIT_ALIASES
-from ..zh import DOC_NUMBER, Figure, add_words, cn_to_int, figures, split_sentences, word_tag, words
+from ..zh import DOC_NUMBER, Figure, add_words, bigrams, cn_to_int, figures, overlap, split_sentences, word_tag, words
 
 _ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
 
@@ -36,16 +36,9 @@ class Given:
         return self.header + "\n" + self.text
 
 
-@lru_cache(maxsize=8192)
-def bigrams(text: str) -> frozenset[str]:
-    s = _CJK.sub("", text)
-    return frozenset(s[i: i + 2] for i in range(len(s) - 1))
-
-
 def grounding(claim: str, source_text: str) -> float:
     """Share of the claim's character bigrams found in the source."""
-    b = bigrams(claim)
-    return len(b & bigrams(source_text)) / len(b) if b else 1.0
+    return overlap(claim, source_text)
 
 
 def best_sentence(segment: str, sentences: list[str]) -> str:

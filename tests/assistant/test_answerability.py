@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.answerability import (
-    FEATURES, GATE_EXTRA, SENTENCE_FEATURES, Logistic, Model, Signals, focus_words, load_model, named_entities,
+    FEATURES, GATE_EXTRA, SENTENCE_FEATURES, Logistic, Model, SentenceSignals, Signals, focus_words, load_model,
+    named_entities,
 )
 from assistant.zh import asked_quantity, has_quantity
 
@@ -79,3 +80,13 @@ def test_named_entities_and_focus_words():
     assert number.endswith("晋政发〔2021〕7号")
     assert "机构" in focus_words("第三方评估是委托哪家机构做的？", set())
     assert focus_words("这个怎么办？", set()) == []
+
+
+def test_shipped_sentence_model_prefers_what_the_asker_was_not_told_yet():
+    # Two sentences alike in every respect but one: a follow-up should quote the new one.
+    m = load_model()
+    base = {f: 0.0 for f in SENTENCE_FEATURES}
+    base.update(coverage=0.5, similarity=0.9, length=3.5, turn_coverage=0.5)
+    new = SentenceSignals(**base)
+    told = replace(new, repeats=0.9)
+    assert m.sentence_probability(new) > m.sentence_probability(told)

@@ -98,13 +98,16 @@ def test_mode_is_accepted_after_the_command(corpus_index):
 
 
 def test_responsible_units_question_lists_the_units(assistant):
+    # The province's plan (（十四）) and the city's (16.) both assign this task; without a place
+    # in the question both are cited, and the units shown first are those of the first citation.
     ans = assistant.ask("开展高质量职业培训由哪些部门负责？")
     assert ans.found
-    c = ans.citations[0]
-    assert c.clause_path[-1].startswith("（十四）")
+    province = next(c for c in ans.citations if c.clause_path[-1].startswith("（十四）"))
     for unit in ("省人社厅", "省农业农村厅", "省总工会", "省扶贫办"):
-        assert unit in c.responsible_units and unit in ans.answer
-    assert "牵头单位：市县人民政府" in ans.answer
+        assert unit in province.responsible_units
+    first = ans.citations[0]
+    assert ans.answer.startswith("责任单位：" + "、".join(first.responsible_units))
+    assert f"牵头单位：{first.lead_units[0]}" in ans.answer
 
 
 def test_follow_up_is_resolved_with_history(assistant):
@@ -116,6 +119,25 @@ def test_follow_up_is_resolved_with_history(assistant):
     assert ans.found and "8000元以上" in ans.answer
     assert ans.citations[0].clause_path[-1].startswith("（二十四）")
     assert "中职" in ans.rewritten_question and "高职" not in ans.rewritten_question
+
+
+def test_follow_up_quotes_what_the_asker_was_not_told_yet(assistant):
+    first_q = "年报里全省高职院校专任教师有多少人？"
+    first = assistant.ask(first_q)
+    assert first.found
+    given = first.citations[0].quote.split("；")[0]
+    history = [{"role": "user", "content": first_q}, {"role": "assistant", "content": first.answer}]
+    ans = assistant.ask("中职呢？", history)
+    assert ans.found and "中等职业学校" in ans.citations[0].quote
+    assert given not in ans.citations[0].quote  # the answer already given is not quoted again
+
+
+def test_only_a_follow_up_carries_its_own_words_and_the_previous_answer(assistant):
+    history = [{"role": "user", "content": "年报里高职院校的生师比是多少？"}, {"role": "assistant", "content": "生师比为21.58。"}]
+    follows = assistant.trace("中职学校呢？", history)
+    assert follows.follows and follows.info.turn == "中职学校呢？" and follows.info.previous_answer == "生师比为21.58。"
+    alone = assistant.trace("包头新增5G基站的目标是多少？", history)
+    assert not alone.follows and alone.info.turn == "" and alone.info.previous_answer == ""
 
 
 def test_follow_up_switches_to_the_city_document(assistant):

@@ -18,3 +18,4 @@ def test_a_lead_in_brings_its_items_and_stops_at_the_next_paragraph():
 def test_a_sentence_that_is_not_a_lead_in_stays_alone():
     sents = split_sentences(ARTICLE)
     assert with_list_items(sents, [sents[-1]]) == [sents[-1]]
+

@@ -48,3 +48,12 @@ def test_cn_value_reads_wan_and_yi():
     assert cn_value("一万二千") == 12000 and cn_value("一万二") == 12000
     assert cn_value("三千五百万") == 35_000_000 and cn_value("两亿") == 200_000_000
     assert cn_value("十万") == 100_000 and cn_value("甲") is None
+
+
+def test_overlap_counts_bigrams_of_the_first_text_found_in_the_second():
+    from assistant.zh import bigrams, overlap
+
+    assert bigrams("中职，学校") == frozenset({"中职", "职学", "学校"})  # punctuation does not split or count
+    assert overlap("中职学校", "全省中职学校407所") == 1.0
+    assert overlap("高职学校", "全省中职学校") == 2 / 3
+    assert overlap("", "任何文字") == 1.0  # nothing to find is nothing missing
