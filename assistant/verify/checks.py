@@ -160,11 +160,20 @@ def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 
 # Single characters a negation skips to reach the word it negates («不再从应届毕业生中招聘»).
-_NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就都也还")
+_NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就都也还作随")
 
 
+# Words between a negated verb and its object («不享受有关税收优惠»).
+_OBJECT_SKIPS = {"有关", "相关", "其"}  # not 的: «没有通过的学生» negates 通过, not 学生
 _BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
-_QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项]$")
+_QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项倍]$")
+
+
+def _is_negator(token: str, negators: frozenset[str]) -> bool:
+    """不, 不再 — or a negator jieba fused with the function word after it (不作, 不随, 暂不将)."""
+    return token in negators or any(
+        token.startswith(n) and len(token) > len(n) and all(ch in _NEGATION_SKIPS for ch in token[len(n):]) for n in negators
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -185,7 +194,7 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                 i += k
                 break
         else:
-            if t in negators:
+            if _is_negator(t, negators):
                 j = i + 1
                 while j < len(toks) and toks[j] in _NEGATION_SKIPS:
                     j += 1
@@ -193,6 +202,12 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                     classes.add(opposite[cls[toks[j]]])
                 elif j < len(toks) and len(toks[j]) > 1:
                     negated.add(toks[j])
+                    # The verb's object is denied too: «不再享受税收优惠» against «落实税收优惠»,
+                    # «不实行即报即审» against «实施即报即审» (the verbs differ, the object does not).
+                    k = j + 1 + (j + 1 < len(toks) and toks[j + 1] in _OBJECT_SKIPS)
+                    if k < len(toks) and len(toks[k]) > 1 and toks[k] not in cls and _CJK.sub("", toks[k]):
+                        negated.add(toks[k])
+                        j = k
                 i = j + 1
                 continue
             if len(t) > 1 and _CJK.sub("", t):
@@ -218,16 +233,18 @@ def negative(text: str) -> bool:
 
 def polarity_problem(segment: str, sentence: str) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
-    (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入)."""
+    (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入). Checked
+    against the whole sentence and against the part of it the segment restates: «减少100所…，
+    促进内涵提升» holds both directions, its part «减少100所左右的中职学校» only one."""
     _, opposite, _ = _cues()
     c_cls, c_neg, c_pos = polarity(segment)
-    s_cls, s_neg, s_pos = polarity(sentence)
-    for c in c_cls:
-        if opposite.get(c) in s_cls and c not in s_cls:
+    part = best_sentence(segment, _SEGMENT.split(sentence))
+    for ref in dict.fromkeys(x for x in (sentence, part) if x):
+        s_cls, s_neg, s_pos = polarity(ref)
+        if any(opposite.get(c) in s_cls and c not in s_cls for c in c_cls):
             return "与原文的肯定/否定或方向相反"
-    flipped = (c_neg & s_pos) | (s_neg & c_pos)
-    if flipped:
-        return "与原文的肯定/否定相反"
+        if (c_neg & s_pos) | (s_neg & c_pos):
+            return "与原文的肯定/否定相反"
     return None
 
 
@@ -267,6 +284,15 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     for axis, classes in mine.items():
         ref = theirs.get(axis, set())  # what the restated sentence names; elsewhere is another matter
         if ref and not (classes | said.get(axis, set())) & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
+            return "所说的学校类型或层级与原文不符"
+    # A sentence may name both classes (本科 and 高职) and the claim swap one for the other in
+    # one place: compare the words the segment adds with those it drops from the part it restates.
+    part = best_sentence(segment, _SEGMENT.split(sentence))
+    if part:
+        seg_words, part_words = words(segment), words(part)
+        added = _classes("|".join(w for w in seg_words if w not in set(part_words)))
+        dropped = _classes("|".join(w for w in part_words if w not in set(seg_words)))
+        if any(axis in dropped and not (cls & dropped[axis]) for axis, cls in added.items()):
             return "所说的学校类型或层级与原文不符"
     return None
 

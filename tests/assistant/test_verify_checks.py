@@ -139,3 +139,27 @@ def test_same_and_different_conditions_are_opposites():
     src = "在两地试卷相同的前提下，可在工作地借考。"
     assert polarity_problem("即使两地试卷不同，也可以借考", src)
     assert polarity_problem("两地试卷一致时，可以借考", src) is None
+
+
+def test_a_denied_object_reverses_a_source_that_states_it_with_another_verb():
+    src = "建设一批省级产教融合型企业，并按规定落实有关税收优惠政策。"
+    assert polarity_problem("但不再享受有关税收优惠政策。", src)
+    assert polarity_problem("则不实行即报即审。", "对符合要求的审批申请实施即报即审。")
+    # 的 starts a relative clause: «没有通过的学生» denies 通过, not 学生.
+    assert polarity_problem("转段考核没有通过的学生，允许以低段学历毕业", "转段考核不通过的学生，允许以低段学历毕业；") is None
+
+
+def test_a_direction_is_read_in_the_part_of_the_sentence_the_claim_restates():
+    src = "狠抓中等职业学校整合重组，力争“十四五”期间减少100所左右的中职学校，促进内涵提升、集约发展。"
+    assert polarity_problem("“十四五”期间力争增加100所左右的中职学校。", src)
+    assert polarity_problem("力争“十四五”期间减少100所左右的中职学校。", src) is None
+    # A negator jieba fuses with the function word after it still negates (不作, 不随).
+    assert polarity_problem("干部教师配备等不作优先安排", "对必要的基本建设、干部教师配备等给予优先考虑，保证按期完成扩招任务。")
+
+
+def test_a_swap_is_caught_where_the_sentence_names_both_classes():
+    src = "2020年起，职业院校、应用型本科高校相关专业教师原则上从具有3年以上企业工作经历并具有高职以上学历的人员中公开招聘。"
+    claim = "应用型本科高校相关专业教师原则上从具有三年以上企业工作经历并具有中职以上学历的人员中公开招聘"
+    assert contrast_problem(claim, src, claim)
+    assert contrast_problem(claim.replace("中职", "高职"), src, claim.replace("中职", "高职")) is None
+    assert contrast_problem("城市中小学现代远程教育", "进一步推进农村中小学现代远程教育，不断提高教育信息化的普及水平。")
