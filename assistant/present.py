@@ -5,8 +5,7 @@ from .types import Answer, Citation
 
 
 def citation_line(c: Citation) -> str:
-    name = f"《{c.doc_title}》" + (f"（{c.doc_number}）" if c.doc_number else "")
-    parts = [name, *c.clause_path]
+    parts = [c.doc_name, *c.clause_path]
     if c.responsible_units:
         parts.append(f"责任单位：{'、'.join(c.responsible_units)}")
     line = " › ".join(parts)

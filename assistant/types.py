@@ -18,6 +18,14 @@ DocKind = Literal["law", "notice", "plan", "report", "news", "other"]
 ClauseKind = Literal["clause", "section", "table", "case", "preamble"]
 
 
+def doc_name(title: str, number: str | None, forwarded_by: str | None = None) -> str:
+    """《title》（文号）. A document without a number of its own that a notice forwards (an
+    attached opinion, a 请示) is named with that notice's number, which is how staff find it."""
+    if number:
+        return f"《{title}》（{number}）"
+    return f"《{title}》（{forwarded_by}转发）" if forwarded_by else f"《{title}》"
+
+
 @dataclass(frozen=True)
 class Document:
     """One policy document. A forwarding notice and the document it forwards are two."""
@@ -81,6 +89,11 @@ class Citation:
     clause_id: str = ""
     level: str = "unknown"
     lead_units: tuple[str, ...] = ()  # the 牵头 units among responsible_units
+    forwarded_by: str | None = None  # 文号 of the notice that forwards this document
+
+    @property
+    def doc_name(self) -> str:
+        return doc_name(self.doc_title, self.doc_number, self.forwarded_by)
 
     def to_json(self) -> dict:
         d = asdict(self)

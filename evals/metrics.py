@@ -10,7 +10,8 @@ def norm(s: str) -> str:
 
 
 def doc_ok(cite: dict, doc_any: list[str]) -> bool:
-    names = [norm(cite.get("doc_number") or ""), norm(cite.get("doc_title") or "")]
+    # An attachment without a number of its own is identified by the notice that forwards it.
+    names = [norm(cite.get(k) or "") for k in ("doc_number", "doc_title", "forwarded_by")]
     return any(norm(d) and any(norm(d) in n for n in names if n) for d in doc_any)
 
 

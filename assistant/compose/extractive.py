@@ -17,7 +17,7 @@ from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences
 from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
-from ..types import Answer, Citation, Clause, Document
+from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
@@ -295,7 +295,7 @@ def citation(d: Document, c: Clause, quote: str) -> Citation:
     return Citation(
         doc_title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date, clause_path=c.clause_path,
         responsible_units=c.responsible_units, quote=quote, source=d.source, page=c.page,
-        clause_id=c.clause_id, level=d.level, lead_units=c.lead_units or c.responsible_units[:1],
+        clause_id=c.clause_id, level=d.level, lead_units=c.lead_units or c.responsible_units[:1], forwarded_by=d.forwarded_by,
     )
 
 
@@ -388,12 +388,13 @@ def _join(ev: Evidence) -> str:
 
 
 def _where(ev: Evidence) -> str:
-    return where_of(ev.hit.doc.title, ev.hit.doc.doc_number, ev.hit.clause.clause_path)
+    d = ev.hit.doc
+    return where_of(doc_name(d.title, d.doc_number, d.forwarded_by), ev.hit.clause.clause_path)
 
 
-def where_of(title: str, number: str | None, path: tuple[str, ...]) -> str:
+def where_of(name: str, path: tuple[str, ...]) -> str:
     """《title》（文号） › path: how an answer names a clause."""
-    return f"《{title}》" + (f"（{number}）" if number else "") + "".join(f" › {x}" for x in path)
+    return name + "".join(f" › {x}" for x in path)
 
 
 # Clauses named with a refusal so staff can check them; more would bury the refusal itself.
@@ -415,7 +416,7 @@ def refusal(question: str, hits: list[Hit], ranked: list[Evidence] | None = None
             closest.append(citation(h.doc, h.clause, h.best_sentence or (split_sentences(h.text) or [""])[0]))
     text = REFUSAL + (f"\n{reason}" if reason else "")
     if closest:
-        lines = [f"{i}. " + where_of(c.doc_title, c.doc_number, c.clause_path) for i, c in enumerate(closest, 1)]
+        lines = [f"{i}. " + where_of(c.doc_name, c.clause_path) for i, c in enumerate(closest, 1)]
         text += "\n以下是最接近的条款，仅供核对，并不是对这个问题的回答：\n" + "\n".join(lines)
     return Answer(question=question, answer=text, found=False, citations=(), closest=tuple(closest))
 

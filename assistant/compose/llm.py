@@ -8,6 +8,7 @@ from prompts import REFUSAL, load
 
 from ..retrieve.hybrid import Hit
 from ..settings import Settings
+from ..types import doc_name
 from ..verify.checks import Given
 
 
@@ -44,7 +45,7 @@ def given(hits: Sequence[Hit]) -> list[Given]:
     out = []
     for h in hits:
         d, c = h.doc, h.clause
-        head = f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
+        head = doc_name(d.title, d.doc_number, d.forwarded_by)
         if c.clause_path:
             head += " › " + " › ".join(c.clause_path)
         if c.responsible_units:

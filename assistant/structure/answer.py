@@ -7,7 +7,7 @@ from itertools import groupby
 
 from ..compose.extractive import citation, key_terms, pick_sentences, split_sentences
 from ..retrieve.query import QueryInfo, doc_places
-from ..types import Answer
+from ..types import Answer, doc_name
 from .compare import Pair
 from .targets import Target
 from .units import Task
@@ -35,7 +35,7 @@ def unit_tasks_answer(question: str, unit: str, tasks: list[Task], lead_only: bo
     for doc_id, group in groupby(tasks, key=lambda t: t.doc.doc_id):
         group = list(group)
         d = group[0].doc
-        lines.append(f"《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "") + f"：{len(group)} 项")
+        lines.append(doc_name(d.title, d.doc_number, d.forwarded_by) + f"：{len(group)} 项")
         for t in group:
             lines.append(f"  · {' › '.join(t.clause.clause_path)}" + ("（牵头）" if t.lead else ""))
             cites.append(citation(t.doc, t.clause, _heading_sentence(t.clause)))
@@ -63,7 +63,7 @@ def compare_answer(question: str, info: QueryInfo, pair: Pair, idf) -> Answer:
         quote = "".join(picked)
         context = f"{info.text} {quote}"
         d = side.doc
-        parts.append(f"{name}：《{d.title}》（{d.doc_number}）› {' › '.join(side.clause.clause_path)}：“{quote}”")
+        parts.append(f"{name}：{doc_name(d.title, d.doc_number, d.forwarded_by)} › {' › '.join(side.clause.clause_path)}：“{quote}”")
         cites.append(citation(side.doc, side.clause, quote))
     parts.append("主要差别：")
     parts += [f"  · {x}" for x in pair.differences]
@@ -82,6 +82,6 @@ def targets_answer(question: str, year: int, targets: list[Target]) -> Answer:
     for i, t in enumerate(targets, 1):
         d = t.doc
         units = f"（责任单位：{'、'.join(t.clause.responsible_units)}）" if t.clause.responsible_units else ""
-        lines.append(f"{i}. 《{d.title}》{d.doc_number or ''} › {' › '.join(t.clause.clause_path)}：“{t.sentence}”{units}")
+        lines.append(f"{i}. {doc_name(d.title, d.doc_number, d.forwarded_by)} › {' › '.join(t.clause.clause_path)}：“{t.sentence}”{units}")
         cites.append(citation(t.doc, t.clause, t.sentence))
     return Answer(question, "\n".join(lines), True, tuple(cites), mode="structure")

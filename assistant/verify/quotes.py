@@ -31,7 +31,7 @@ def verify(answer: Answer, snap: Snapshot, on_fail) -> Answer:
         # Generated text was checked against the cited clauses by verify_generated.
         return replace(answer, citations=tuple(good))
     body = answer.answer.split("依据：")[0]
-    context = " ".join(" ".join(c.clause_path) + f" {c.doc_number or ''} {c.doc_title}" for c in good)
+    context = " ".join(" ".join(c.clause_path) + f" {c.doc_name}" for c in good)
     if answer.mode == "structure":
         # Lists built from the structure: figures may come from anywhere in the cited clauses;
         # the counts and numbering of the list itself are ours, not the documents'.

@@ -66,8 +66,7 @@ def sources_html(answer: Answer | None, snap: Snapshot) -> str:
             meta.append(f"第 {c.page} 页")
         units = units_html(c.responsible_units, c.lead_units)
         parts.append(
-            f"<div class='src-card' id='src-{i}'><div class='src-title'>[{i}] 《{esc(c.doc_title)}》"
-            f"{('（' + esc(c.doc_number) + '）') if c.doc_number else ''}</div>"
+            f"<div class='src-card' id='src-{i}'><div class='src-title'>[{i}] {esc(c.doc_name)}</div>"
             f"<div class='src-path'>{esc(' › '.join(c.clause_path))}</div>{units}"
             f"<div class='src-meta'>{' ｜ '.join(meta)}</div><div class='src-text'>{body}</div></div>"
         )

@@ -279,3 +279,33 @@ def test_a_corrupt_chroma_database_is_named_and_logged(corpus_index, tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr and "error.log" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" in (data / "logs" / "error.log").read_text(encoding="utf-8")
+
+
+def test_an_attachment_is_named_with_the_notice_that_forwards_it():
+    from assistant.types import doc_name
+
+    assert doc_name("关于某事的若干意见", None, "某政办发〔2016〕80号") == "《关于某事的若干意见》（某政办发〔2016〕80号转发）"
+    assert doc_name("某某行动计划", "某政发〔2020〕19号", "某教发〔2022〕4号") == "《某某行动计划》（某政发〔2020〕19号）"  # its own number first
+    assert doc_name("某某条例", None) == "《某某条例》"
+
+
+@pytest.mark.slow
+def test_an_answer_from_a_forwarded_attachment_names_the_forwarding_notice(settings_factory, tmp_path):
+    # A real State Council notice that forwards a 请示 without a number of its own: the answer
+    # from the 请示 is named with the notice's 文号 and survives the quote check.
+    import shutil
+
+    from assistant.chain import PolicyAssistant
+    from evals.structure_counts import DEFAULT_DOCS
+    from ingest.index import ingest_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(next(DEFAULT_DOCS.glob("1996_*")), folder)
+    settings = settings_factory("forwarded")
+    assert not ingest_paths([folder], settings, show_progress=False).errors
+    ans = PolicyAssistant(settings).ask("内地西藏班学生的学习、生活费用由谁出？")
+    assert ans.found, ans.answer
+    c = ans.citations[0]
+    assert c.doc_number is None and c.forwarded_by == "国办发〔1996〕32号"
+    assert "（国办发〔1996〕32号转发）" in ans.answer and "学习和生活费用" in c.quote
