@@ -19,7 +19,7 @@ from typing import Sequence
 from .answerability import Logistic
 from .data import DATA_DIR, read_lines
 from .places import find_places
-from .zh import words
+from .zh import DOC_NUMBER, words
 
 CONTRAST_GROUPS = [line.split() for line in read_lines("contrasts.txt")]
 LEVEL_TERMS = ["省里", "省级", "全省", "市里", "市级"]
@@ -31,6 +31,7 @@ _ELLIPTIC_START = re.compile("^(" + "|".join(map(re.escape, OPENINGS)) + ")")
 _LEVEL_WORDS = re.compile(r"省里|省级|全省|省政府|省里的|市里|市级")
 _QUESTION_WORDS = set(read_lines("question_words.txt"))
 MODEL_FILE = DATA_DIR / "followup.json"
+DOCUMENT_KINDS = tuple(read_lines("document_kinds.txt"))
 
 
 def last_user(history: Sequence[dict]) -> str | None:
@@ -70,6 +71,8 @@ class TurnCues:
     new_words: float  # topic words (not places, levels, contrast terms) the previous question lacks
     shared: float  # share of its content words found in the previous question
     bare: float  # 1: nothing but places, levels, contrast terms and question words
+    asks_back: float = 0.0  # 1: a clause ends in 呢 («高职那边呢，省厅怎么说的？»), not only the last
+    anchored: float = 0.0  # 1: names a place, a 文号, a 《title》 or a document («教育法», «实施意见») of its own
 
     def vector(self) -> list[float]:
         return [float(getattr(self, f.name)) for f in fields(self)]
@@ -92,7 +95,20 @@ def cues(question: str, previous: str) -> TurnCues:
         new_words=float(len(rest - prev)),
         shared=len(own & prev) / len(own) if own else 0.0,
         bare=float(not rest),
+        asks_back=float(bool(re.search(r"呢[，,？?。!！\s]", q + " "))),
+        anchored=float(bool(places) or bool(DOC_NUMBER.search(q)) or "《" in q or names_document(words)),
     )
+
+
+def names_document(words: list[str]) -> bool:
+    """«教育法», «实施意见» (jieba: 实施/意见): a word ending in a document kind, or the kind after a
+    word that names it; a bare «意见» or «有什么规定» names none."""
+    for i, w in enumerate(words):
+        for k in DOCUMENT_KINDS:
+            if w.endswith(k) and (len(w) > len(k) or i and len(words[i - 1]) > 1 and words[i - 1] not in _QUESTION_WORDS
+                                  and re.fullmatch(r"[\u4e00-\u9fff]+", words[i - 1])):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,24 @@ def test_rewrite_swaps_the_contrasted_term():
 def test_content_words_skip_question_words():
     assert "什么" not in content_words("校企合作有什么规定？") and "校企" in "".join(content_words("校企合作有什么规定？"))
 
+
+
+def test_a_turn_naming_its_own_place_or_document_is_anchored():
+    assert cues("四川美育课时有要求吗？", PREV).anchored == 1.0  # a place
+    assert cues("按教育法学校乱收费怎么处理？", PREV).anchored == 1.0  # a law by its name
+    assert cues("省里的实施意见对这个怎么说？", PREV).anchored == 1.0  # a document kind, not a bare «意见»
+    assert cues("情节严重的话最多罚多少？", PREV).anchored == 0.0
+    assert cues("有什么意见？", PREV).anchored == 0.0
+
+
+def test_a_clause_ending_in_ne_asks_back_wherever_it_stands():
+    assert cues("高职那边呢，省厅怎么说的？", PREV).asks_back == 1.0
+    assert cues("呢绒面料有要求吗？", PREV).asks_back == 0.0
+
+
+def test_naming_a_place_of_its_own_makes_a_short_turn_more_likely_to_stand_alone():
+    m = load_model()
+    prev = "违反个人信息保护法处理个人信息，拒不改正的罚多少？"
+    assert m.probability(cues("情节严重的话最多罚多少？", prev)) > m.probability(cues("四川情节严重的话最多罚多少？", prev))
+    history = [{"role": "user", "content": prev}, {"role": "assistant", "content": "并处一百万元以下罚款。"}]
+    assert not depends_on_history("四川美育课时有要求吗？", history)
