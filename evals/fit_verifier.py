@@ -23,6 +23,7 @@ GRID = {
     "actor_context": [2, 3, 4, 6, 8, 99],
     "citation_margin": [0.1, 0.2, 0.3, 0.4, 0.6, 2.0],
     "short_claim": [4, 6, 8, 10, 12, 14],
+    "word_grounding": [0.0, 0.3, 0.4, 0.5, 0.6, 0.7],
 }
 
 

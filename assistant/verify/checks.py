@@ -18,6 +18,7 @@ from ..zh import DOC_NUMBER, Figure, add_words, bigrams, cn_to_int, figures, ove
 _ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+_ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
 _SEGMENT = re.compile(r"[，,；;：:、（）()]")
 # Context a figure is read in: the characters before it (what it counts) and after (its unit's
 # noun). 12 / 6 cover a subject and verb in the documents' sentences («生均拨款水平不低于…»).
@@ -39,6 +40,19 @@ class Given:
 def grounding(claim: str, source_text: str) -> float:
     """Share of the claim's character bigrams found in the source."""
     return overlap(claim, source_text)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    return frozenset(read_lines("stopwords.txt"))
+
+
+def word_grounding(claim: str, source_text: str) -> float:
+    """Share of the claim's content words (two or more Chinese characters, not stop words)
+    found in the source."""
+    stop = _stop_words()
+    ws = [w for w in words(claim) if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop]
+    return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
 
 
 def best_sentence(segment: str, sentences: list[str]) -> str:

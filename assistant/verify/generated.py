@@ -14,7 +14,7 @@ from typing import Callable
 from ..data import DATA_DIR
 from .checks import (
     Given, actor_problem, actor_role_problem, best_sentence, comparison_problem, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
-    segments, sentences_of,
+    segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge
@@ -38,13 +38,18 @@ class VerifierParams:
     # A claim of at most this many bigrams is a verdict or connective («可以，但需满足条件»):
     # too short for a wording share to mean anything; it is read against the question instead.
     short_claim: int
+    # Least share of a claim's content words (jieba words, stop words aside) its cited sources
+    # or the question contain: an invented sentence in the documents' register shares their
+    # character pairs but not their words.
+    word_grounding: float = 0.0
 
 
 @lru_cache(maxsize=1)
 def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
-    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["citation_margin"], d["short_claim"])
+    return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["citation_margin"],
+                          d["short_claim"], d.get("word_grounding", 0.0))
 
 
 @dataclass
@@ -74,7 +79,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         if reason:
             return reason
     # The question is given too: a sentence restating the asker's case uses its words.
-    if not short and grounding(claim, whole + "\n" + question) < params.grounding:
+    if not short and (grounding(claim, whole + "\n" + question) < params.grounding
+                      or word_grounding(claim, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
 

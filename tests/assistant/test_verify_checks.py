@@ -163,3 +163,14 @@ def test_a_swap_is_caught_where_the_sentence_names_both_classes():
     assert contrast_problem(claim, src, claim)
     assert contrast_problem(claim.replace("中职", "高职"), src, claim.replace("中职", "高职")) is None
     assert contrast_problem("城市中小学现代远程教育", "进一步推进农村中小学现代远程教育，不断提高教育信息化的普及水平。")
+
+
+def test_word_grounding_separates_a_new_sentence_in_the_documents_register_from_a_restatement():
+    from assistant.verify.checks import word_grounding
+
+    src = "市政府分管教育工作的副市长担任市级职业教育联席会议召集人，每年定期召开会议，各成员单位就有关工作情况向联席会议报告。"
+    invented = "联席会议办公室设在市教育局，负责日常工作。"
+    restated = "市级联席会议由分管教育工作的副市长召集，每年定期召开。"
+    assert word_grounding(restated, src) == 1.0
+    assert word_grounding(invented, src) < 0.5
+    assert word_grounding("。", src) == 1.0  # nothing to look for is nothing missing
