@@ -135,6 +135,8 @@ def test_refusal_looks_different_and_text_is_escaped(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     _ask(page, "北京市中等职业学校的生均拨款标准是多少？<img src=x onerror=alert(1)>", "文件中未找到相关规定")
+    # The sources panel is a separate output: it may update a moment after the chat does.
+    page.locator("#sources .src-refusal").wait_for(timeout=30000)
     assert page.locator("#sources .src-refusal").count() == 1
     # The closest clauses are listed for checking, plainly marked as not the answer.
     assert page.locator("#sources .src-refusal li").count() >= 1
