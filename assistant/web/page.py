@@ -5,6 +5,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no outbound calls
 
@@ -112,26 +113,31 @@ def _history(answers: list[Answer]) -> list[dict]:
     return out
 
 
-def build_app(settings: Settings) -> gr.Blocks:
-    holder = AssistantHolder(settings)
-    gate = AdminGate(settings.admin_password)
-    feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
-    pace = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+class PageActions:
+    """What the page's controls do: each method is one event handler. Kept apart from the
+    layout so build_app only arranges components and wires them."""
 
-    def respond(message, chat, answers, selected, doc_ids, level, mode, request: gr.Request):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.holder = AssistantHolder(settings)
+        self.gate = AdminGate(settings.admin_password)
+        self.feedback = FeedbackStore(Path(settings.data_dir) / "feedback.sqlite")
+        self.pace = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+
+    def respond(self, message, chat, answers, selected, doc_ids, level, mode, request: gr.Request):
         message = (message or "").strip()
         if not message:
             yield chat, answers, selected, gr.update(), gr.update(), ""
             return
         chat = list(chat or []) + [{"role": "user", "content": md_escape(message)}]
-        too_fast = pace.refusal(client_key(request))
+        too_fast = self.pace.refusal(client_key(request))
         if too_fast:
             yield chat + [{"role": "assistant", "content": too_fast}], answers, selected, gr.update(), gr.update(), ""
             return
         yield chat + [{"role": "assistant", "content": "正在检索文件……"}], answers, selected, gr.update(), gr.update(), ""
         try:
-            ans = holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()), level=None if level == "all" else level,
-                             mode=mode)
+            ans = self.holder.ask(message, _history(answers), doc_ids=tuple(doc_ids or ()),
+                                  level=None if level == "all" else level, mode=mode)
         except ValueError as e:  # too long, not text: say what and why, keep the conversation
             yield chat + [{"role": "assistant", "content": md_escape(str(e))}], answers, selected, gr.update(), gr.update(), ""
             return
@@ -141,62 +147,62 @@ def build_app(settings: Settings) -> gr.Blocks:
             yield chat + [{"role": "assistant", "content": full[:k]}], answers, selected, gr.update(), gr.update(), ""
         answers = list(answers) + [ans]
         chat = chat + [{"role": "assistant", "content": full}]
-        snap = holder.assistant.snap
-        cites = [(f"[{i}] {c.doc_title} › {' › '.join(c.clause_path[-1:])}", i - 1) for i, c in enumerate(ans.citations, 1)]
-        yield (chat, answers, len(answers) - 1, sources_html(ans, snap),
+        cites = _cite_choices(ans)
+        yield (chat, answers, len(answers) - 1, sources_html(ans, self.holder.assistant.snap),
                gr.update(choices=cites, value=None, visible=bool(cites)), as_text(ans))
 
-    def select_message(answers, evt: gr.SelectData):
+    def select_message(self, answers, evt: gr.SelectData):
         idx = evt.index if isinstance(evt.index, int) else evt.index[0]
         turn = idx // 2
         if not answers or turn >= len(answers):
             return gr.update(), gr.update(), gr.update(), gr.update()
         ans = answers[turn]
-        cites = [(f"[{i}] {c.doc_title} › {' › '.join(c.clause_path[-1:])}", i - 1) for i, c in enumerate(ans.citations, 1)]
-        return turn, sources_html(ans, holder.assistant.snap), gr.update(choices=cites, value=None, visible=bool(cites)), as_text(ans)
+        cites = _cite_choices(ans)
+        return turn, sources_html(ans, self.holder.assistant.snap), gr.update(choices=cites, value=None, visible=bool(cites)), as_text(ans)
 
-    def open_document(answers, selected, pick):
+    def open_document(self, answers, selected, pick):
         if pick is None or selected is None or selected >= len(answers):
             return gr.update(value="", visible=False)
         ans = answers[selected]
-        return gr.update(value=document_html(holder.assistant.snap, ans.citations[int(pick)]), visible=True)
+        return gr.update(value=document_html(self.holder.assistant.snap, ans.citations[int(pick)]), visible=True)
 
-    def give_feedback(rating, answers, selected, comment):
+    def give_feedback(self, rating, answers, selected, comment):
         if not answers or selected is None:
             return "请先提问，再评价回答。", comment
         ans = answers[selected]
         try:
-            row = feedback.add(ans, as_text(ans), rating, comment or "")
+            row = self.feedback.add(ans, as_text(ans), rating, comment or "")
         except ValueError as e:
             return str(e), comment
         return f"已记录{'👍' if rating == 'up' else '👎'}反馈（编号 {row}），谢谢！", ""
 
-    def new_conversation():
-        return [], [], None, sources_html(None, holder.assistant.snap), gr.update(choices=[], value=None, visible=False), "", "", gr.update(value="", visible=False)
+    def new_conversation(self):
+        return ([], [], None, sources_html(None, self.holder.assistant.snap), gr.update(choices=[], value=None, visible=False), "", "",
+                gr.update(value="", visible=False))
 
-    def api_ask(question: str, request: gr.Request) -> str:
+    def api_ask(self, question: str, request: gr.Request) -> str:
         """One question in; the answer with its citations, in the text form the page shows."""
         if not isinstance(question, str):
             return f"问题必须是文字，收到的是 {type(question).__name__}。"
         if not question.strip():
             return "问题为空。"
-        too_fast = pace.refusal(client_key(request))
+        too_fast = self.pace.refusal(client_key(request))
         if too_fast:
             return too_fast
         try:
-            return as_text(holder.ask(question))
+            return as_text(self.holder.ask(question))
         except ValueError as e:
             return str(e)
 
-    def upload(password, files, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+    def upload(self, password, files, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
         from ingest.index import ingest_paths
 
-        refused = gate.check(password, client_key(request))
+        refused = self.gate.check(password, client_key(request))
         if refused:
             return [["—", refused]], gr.update(), gr.update(), gr.update()
         if not files:
             return [["—", "请选择文件"]], gr.update(), gr.update(), gr.update()
-        dest = Path(settings.data_dir) / "uploads"
+        dest = Path(self.settings.data_dir) / "uploads"
         paths = [keep_upload(Path(f if isinstance(f, str) else f.name), dest) for f in files]
         results: list[list[str]] = []
         labels = {"added": "已收录", "updated": "已更新", "unchanged": "未变化"}
@@ -206,28 +212,32 @@ def build_app(settings: Settings) -> gr.Blocks:
 
         progress(0, desc="正在收录……")
         try:
-            ingest_paths(paths, settings, show_progress=True, on_file=on_file)
+            ingest_paths(paths, self.settings, show_progress=True, on_file=on_file)
         except IngestBusy as e:
             return [["—", str(e)]], gr.update(), gr.update(), gr.update()
-        holder.reload()
-        choices = _doc_choices(holder)
-        return results, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices)
+        self.holder.reload()
+        choices = _doc_choices(self.holder)
+        return results, _docs_table(self.holder), gr.update(choices=choices), gr.update(choices=choices)
 
-    def remove(password, doc_ids, request: gr.Request):
+    def remove(self, password, doc_ids, request: gr.Request):
         from ingest.index import remove_documents
 
-        refused = gate.check(password, client_key(request))
+        refused = self.gate.check(password, client_key(request))
         if refused or not doc_ids:
             return [["—", refused or "请选择要移出的文件"]], gr.update(), gr.update(), gr.update()
         try:
-            rep = remove_documents(list(doc_ids), settings)
+            rep = remove_documents(list(doc_ids), self.settings)
         except (IngestBusy, ValueError) as e:
             return [["—", str(e)]], gr.update(), gr.update(), gr.update()
-        holder.reload()
+        self.holder.reload()
         rows = [[source, "已移出（文件本身未删除）"] for source in rep.removed]
-        choices = _doc_choices(holder)
-        return rows, _docs_table(holder), gr.update(choices=choices), gr.update(choices=choices, value=[])
+        choices = _doc_choices(self.holder)
+        return rows, _docs_table(self.holder), gr.update(choices=choices), gr.update(choices=choices, value=[])
 
+
+def build_app(settings: Settings) -> gr.Blocks:
+    act = PageActions(settings)
+    holder = act.holder
     # Temporary uploads nobody ingested (the upload route takes files before the password is
     # checked) are deleted hourly once an hour old.
     with gr.Blocks(title="教育政策问答助手", delete_cache=(3600, 3600)) as demo:
@@ -235,104 +245,130 @@ def build_app(settings: Settings) -> gr.Blocks:
         answers = gr.State([])
         selected = gr.State(None)
         with gr.Tab("问答"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        label="对话", height=480, elem_id="chat",
-                        examples=[{"text": q} for q in EXAMPLES], placeholder="请输入问题，或点击下面的示例问题。",
-                    )
-                    with gr.Row():
-                        box = gr.Textbox(placeholder=f"请输入问题，例如：{EXAMPLES[0]}" if EXAMPLES else "请输入问题", show_label=False,
-                                         scale=5, elem_id="question")
-                        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
-                    with gr.Row():
-                        docs_filter = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="只在这些文件中查找", scale=3)
-                        level = gr.Radio(choices=[("全部", "all"), ("国家", "national"), ("省级", "province"), ("市级", "city"), ("县级", "county")], value="all", label="层级", scale=2)
-                        mode = gr.Radio(
-                            choices=[("大模型（核验后显示）", "llm"), ("原文摘录", "extractive")],
-                            value=settings.answer_mode, label="回答方式", scale=2, visible=settings.llm_configured,
-                            elem_id="answer-mode",
-                        )
-                    with gr.Row():
-                        up = gr.Button("👍 有帮助", elem_id="fb-up")
-                        down = gr.Button("👎 没帮助", elem_id="fb-down")
-                        comment = gr.Textbox(placeholder="意见（可选）", show_label=False, scale=3, elem_id="fb-comment")
-                        new = gr.Button("新对话", elem_id="new-chat")
-                    fb_status = gr.Markdown(elem_id="fb-status")
-                    with gr.Accordion("复制回答（含出处，纯文本）", open=False):
-                        copy_text = gr.Textbox(show_label=False, lines=6, buttons=["copy"], interactive=False, elem_id="copy-text")
-                with gr.Column(scale=2):
-                    gr.Markdown("### 依据的条款")
-                    sources = gr.HTML(sources_html(None, holder.assistant.snap), elem_id="sources")
-                    cite_pick = gr.Radio(label="打开文件全文（定位到该条款）", choices=[], visible=False, elem_id="open-doc")
-                    doc_view = gr.HTML(visible=False, elem_id="doc-view", max_height=600)
+            chat = _chat_tab(settings, holder)
         with gr.Tab("责任单位"):
-            from ..structure.units import tasks_of, unit_counts
-
-            counts = unit_counts(holder.assistant.snap)
-            with gr.Row():
-                unit_pick = gr.Dropdown(choices=[(f"{r['unit']}（{r['clauses']}项，牵头{r['lead']}项）", r["unit"]) for r in counts],
-                                        label="选择责任单位", scale=3, elem_id="unit-pick")
-                lead_only = gr.Checkbox(label="只看牵头（排第一位）", scale=1)
-            unit_table = gr.Dataframe(headers=["文件", "文号", "条款", "牵头"], interactive=False, wrap=True, elem_id="unit-table")
-
-            def show_unit(unit, lead):
-                if not unit:
-                    return []
-                return [[t.doc.title, t.doc.doc_number or "—", " › ".join(t.clause.clause_path), "是" if t.lead else ""]
-                        for t in tasks_of(holder.assistant.snap, unit, bool(lead))]
-
-            unit_pick.change(show_unit, [unit_pick, lead_only], unit_table)
-            lead_only.change(show_unit, [unit_pick, lead_only], unit_table)
+            _units_tab(holder)
         with gr.Tab("省市对比"):
             gr.Markdown(_compare_caption(holder))
             compare_table = gr.Dataframe(headers=["市级条款", "省级条款", "主要差别"], interactive=False, wrap=True, elem_id="compare-table")
         with gr.Tab("目标与期限"):
-            from ..structure.targets import extract_targets
-
-            target_rows = [[t.year or "", t.deadline or "", t.doc.doc_number or t.doc.title, " › ".join(t.clause.clause_path),
-                            "、".join(t.clause.responsible_units), t.sentence] for t in extract_targets(holder.assistant.snap)]
-            gr.Dataframe(value=target_rows, headers=["年份", "期限", "文件", "条款", "责任单位", "目标原文"],
-                         interactive=False, wrap=True, elem_id="targets-table")
+            _targets_tab(holder)
         with gr.Tab("已收录文件"):
-            docs_table = gr.Dataframe(
-                value=_docs_table(holder), headers=["标题", "文号", "发文机关", "日期", "层级", "条款数"],
-                interactive=False, wrap=True, elem_id="docs-table",
-            )
-            if settings.admin_password:
-                with gr.Accordion("管理员：上传或移出文件", open=False):
-                    pwd = gr.Textbox(type="password", label="管理员密码")
-                    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件", elem_id="upload-files")
-                    go = gr.Button("上传并收录")
-                    results = gr.Dataframe(headers=["文件", "结果"], interactive=False, elem_id="upload-results")
-                    with gr.Row():
-                        to_remove = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="从索引中移出（文件本身不删除）",
-                                                scale=4, elem_id="remove-docs")
-                        drop = gr.Button("移出", variant="stop", scale=1, elem_id="remove-go")
-                go.click(upload, [pwd, files], [results, docs_table, docs_filter, to_remove])
-                drop.click(remove, [pwd, to_remove], [results, docs_table, docs_filter, to_remove])
-            else:
-                gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")
-
-        outs = [chatbot, answers, selected, sources, cite_pick, copy_text]
-        send.click(respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
-        box.submit(respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
-        chatbot.example_select(_example_text, None, box).then(
-            respond, [box, chatbot, answers, selected, docs_filter, level, mode], outs).then(lambda: "", None, box)
-        chatbot.select(select_message, [answers], [selected, sources, cite_pick, copy_text])
-        cite_pick.change(open_document, [answers, selected, cite_pick], doc_view)
-        up.click(lambda a, s, c: give_feedback("up", a, s, c), [answers, selected, comment], [fb_status, comment])
-        down.click(lambda a, s, c: give_feedback("down", a, s, c), [answers, selected, comment], [fb_status, comment])
-        new.click(new_conversation, None, [chatbot, answers, selected, sources, cite_pick, copy_text, fb_status, doc_view])
-        gr.api(api_ask, api_name="ask")
-
-        def compare_rows():
-            return [[" › ".join(p.city.clause.clause_path[-1:]) if p.city else "—",
-                     " › ".join(p.province.clause.clause_path[-1:]) if p.province else "—",
-                     "\n".join(p.differences)] for p in holder.assistant.alignment]
-
-        demo.load(compare_rows, None, compare_table)
+            _docs_tab(settings, act, chat.docs_filter)
+        _wire_chat(act, chat, answers, selected)
+        gr.api(act.api_ask, api_name="ask")
+        demo.load(lambda: _compare_rows(holder), None, compare_table)
     return demo
+
+
+def _chat_tab(settings: Settings, holder: AssistantHolder) -> SimpleNamespace:
+    """The chat, its filters and feedback on the left; the cited clauses on the right."""
+    c = SimpleNamespace()
+    with gr.Row():
+        with gr.Column(scale=3):
+            c.chatbot = gr.Chatbot(
+                label="对话", height=480, elem_id="chat",
+                examples=[{"text": q} for q in EXAMPLES], placeholder="请输入问题，或点击下面的示例问题。",
+            )
+            with gr.Row():
+                c.box = gr.Textbox(placeholder=f"请输入问题，例如：{EXAMPLES[0]}" if EXAMPLES else "请输入问题", show_label=False,
+                                   scale=5, elem_id="question")
+                c.send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+            with gr.Row():
+                c.docs_filter = gr.Dropdown(choices=_doc_choices(holder), multiselect=True, label="只在这些文件中查找", scale=3)
+                c.level = gr.Radio(choices=[("全部", "all"), ("国家", "national"), ("省级", "province"), ("市级", "city"), ("县级", "county")],
+                                   value="all", label="层级", scale=2)
+                c.mode = gr.Radio(
+                    choices=[("大模型（核验后显示）", "llm"), ("原文摘录", "extractive")],
+                    value=settings.answer_mode, label="回答方式", scale=2, visible=settings.llm_configured, elem_id="answer-mode",
+                )
+            with gr.Row():
+                c.up = gr.Button("👍 有帮助", elem_id="fb-up")
+                c.down = gr.Button("👎 没帮助", elem_id="fb-down")
+                c.comment = gr.Textbox(placeholder="意见（可选）", show_label=False, scale=3, elem_id="fb-comment")
+                c.new = gr.Button("新对话", elem_id="new-chat")
+            c.fb_status = gr.Markdown(elem_id="fb-status")
+            with gr.Accordion("复制回答（含出处，纯文本）", open=False):
+                c.copy_text = gr.Textbox(show_label=False, lines=6, buttons=["copy"], interactive=False, elem_id="copy-text")
+        with gr.Column(scale=2):
+            gr.Markdown("### 依据的条款")
+            c.sources = gr.HTML(sources_html(None, holder.assistant.snap), elem_id="sources")
+            c.cite_pick = gr.Radio(label="打开文件全文（定位到该条款）", choices=[], visible=False, elem_id="open-doc")
+            c.doc_view = gr.HTML(visible=False, elem_id="doc-view", max_height=600)
+    return c
+
+
+def _wire_chat(act: PageActions, c: SimpleNamespace, answers, selected) -> None:
+    ins = [c.box, c.chatbot, answers, selected, c.docs_filter, c.level, c.mode]
+    outs = [c.chatbot, answers, selected, c.sources, c.cite_pick, c.copy_text]
+    c.send.click(act.respond, ins, outs).then(lambda: "", None, c.box)
+    c.box.submit(act.respond, ins, outs).then(lambda: "", None, c.box)
+    c.chatbot.example_select(_example_text, None, c.box).then(act.respond, ins, outs).then(lambda: "", None, c.box)
+    c.chatbot.select(act.select_message, [answers], [selected, c.sources, c.cite_pick, c.copy_text])
+    c.cite_pick.change(act.open_document, [answers, selected, c.cite_pick], c.doc_view)
+    c.up.click(lambda a, s, m: act.give_feedback("up", a, s, m), [answers, selected, c.comment], [c.fb_status, c.comment])
+    c.down.click(lambda a, s, m: act.give_feedback("down", a, s, m), [answers, selected, c.comment], [c.fb_status, c.comment])
+    c.new.click(act.new_conversation, None, [c.chatbot, answers, selected, c.sources, c.cite_pick, c.copy_text, c.fb_status, c.doc_view])
+
+
+def _units_tab(holder: AssistantHolder) -> None:
+    from ..structure.units import tasks_of, unit_counts
+
+    counts = unit_counts(holder.assistant.snap)
+    with gr.Row():
+        unit_pick = gr.Dropdown(choices=[(f"{r['unit']}（{r['clauses']}项，牵头{r['lead']}项）", r["unit"]) for r in counts],
+                                label="选择责任单位", scale=3, elem_id="unit-pick")
+        lead_only = gr.Checkbox(label="只看牵头（排第一位）", scale=1)
+    unit_table = gr.Dataframe(headers=["文件", "文号", "条款", "牵头"], interactive=False, wrap=True, elem_id="unit-table")
+
+    def show_unit(unit, lead):
+        if not unit:
+            return []
+        return [[t.doc.title, t.doc.doc_number or "—", " › ".join(t.clause.clause_path), "是" if t.lead else ""]
+                for t in tasks_of(holder.assistant.snap, unit, bool(lead))]
+
+    unit_pick.change(show_unit, [unit_pick, lead_only], unit_table)
+    lead_only.change(show_unit, [unit_pick, lead_only], unit_table)
+
+
+def _targets_tab(holder: AssistantHolder) -> None:
+    from ..structure.targets import extract_targets
+
+    rows = [[t.year or "", t.deadline or "", t.doc.doc_number or t.doc.title, " › ".join(t.clause.clause_path),
+             "、".join(t.clause.responsible_units), t.sentence] for t in extract_targets(holder.assistant.snap)]
+    gr.Dataframe(value=rows, headers=["年份", "期限", "文件", "条款", "责任单位", "目标原文"], interactive=False, wrap=True,
+                 elem_id="targets-table")
+
+
+def _docs_tab(settings: Settings, act: PageActions, docs_filter) -> None:
+    docs_table = gr.Dataframe(
+        value=_docs_table(act.holder), headers=["标题", "文号", "发文机关", "日期", "层级", "条款数"],
+        interactive=False, wrap=True, elem_id="docs-table",
+    )
+    if not settings.admin_password:
+        gr.Markdown("管理员上传未启用（设置环境变量 POLICY_ADMIN_PASSWORD 后可用）。")
+        return
+    with gr.Accordion("管理员：上传或移出文件", open=False):
+        pwd = gr.Textbox(type="password", label="管理员密码")
+        files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="文件", elem_id="upload-files")
+        go = gr.Button("上传并收录")
+        results = gr.Dataframe(headers=["文件", "结果"], interactive=False, elem_id="upload-results")
+        with gr.Row():
+            to_remove = gr.Dropdown(choices=_doc_choices(act.holder), multiselect=True, label="从索引中移出（文件本身不删除）",
+                                    scale=4, elem_id="remove-docs")
+            drop = gr.Button("移出", variant="stop", scale=1, elem_id="remove-go")
+    go.click(act.upload, [pwd, files], [results, docs_table, docs_filter, to_remove])
+    drop.click(act.remove, [pwd, to_remove], [results, docs_table, docs_filter, to_remove])
+
+
+def _compare_rows(holder: AssistantHolder) -> list[list[str]]:
+    return [[" › ".join(p.city.clause.clause_path[-1:]) if p.city else "—",
+             " › ".join(p.province.clause.clause_path[-1:]) if p.province else "—",
+             "\n".join(p.differences)] for p in holder.assistant.alignment]
+
+
+def _cite_choices(ans: Answer) -> list[tuple[str, int]]:
+    return [(f"[{i}] {c.doc_title} › {' › '.join(c.clause_path[-1:])}", i - 1) for i, c in enumerate(ans.citations, 1)]
 
 
 def _example_text(evt: gr.SelectData) -> str:
