@@ -105,6 +105,42 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
 
     report = IngestReport()
     files, folders = collect(paths)
+    notify = on_file or (lambda *_: None)
+    parsed, kept, seen = _read_files(files, settings, old, old_sources, same_pipeline, report, notify)
+    kept |= _still_present(old_sources, kept, parsed, seen, folders, remove, report)
+
+    if not report.changed:  # nothing new (or every file refused into an empty index): no snapshot
+        if old is not None:
+            report.chunks = len(old.chunks)
+            _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
+            old.release()
+        return report
+
+    documents, clauses, chunks = _assemble(old, kept, parsed)
+    embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
+    fresh_vectors = _embed_new(store, emb_id, embedder, parsed, documents, clauses, show_progress)
+    sources = {s: old_sources[s] for s in kept if s in old_sources}
+    for source, pf in parsed.items():
+        path = next(p for p in files if p.name == source)
+        sources[source] = {"hash": pf.content_hash, "path": str(path.resolve()), "doc_ids": [d.doc_id for d in pf.documents],
+                           "chunks": len(pf.chunks)}
+    new_state = {"embedder": emb_id, "collection": store.collection_name(emb_id), "sources": sources}
+    fresh = [c for pf in parsed.values() for c in pf.clauses]
+    sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
+    report.embedded = embedder.computed
+    chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
+    if old is not None:
+        old.release()  # this process is done reading it: it may be collected
+    store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors)
+    report.chunks, report.sentences = len(chunks), len(sentences.texts)
+    _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
+    return report
+
+
+def _read_files(files: list[Path], settings: Settings, old, old_sources: dict, same_pipeline: bool, report: IngestReport,
+                notify) -> tuple[dict[str, ParsedFile], set[str], set[str]]:
+    """Parse each file that is new or changed; an unchanged one, or one refused after it was
+    indexed before, keeps what the old snapshot holds for it."""
     parsed: dict[str, ParsedFile] = {}
     kept: set[str] = set()
     seen: set[str] = set()
@@ -117,102 +153,77 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
         if prev and digest and prev["hash"] == digest and same_pipeline and old is not None:
             report.unchanged.append(source)
             kept.add(source)
-            if on_file:
-                on_file(source, "unchanged", None)
+            notify(source, "unchanged", None)
             continue
         try:
             if path.suffix.lower() not in SUPPORTED:
                 raise IngestError(source, f"不支持的文件类型 {path.suffix or '（无扩展名）'} (unsupported extension; use .pdf, .docx, .html, .txt or .md)")
             overrides = manifests.get(path.parent.resolve(), {}).get(source)
             pf = parse_file(path, settings.max_file_mb, settings.max_chunk_chars, overrides or {})
+            clash = _doc_clash(pf, source, old, kept, parsed)
+            if clash:
+                raise IngestError(source, clash)
         except IngestError as e:
             report.errors.append((source, e.reason))
             if prev:
                 kept.add(source)  # keep what was indexed before
-            if on_file:
-                on_file(source, "error", e.reason)
-            continue
-        clash = _doc_clash(pf, source, old, kept, parsed)
-        if clash:
-            report.errors.append((source, clash))
-            if prev:
-                kept.add(source)
-            if on_file:
-                on_file(source, "error", clash)
+            notify(source, "error", e.reason)
             continue
         parsed[source] = pf
         (report.updated if prev else report.added).append(source)
-        if on_file:
-            on_file(source, "updated" if prev else "added", None)
+        notify(source, "updated" if prev else "added", None)
+    return parsed, kept, seen
 
+
+def _still_present(old_sources: dict, kept: set[str], parsed: dict, seen: set[str], folders, remove: set[str],
+                   report: IngestReport) -> set[str]:
+    """Indexed sources this run did not read: gone when asked to remove them or when their
+    folder was read and they were not in it; otherwise kept."""
+    out = set()
     for source, info in old_sources.items():
         if source in kept or source in parsed:
             continue
-        gone = source in remove or (source not in seen and any(str(Path(info.get("path", ""))).startswith(str(f)) for f in folders))
-        if gone:
+        if source in remove or (source not in seen and any(str(Path(info.get("path", ""))).startswith(str(f)) for f in folders)):
             report.removed.append(source)
         else:
-            kept.add(source)
+            out.add(source)
+    return out
 
-    if not report.changed:  # nothing new (or every file refused into an empty index): no snapshot
-        if old is not None:
-            report.chunks = len(old.chunks)
-            _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
-            old.release()
-        return report
 
-    # Gather the new snapshot: kept sources from the old one, plus freshly parsed files.
+def _assemble(old, kept: set[str], parsed: dict[str, ParsedFile]) -> tuple[list, list, list]:
+    """The new snapshot's records: kept sources from the old one, plus the freshly parsed files."""
     documents, clauses, chunks = [], [], []
     if old is not None:
         kept_docs = {d.doc_id for d in old.documents.values() if d.source in kept}
         documents += [d for d in old.documents.values() if d.doc_id in kept_docs]
         clauses += [c for c in old.clauses.values() if c.doc_id in kept_docs]
         chunks += [c for c in old.chunks if c.doc_id in kept_docs]
-    new_chunks = []
     for pf in parsed.values():
         documents += pf.documents
         clauses += pf.clauses
         chunks += pf.chunks
-        new_chunks += pf.chunks
+    return documents, clauses, chunks
 
-    embedder = None
-    fresh_vectors: dict[str, object] = {}
-    if new_chunks:
-        embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
-        vectors = _embed(embedder, [c.embed_text for c in new_chunks], show_progress)
-        fresh_vectors = {c.chunk_id: v for c, v in zip(new_chunks, vectors)}
-        col = store.collection(emb_id)
-        docs_by_id = {d.doc_id: d for d in documents}
-        clause_by_id = {c.clause_id: c for c in clauses}
-        for s in range(0, len(new_chunks), 256):
-            part = new_chunks[s : s + 256]
-            col.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=[v.tolist() for v in vectors[s : s + 256]],
-                documents=[c.text for c in part],
-                metadatas=[chroma_metadata(docs_by_id[c.doc_id], clause_by_id[c.clause_id], c) for c in part],
-            )
-    sources = {s: old_sources[s] for s in kept if s in old_sources}
-    for source, pf in parsed.items():
-        path = next(p for p in files if p.name == source)
-        sources[source] = {
-            "hash": pf.content_hash,
-            "path": str(path.resolve()),
-            "doc_ids": [d.doc_id for d in pf.documents],
-            "chunks": len(pf.chunks),
-        }
-    new_state = {"embedder": emb_id, "collection": store.collection_name(emb_id), "sources": sources}
-    fresh = [c for pf in parsed.values() for c in pf.clauses]
-    embedder = embedder or CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
-    sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
-    report.embedded = embedder.computed if embedder else 0
-    chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
-    if old is not None:
-        old.release()  # this process is done reading it: it may be collected
-    store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors)
-    report.chunks, report.sentences = len(chunks), len(sentences.texts)
-    _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
-    return report
+
+def _embed_new(store: IndexStore, emb_id: str, embedder, parsed: dict[str, ParsedFile], documents, clauses,
+               show_progress: bool) -> dict[str, object]:
+    """Embed the new files' chunks and upsert them into Chroma; their vectors by chunk id."""
+    new_chunks = [c for pf in parsed.values() for c in pf.chunks]
+    if not new_chunks:
+        return {}
+    vectors = _embed(embedder, [c.embed_text for c in new_chunks], show_progress)
+    col = store.collection(emb_id)
+    docs_by_id = {d.doc_id: d for d in documents}
+    clause_by_id = {c.clause_id: c for c in clauses}
+    for s in range(0, len(new_chunks), 256):
+        part = new_chunks[s : s + 256]
+        col.upsert(
+            ids=[c.chunk_id for c in part],
+            embeddings=[v.tolist() for v in vectors[s : s + 256]],
+            documents=[c.text for c in part],
+            metadatas=[chroma_metadata(docs_by_id[c.doc_id], clause_by_id[c.clause_id], c) for c in part],
+        )
+    return {c.chunk_id: v for c, v in zip(new_chunks, vectors)}
 
 
 def _doc_clash(pf: ParsedFile, source: str, old, kept: set[str], parsed: dict[str, ParsedFile]) -> str | None:
