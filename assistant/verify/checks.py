@@ -90,6 +90,34 @@ def labels(text: str) -> set[int]:
     return {cn_to_int(next(g for g in m.groups() if g)) or 0 for m in _LABEL.finditer(text)}
 
 
+_CN_ORD = "一二三四五六七八九十百零〇"
+# Clause references written out in a claim: 第十三章, 第（十二）条, «（十六）开展…» (a label before
+# its heading's words). Chinese ordinals carry no measure word, so figures() does not read them.
+_CLAUSE_REF = re.compile(rf"第\s*[（(]?([{_CN_ORD}]+|\d+)[）)]?\s*[编章节条部]|[（(]([{_CN_ORD}]+)[）)](?=[\u4e00-\u9fff])")
+
+
+def clause_refs(text: str) -> set[int]:
+    """The clause numbers a text names in running words (第十三章, 第（十二）条, （十六）开展…)."""
+    out = set()
+    for m in _CLAUSE_REF.finditer(text):
+        g = m.group(1) or m.group(2)
+        v = int(g) if g.isdigit() else cn_to_int(g)
+        if v:
+            out.add(v)
+    return out
+
+
+def clause_ref_problem(claim: str, cited: list[Given]) -> str | None:
+    """A clause number the claim names must be one the cited sources show (as a label, or in
+    their own words): «（十六）开展高质量职业培训» for a source headed «（十四）…» is wrong."""
+    shown = set().union(*(labels(src.full) | clause_refs(src.full) for src in cited)) if cited else set()
+    shown |= {int(f.value) for src in cited for f in _source_figures(src.full) if f.unit.startswith("第")}
+    for v in sorted(clause_refs(claim)):
+        if v not in shown:
+            return f"条款编号 {v} 不见于所引原文"
+    return None
+
+
 def _digits(v) -> str:
     return format(v, "f").replace(".", "").strip("0")
 

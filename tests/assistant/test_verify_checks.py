@@ -174,3 +174,13 @@ def test_word_grounding_separates_a_new_sentence_in_the_documents_register_from_
     assert word_grounding(restated, src) == 1.0
     assert word_grounding(invented, src) < 0.5
     assert word_grounding("。", src) == 1.0  # nothing to look for is nothing missing
+
+
+def test_a_clause_number_in_running_words_must_be_one_the_source_shows():
+    from assistant.verify.checks import clause_ref_problem, clause_refs
+
+    assert clause_refs("这部分内容位于纲要第十三章“人才培养体制改革”") == {13}
+    assert clause_refs("同属“（十六）开展高质量职业培训”一项") == {16}
+    src = Given("《某行动计划》（某政发〔2020〕19号） › 四、提高技术技能人才培养质量 › （十四）开展高质量职业培训", "开展职业技能提升培训。")
+    assert clause_ref_problem("这两项工作同属“（十六）开展高质量职业培训”一项。", [src])
+    assert clause_ref_problem("这两项工作同属“（十四）开展高质量职业培训”一项。", [src]) is None
