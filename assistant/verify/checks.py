@@ -107,6 +107,29 @@ def clause_refs(text: str) -> set[int]:
     return out
 
 
+_RATIO_TERM = rf"(\d{{1,3}}|[{_CN_ORD}两]{{1,3}})"
+# 6：3：1 or 六比三比一 — one figure; its parts are small numbers the figure check lets pass.
+_RATIO = re.compile(rf"{_RATIO_TERM}\s*(?:[：:]|比)\s*{_RATIO_TERM}(?:\s*(?:[：:]|比)\s*{_RATIO_TERM})?(?![\d.])")
+
+
+def ratios(text: str) -> set[tuple[int, ...]]:
+    out = set()
+    for m in _RATIO.finditer(text):
+        parts = [int(g) if g.isdigit() else cn_to_int(g) for g in m.groups() if g]
+        if all(p is not None for p in parts):
+            out.add(tuple(parts))
+    return out
+
+
+def ratio_problem(claim: str, cited: list[Given]) -> str | None:
+    """A ratio the claim gives (5：3：2, 五比三比二) must be one a cited source gives."""
+    given = set().union(*(ratios(src.full) for src in cited)) if cited else set()
+    for r in sorted(ratios(claim)):
+        if r not in given:
+            return f"比例 {'：'.join(map(str, r))} 不见于所引原文"
+    return None
+
+
 def clause_ref_problem(claim: str, cited: list[Given]) -> str | None:
     """A clause number the claim names must be one the cited sources show (as a label, or in
     their own words): «（十六）开展高质量职业培训» for a source headed «（十四）…» is wrong."""

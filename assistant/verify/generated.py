@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from .checks import (
-    Given, actor_problem, clause_ref_problem, actor_role_problem, best_sentence, comparison_problem, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
+    Given, actor_problem, clause_ref_problem, ratio_problem, actor_role_problem, best_sentence, comparison_problem, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
     segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
@@ -64,7 +64,8 @@ class Checked:
 
 def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
     """Why the cited sources do not support the claim, or None when they do."""
-    reason = (figure_problem(claim, cited, question, params) or clause_ref_problem(claim, cited) or comparison_problem(claim)
+    reason = (figure_problem(claim, cited, question, params) or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
+              or comparison_problem(claim)
               or doc_number_problem(claim, cited)
               or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context))
     if reason:

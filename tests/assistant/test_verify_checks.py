@@ -184,3 +184,13 @@ def test_a_clause_number_in_running_words_must_be_one_the_source_shows():
     src = Given("《某行动计划》（某政发〔2020〕19号） › 四、提高技术技能人才培养质量 › （十四）开展高质量职业培训", "开展职业技能提升培训。")
     assert clause_ref_problem("这两项工作同属“（十六）开展高质量职业培训”一项。", [src])
     assert clause_ref_problem("这两项工作同属“（十四）开展高质量职业培训”一项。", [src]) is None
+
+
+def test_a_ratio_is_one_figure_in_either_writing():
+    from assistant.verify.checks import ratio_problem, ratios
+
+    assert ratios("按小学、初中、高中学校6：3：1的比例") == ratios("按六比三比一的比例") == {(6, 3, 1)}
+    assert ratios("附件1：名单") == set() and ratios("生师比为21.58") == set()
+    src = Given("《某意见》 › 10.建立体质健康干预机制", "按小学、初中、高中学校6：3：1的比例确定学校样本。")
+    assert ratio_problem("按五比三比二的比例确定学校样本。", [src])
+    assert ratio_problem("按六比三比一的比例确定学校样本。", [src]) is None
