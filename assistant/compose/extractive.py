@@ -339,13 +339,13 @@ def second_sources(best: Evidence, ranked: list[Evidence], info: QueryInfo, thre
     the same count (staff must see that the documents disagree, whatever the gate thinks of
     that clause), and runners-up the gate is nearly as sure of («另见»)."""
     quote, out = _join(best), []
-    for ev in ranked[1:]:
+    for rank, ev in enumerate(ranked[1:], 1):
         q2 = _join(ev)
         if ev.hit.clause.clause_id == best.hit.clause.clause_id or not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
             continue
         if info.asks_number and conflicting(quote, q2):
             out.append((DIFFERENT_FIGURE, ev, q2))
-        elif ev in ranked[1:3] and ev.p >= threshold and ev.p >= SECOND_SOURCE_SHARE * best.p:
+        elif rank < 3 and ev.p >= threshold and ev.p >= SECOND_SOURCE_SHARE * best.p:
             out.append(("另见", ev, q2))
     return out[:SECOND_SOURCES]
 
@@ -364,6 +364,8 @@ def conflicting(text: str, other: str) -> bool:
     """Both texts count the same thing and share none of the values they give for it."""
     mine, theirs = _counts(text), _counts(other)
     return any(k in theirs and not (v & theirs[k]) for k, v in mine.items())
+
+
 ELIGIBILITY_CUES = tuple(read_lines("eligibility_cues.txt"))
 _CONDITION = re.compile("|".join(read_lines("condition_cues.txt")))
 

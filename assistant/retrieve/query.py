@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
 from functools import lru_cache
+from typing import Mapping
 
 from ingest.meta import normalize_doc_number
 

@@ -60,6 +60,13 @@ def best_sentence(segment: str, sentences: list[str]) -> str:
     return max(sentences, key=lambda s: len(b & bigrams(s)), default="")
 
 
+@lru_cache(maxsize=4096)
+def restated_part(segment: str, sentence: str) -> str:
+    """The part of a source sentence (between its commas, colons, brackets) a claim segment
+    restates; the direction, negation and swap checks all read it, so it is found once."""
+    return best_sentence(segment, _SEGMENT.split(sentence))
+
+
 def segments(claim: str) -> list[str]:
     return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2] or [claim]
 
@@ -303,7 +310,7 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
     促进内涵提升» holds both directions, its part «减少100所左右的中职学校» only one."""
     _, opposite, _ = _cues()
     c_cls, c_neg, c_pos = polarity(segment)
-    part = best_sentence(segment, _SEGMENT.split(sentence))
+    part = restated_part(segment, sentence)
     for ref in dict.fromkeys(x for x in (sentence, part) if x):
         s_cls, s_neg, s_pos = polarity(ref)
         if any(opposite.get(c) in s_cls and c not in s_cls for c in c_cls):
@@ -317,7 +324,7 @@ def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str
     """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
     the claim, which denies nothing."""
-    part = best_sentence(segment, _SEGMENT.split(sentence))
+    part = restated_part(segment, sentence)
     if negative(segment) and part and not negative(part) and grounding(segment, part) >= match:
         return "与原文的肯定/否定相反"
     if not negative(claim):
@@ -352,7 +359,7 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
             return "所说的学校类型或层级与原文不符"
     # A sentence may name both classes (本科 and 高职) and the claim swap one for the other in
     # one place: compare the words the segment adds with those it drops from the part it restates.
-    part = best_sentence(segment, _SEGMENT.split(sentence))
+    part = restated_part(segment, sentence)
     if part:
         seg_words, part_words = words(segment), words(part)
         added = _classes("|".join(w for w in seg_words if w not in set(part_words)))
@@ -464,7 +471,7 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
 
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks time verification cold)."""
-    for f in (bigrams, polarity, negative, _actor_slots, _source_figures):
+    for f in (bigrams, polarity, negative, _actor_slots, _source_figures, restated_part):
         f.cache_clear()
 
 

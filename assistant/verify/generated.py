@@ -13,8 +13,9 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from .checks import (
-    Given, actor_problem, clause_ref_problem, ratio_problem, actor_role_problem, best_sentence, comparison_problem, denial_problem, doc_number_problem, bigrams, contrast_problem, figure_problem, grounding, polarity_problem,
-    segments, sentences_of, word_grounding,
+    Given, actor_problem, actor_role_problem, best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem,
+    denial_problem, doc_number_problem, figure_problem, grounding, polarity_problem, ratio_problem, segments, sentences_of,
+    word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge

@@ -17,7 +17,7 @@ from ..present import as_text  # noqa: E402
 from ..data import read_lines  # noqa: E402
 from ..settings import Settings  # noqa: E402
 from ..store import IndexStore, IngestBusy  # noqa: E402
-from ..types import Answer  # noqa: E402
+from ..types import Answer, doc_name  # noqa: E402
 from .admin import AdminGate, keep_upload  # noqa: E402
 from .limits import RateLimiter, UploadGuard, client_key  # noqa: E402
 from .render import LEVELS, chat_markdown, document_html, md_escape, sources_html  # noqa: E402
@@ -96,7 +96,8 @@ def _compare_caption(holder) -> str:
     if not pair:
         return "已收录的文件中没有引用省级文件文号的市级计划，无法逐条对照。"
     city, prov = (holder.assistant.snap.documents[d] for d in pair)
-    return f"《{city.title}》（{city.doc_number}）逐条对照其所落实的《{prov.title}》（{prov.doc_number}）。"
+    return (f"{doc_name(city.title, city.doc_number, city.forwarded_by)}逐条对照其所落实的"
+            f"{doc_name(prov.title, prov.doc_number, prov.forwarded_by)}。")
 
 
 def _docs_table(holder: AssistantHolder) -> list[list]:
