@@ -126,6 +126,15 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
 
+def unit_length(v) -> np.ndarray:
+    """A vector, or each row of a matrix, scaled to length 1 (float32), so that a dot product is
+    the cosine; a zero vector stays zero."""
+    v = np.asarray(v, dtype=np.float32)
+    if v.ndim == 1:
+        return v / max(float(np.linalg.norm(v)), 1e-9)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
+
+
 # Characters of a passage handed to the model: twice the 512 tokens e5 and BGE models read,
 # so no text the model would see is cut.
 MAX_EMBED_CHARS = 1024

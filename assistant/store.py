@@ -150,20 +150,20 @@ class SnapshotDense:
     """Dense search over the vectors kept in the snapshot: exact cosine, no file touched."""
 
     def __init__(self, snap: Snapshot, vectors) -> None:
-        import numpy as np
+        from .embed import unit_length
 
         self.snap = snap
-        v = np.asarray(vectors, dtype=np.float32)
-        self.vecs = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
+        self.vecs = unit_length(vectors)
 
     def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
         """(chunk index, cosine) of the n nearest chunks within the filters."""
         import numpy as np
 
+        from .embed import unit_length
+
         if not len(self.vecs):
             return []
-        q = np.asarray(qv, dtype=np.float32)
-        sims = self.vecs @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        sims = self.vecs @ unit_length(qv)
         keep = self.snap.chunk_mask(doc_ids, level)
         if keep is not None:
             sims = np.where(keep, sims, -np.inf)

@@ -74,20 +74,27 @@ def main(argv=None) -> int:
     lr = LogisticRegression(C=1.0, max_iter=5000).fit(scaler.transform(X), y)
     names = [f for f in TurnCues.__dataclass_fields__]
 
-    def acc(rows, t):
-        if not rows:
-            return 0.0
-        Xr, yr = matrix(rows)
-        return float(np.mean((lr.predict_proba(scaler.transform(Xr))[:, 1] >= t) == yr))
+    # Each part's cues and probabilities once; the thresholds only compare them.
+    scored = {}
+    for k, rows in written.items():
+        if rows:
+            Xr, yr = matrix(rows)
+            scored[k] = (lr.predict_proba(scaler.transform(Xr))[:, 1], yr)
 
-    def cost(rows, t):
-        Xr, yr = matrix(rows)
-        merged = lr.predict_proba(scaler.transform(Xr))[:, 1] >= t
-        return FALSE_MERGE_COST * int(np.sum(merged & (yr == 0))) + int(np.sum(~merged & (yr == 1)))
+    def acc(part, t):
+        if part not in scored:
+            return 0.0
+        p, y = scored[part]
+        return float(np.mean((p >= t) == y))
+
+    def cost(part, t):
+        p, y = scored[part]
+        merged = p >= t
+        return FALSE_MERGE_COST * int(np.sum(merged & (y == 0))) + int(np.sum(~merged & (y == 1)))
 
     grid = [x / 20 for x in range(2, 19)]
-    t = min(grid, key=lambda g: (cost(written["validation"], g), -g))
-    report = {k: {"n": len(written[k]), "accuracy": round(acc(written[k], t), 3)} for k in written}
+    t = min(grid, key=lambda g: (cost("validation", g), -g))
+    report = {k: {"n": len(written[k]), "accuracy": round(acc(k, t), 3)} for k in written}
     print(f"fit rows {len(fit_rows)} ({len(written['fit'])} written); threshold {t}")
     print(json.dumps(report, ensure_ascii=False))
     print("coefficients:", {n: round(float(w), 3) for n, w in zip(names, lr.coef_[0])})

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..embed import unit_length
 from ..store import Snapshot, tokenize
 from ..types import Chunk, Clause, Document
 from .query import QueryInfo, expand
@@ -79,9 +80,7 @@ class HybridRetriever:
 
         threadpool_limits(limits=1, user_api="blas")
         sv = self.snap.sentences
-        vecs = np.asarray(sv.vectors, dtype=np.float32)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True) if len(vecs) else np.ones((0, 1))
-        self.sent_vecs = vecs / np.maximum(norms, 1e-9)
+        self.sent_vecs = unit_length(sv.vectors)
         self.sent_texts = sv.texts
         # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
         by_clause: dict[str, list[int]] = {}
@@ -99,8 +98,7 @@ class HybridRetriever:
     def sentence_scores(self, qv: np.ndarray) -> np.ndarray:
         if not len(self.sent_vecs):
             return np.zeros(0)
-        q = qv / max(float(np.linalg.norm(qv)), 1e-9)
-        return self.sent_vecs @ q.astype(np.float32)
+        return self.sent_vecs @ unit_length(qv)
 
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..embed import unit_length
 from ..store import Snapshot
 from ..types import Clause, Document
 from ..zh import bigrams
@@ -87,8 +88,7 @@ def _clause_vectors(snap: Snapshot, dense, clauses: list[Clause]) -> np.ndarray:
         by_clause.setdefault(snap.chunks[i].clause_id, []).append(np.asarray(emb, dtype=np.float32))
     vecs = []
     for c in clauses:
-        v = np.mean(by_clause[c.clause_id], axis=0)
-        vecs.append(v / (np.linalg.norm(v) or 1.0))
+        vecs.append(unit_length(np.mean(by_clause[c.clause_id], axis=0)))
     return np.stack(vecs)
 
 
