@@ -27,10 +27,13 @@ def main(argv=None) -> int:
     ap.add_argument("--per-split", nargs="+", default=["fit=60", "validation=30", "test=40"])
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--exclude", nargs="*", type=Path, default=[], help="source files whose questions are already taken")
     args = ap.parse_args(argv)
+    taken_ids = {json.loads(line)["id"] for p in args.exclude for line in p.read_text(encoding="utf-8").splitlines() if line.strip()}
     want = {k: int(v) for k, v in (x.split("=") for x in args.per_split)}
     a = PolicyAssistant(eval_settings(args.corpus, mode="extractive"))
-    items = [d for d in load_gold(args.bank) if d.get("answerable", True) and d.get("split") in want]
+    items = [d for d in load_gold(args.bank) if d.get("answerable", True) and d.get("split") in want
+             and d["id"] not in taken_ids]
     random.Random(args.seed).shuffle(items)
     taken = {k: 0 for k in want}
     with args.out.open("w", encoding="utf-8") as f:

@@ -67,6 +67,15 @@ def restated_part(segment: str, sentence: str) -> str:
     return best_sentence(segment, _SEGMENT.split(sentence))
 
 
+_CLAUSE = re.compile(r"[，,；;：:（）()]")
+
+
+def _clause_of(part: str, sentence: str) -> str:
+    """The clause (between commas) holding a part: «不得兼任、担任监事» for «担任监事», whose
+    denial stands before the 、 that joins the two verbs."""
+    return next((c for c in _CLAUSE.split(sentence) if part and part in c), part)
+
+
 def segments(claim: str) -> list[str]:
     return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2] or [claim]
 
@@ -156,12 +165,20 @@ def _significant(v) -> int:
     return len(_digits(v))
 
 
-def _enumerated(claim: str, f: Figure) -> bool:
-    """«责任单位共有8个：A、B、…以及H»: a count of what the sentence itself goes on to list."""
+def _entries(text: str) -> int:
+    text = re.sub(r"[（(［\[][^）)］\]]*[）)］\]]", "", text)  # 各县（市、区）is one item
+    return len([x for x in _ITEMS.split(text) if x.strip()])
+
+
+def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
+    """«责任单位共有8个：A、B、…以及H»: a count of what the sentence itself goes on to list; or,
+    for a lead-in («从四个方面着手：»), of the list lines that follow it (or of the entries on
+    them: «共9家：» over lines of units)."""
     rest = re.split(r"[。！？]", claim[f.end:])[0]
     rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
-    rest = re.sub(r"[（(［\[][^）)］\]]*[）)］\]]", "", rest)  # 各县（市、区）is one item
-    return len([x for x in _ITEMS.split(rest) if x.strip()]) == f.value
+    if _entries(rest) == f.value:
+        return True
+    return bool(listed) and f.value in (len(listed), sum(_entries(re.split(r"[：:]", x)[-1]) for x in listed))
 
 
 @lru_cache(maxsize=2048)
@@ -170,10 +187,11 @@ def _source_figures(text: str) -> tuple[Figure, ...]:
     return tuple(figures(text))
 
 
-def figure_problem(claim: str, cited: list[Given], question: str, params) -> str | None:
+def figure_problem(claim: str, cited: list[Given], question: str, params, listed: tuple[str, ...] = ()) -> str | None:
     """Each figure must be the one the source gives for the same thing: the source figure of
     the same unit whose context best matches the claim's. A figure also in the question or in
-    a header (a year, a 文号) is given; a clause number must be one the sources show."""
+    a header (a year, a 文号) is given; a clause number must be one the sources show; a count
+    may be of what the answer lists (`listed`: the list lines after a lead-in claim)."""
     asked = {(f.value, f.unit) for f in figures(question)}
     pool = [(t, g) for src in cited for t in (src.header, src.text) for g in _source_figures(t)]
     for f in figures(claim):
@@ -185,7 +203,7 @@ def figure_problem(claim: str, cited: list[Given], question: str, params) -> str
                 return f"条款编号 {f.value}{f.unit[1:]} 不见于所引原文"
             continue
         same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)]
-        if f.unit in _COUNTED_UNITS and _enumerated(claim, f):
+        if f.unit in _COUNTED_UNITS and _enumerated(claim, f, listed):
             continue
         if not same_unit:
             return f"数字 {_show(f)} 不见于所引原文"
@@ -237,6 +255,8 @@ _NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就
 
 # Words between a negated verb and its object («不享受有关税收优惠»).
 _OBJECT_SKIPS = {"有关", "相关", "其"}  # not 的: «没有通过的学生» negates 通过, not 学生
+# Joining coordinated verbs under one negation («不得兼任、担任», «不举办或参与举办»).
+_COORDINATORS = {"、", "或", "或者", "和", "及"}
 _BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
 _QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项倍]$")
 
@@ -246,6 +266,29 @@ def _is_negator(token: str, negators: frozenset[str]) -> bool:
     return token in negators or any(
         token.startswith(n) and len(token) > len(n) and all(ch in _NEGATION_SKIPS for ch in token[len(n):]) for n in negators
     )
+
+
+_NEGATIVE_CLASSES = {"forbid", "needless"}
+
+
+def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) -> int:
+    """Mark the verb at toks[j] denied, with its object and the verbs coordinated with it
+    («不得兼任、担任监事»); return the index after the last word denied."""
+    while j < len(toks) and toks[j] in _NEGATION_SKIPS:
+        j += 1
+    if not (j < len(toks) and len(toks[j]) > 1 and toks[j] not in cls and _CJK.sub("", toks[j])):
+        return j
+    negated.add(toks[j])
+    while j + 2 < len(toks) and toks[j + 1] in _COORDINATORS and len(toks[j + 2]) > 1 and toks[j + 2] not in cls:
+        j += 2
+        negated.add(toks[j])
+    # The verb's object is denied too: «不再享受税收优惠» against «落实税收优惠»,
+    # «不实行即报即审» against «实施即报即审» (the verbs differ, the object does not).
+    k = j + 1 + (j + 1 < len(toks) and toks[j + 1] in _OBJECT_SKIPS)
+    if k < len(toks) and len(toks[k]) > 1 and toks[k] not in cls and _CJK.sub("", toks[k]):
+        negated.add(toks[k])
+        j = k
+    return j + 1
 
 
 @lru_cache(maxsize=8192)
@@ -272,23 +315,14 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                     j += 1
                 if j < len(toks) and toks[j] in cls:
                     classes.add(opposite[cls[toks[j]]])
-                elif j < len(toks) and len(toks[j]) > 1:
-                    negated.add(toks[j])
-                    # The verb's object is denied too: «不再享受税收优惠» against «落实税收优惠»,
-                    # «不实行即报即审» against «实施即报即审» (the verbs differ, the object does not).
-                    k = j + 1 + (j + 1 < len(toks) and toks[j + 1] in _OBJECT_SKIPS)
-                    if k < len(toks) and len(toks[k]) > 1 and toks[k] not in cls and _CJK.sub("", toks[k]):
-                        negated.add(toks[k])
-                        j = k
-                i = j + 1
+                    i = j + 1
+                else:
+                    i = _deny_next(toks, j, cls, negated)
                 continue
             if len(t) > 1 and _CJK.sub("", t):
                 stated.add(t)
             i += 1
     return frozenset(classes), frozenset(negated - stated), frozenset(stated - negated)
-
-
-_NEGATIVE_CLASSES = {"forbid", "needless"}
 
 
 @lru_cache(maxsize=8192)
@@ -325,7 +359,8 @@ def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
     the claim, which denies nothing."""
     part = restated_part(segment, sentence)
-    if negative(segment) and part and not negative(part) and grounding(segment, part) >= match:
+    if negative(segment) and part and not negative(part) and not negative(_clause_of(part, sentence)) \
+            and grounding(segment, part) >= match:
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):
@@ -382,6 +417,11 @@ def _org_suffixes() -> tuple[str, ...]:
     return tuple(sorted(read_lines("office_suffixes.txt"), key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _lookalikes() -> frozenset[str]:
+    return frozenset(read_lines("office_lookalikes.txt"))
+
+
 def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:
     """The offices a text names, each as its words: a word ending like an office (厅, 局,
     部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
@@ -389,7 +429,8 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
     text = DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
     toks, out = words(text.translate(_BRACKETS)), []
     for i, t in enumerate(toks):
-        if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and not (word_tag(t) or "n").startswith("v"))):
+        if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
+                                     and not (word_tag(t) or "n").startswith("v"))):
             continue
         j = i
         while j > 0 and i - j < _NAME_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
@@ -434,8 +475,20 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -
 ACTOR_CONTEXT = 10
 
 
+@dataclass(frozen=True)
+class _Slot:
+    name: str  # the office as written
+    around: frozenset[str]  # bigrams of the words either side, within its own clause
+    full: str  # the name with the words it runs on into (地方人民政府教育行政部门)
+    sentence: frozenset[str]  # bigrams of its whole sentence
+
+
+_ROLE_END = re.compile(r"[；;。\n]")
+_NAME_END = re.compile(r"[、，,；;。：:\n（）()]")
+
+
 @lru_cache(maxsize=2048)
-def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[_Slot, ...]:
     """Each office a text names with the words around it."""
     out, start = [], 0
     for name in actors(text, known_units):
@@ -444,28 +497,45 @@ def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[tuple[str, fro
         if at < 0:
             continue
         start = at + len(whole)
-        around = text[max(0, at - ACTOR_CONTEXT): at] + "|" + text[start: start + ACTOR_CONTEXT]
-        out.append((whole, bigrams(around) - bigrams(whole)))
+        # An office's role is said in its own clause: «A主管X；B则主管Y» gives B none of X.
+        before = _ROLE_END.split(text[max(0, at - ACTOR_CONTEXT): at])[-1]
+        after = _ROLE_END.split(text[start: start + ACTOR_CONTEXT])[0]
+        sentence = _ROLE_END.split(text[:at])[-1] + _ROLE_END.split(text[at:])[0]
+        out.append(_Slot(whole, frozenset(bigrams(before + "|" + after) - bigrams(whole)),
+                         whole + _NAME_END.split(text[start: start + ACTOR_CONTEXT])[0], frozenset(bigrams(sentence))))
     return tuple(out)
+
+
+def _same_office(name: str, slot: _Slot) -> bool:
+    """The claim's office is the slot's, perhaps written shorter: «地方政府» for «地方人民政府»,
+    «地方教育行政部门» for «地方人民政府教育行政部门» (same level first, the characters in order),
+    not «市人民政府» for «直辖市人民政府»."""
+    if name in slot.name or slot.name in name:
+        return True
+    it = iter(slot.full)
+    return name[:1] == slot.full[:1] and all(ch in it for ch in name)
 
 
 def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[str], least: int) -> str | None:
     """Offices in swapped roles («由教育部门负责…由人社部门负责» reversed): the source office
-    whose surroundings best match the claim office's must be that office."""
+    whose surroundings best match the claim office's must be that office; where several match
+    as well (parallel sentences «由区教育行政部门审批» / «由区人社部门审批»), the one whose
+    sentence shares most with the claim."""
     slots = [s for src in cited for s in _actor_slots(src.text.translate(_BRACKETS), known_units)]
-    if len({name for name, _ in slots}) < 2:
+    if len({s.name for s in slots}) < 2:
         return None
     listed = "\n".join(src.header for src in cited).translate(_BRACKETS)
-    for name, ctx in _actor_slots(claim.translate(_BRACKETS), known_units):
-        if name in listed:
+    for mine in _actor_slots(claim.translate(_BRACKETS), known_units):
+        if mine.name in listed:
             continue  # a responsible unit the header lists: the claim is naming the clause's units
-        scored = [(len(ctx & c), other) for other, c in slots]
-        top = max(score for score, _ in scored)
+        top = max(len(mine.around & s.around) for s in slots)
         if top < least:
             continue
-        best = {other for score, other in scored if score == top}
-        if not any(name in b or b in name for b in best):
-            return f"“{name}”在原文中不承担这项职责（原文为“{'、'.join(sorted(best))}”）"
+        best = [s for s in slots if len(mine.around & s.around) == top]
+        most = max(len(mine.sentence & s.sentence) for s in best)
+        best = [s for s in best if len(mine.sentence & s.sentence) == most]
+        if not any(_same_office(mine.name, s) for s in best):
+            return f"“{mine.name}”在原文中不承担这项职责（原文为“{'、'.join(sorted({s.name for s in best}))}”）"
     return None
 
 

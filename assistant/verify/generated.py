@@ -63,9 +63,11 @@ class Checked:
     kept: list[Claim] = field(default_factory=list)
 
 
-def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
-    """Why the cited sources do not support the claim, or None when they do."""
-    reason = (figure_problem(claim, cited, question, params) or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
+def problem(claim: str, cited: list[Given], question: str, known_units: frozenset[str], params: VerifierParams,
+            listed: tuple[str, ...] = ()) -> str | None:
+    """Why the cited sources do not support the claim, or None when they do. `listed`: the
+    list lines that follow the claim when it leads them in."""
+    reason = (figure_problem(claim, cited, question, params, listed) or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
               or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context))
@@ -104,8 +106,8 @@ def verify_generated(
     params = params or load_params()
     claims = parse(text)
     kept, dropped, repaired = [], [], []
-    for c in claims:
-        reason = _check(c, sources, question, known_units, params)
+    for i, c in enumerate(claims):
+        reason = _check(c, sources, question, known_units, params, _listed(claims, i))
         if reason is None:
             kept.append(c)
         elif reason.startswith("repaired"):
@@ -123,13 +125,26 @@ def verify_generated(
     return _finish(claims, kept, dropped, repaired, question, len(sources))
 
 
-def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset[str], params: VerifierParams) -> str | None:
+def _listed(claims: list[Claim], i: int) -> tuple[str, ...]:
+    """The list lines right after claim i when it leads them in (ends with ：)."""
+    if not claims[i].body.rstrip().endswith(("：", ":")):
+        return ()
+    out = []
+    for d in claims[i + 1:]:
+        if not d.prefix:
+            break
+        out.append(d.body)
+    return tuple(out)
+
+
+def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset[str], params: VerifierParams,
+           listed: tuple[str, ...] = ()) -> str | None:
     """None when the claim stands as cited; "repaired" when it was moved to the source that
     says it; else the reason it goes."""
     if c.is_label:
         return None
     valid = [m for m in dict.fromkeys(c.marks) if 1 <= m <= len(sources)]
-    reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params) if valid else "未标注有效出处"
+    reason = problem(c.body, [sources[m - 1] for m in valid], question, known_units, params, listed) if valid else "未标注有效出处"
     here = grounding(c.body, "\n".join(sources[m - 1].full for m in valid) + "\n" + question) if valid else 0.0
     others = sorted(
         ((grounding(c.body, sources[j - 1].full + "\n" + question), j) for j in range(1, len(sources) + 1) if j not in valid),

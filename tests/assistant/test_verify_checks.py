@@ -194,3 +194,50 @@ def test_a_ratio_is_one_figure_in_either_writing():
     src = Given("《某意见》 › 10.建立体质健康干预机制", "按小学、初中、高中学校6：3：1的比例确定学校样本。")
     assert ratio_problem("按五比三比二的比例确定学校样本。", [src])
     assert ratio_problem("按六比三比一的比例确定学校样本。", [src]) is None
+
+
+SUPERVISORS = Given(
+    "《中华人民共和国民办教育促进法实施条例》（国务院令第741号） › 第三章民办学校的组织与活动 › 第二十七条",
+    "理事会、董事会或者其他形式决策机构组成人员及其近亲属不得兼任、担任监督机构组成人员或者监事。",
+)
+
+
+def test_one_denial_covers_the_verbs_joined_to_it():
+    sentence = SUPERVISORS.text
+    # «不得兼任、担任…监事»: 担任 is denied though the 、 puts it in a part of its own.
+    assert denial_problem("其配偶同样不能担任监事", "同样不能担任监事", sentence, 0.4) is None
+    assert polarity_problem("其近亲属不能担任监事", sentence) is None
+    assert polarity_problem("董事长的近亲属可以担任监事", sentence)
+
+
+def test_an_office_written_shorter_is_the_same_office():
+    from assistant.verify.checks import actor_role_problem
+
+    law = Given("《中华人民共和国教育法》 › 第一章总则 › 第十四条",
+                "中等及中等以下教育在国务院领导下，由地方人民政府管理。高等教育由国务院和省、自治区、直辖市人民政府管理。")
+    assert actor_role_problem("中小学主要由地方政府管理，但要在国务院领导下进行", [law], UNITS, 2) is None
+    rule = Given("《条例》 › 第三十一条", "符合省、自治区、直辖市人民政府教育行政部门有关规定的可以跨区域招生。"
+                                       "县级以上地方人民政府教育行政部门、人力资源社会保障行政部门应当提供平等待遇。")
+    assert actor_role_problem("县级以上地方教育行政部门、人力资源社会保障行政部门应当提供平等待遇", [rule], UNITS, 2) is None
+    # Shorter, but not of the same name: the characters must be the source name's, in order.
+    assert actor_role_problem("中等及中等以下教育由地方教育行政部门管理", [law], UNITS, 2)
+
+
+def test_an_office_in_parallel_sentences_is_told_apart_by_the_rest_of_its_sentence():
+    from assistant.verify.checks import actor_role_problem
+
+    src = Given("《上海市职业教育条例》 › 第三章职业培训 › 第三十五条",
+                "实施自学考试助学及其他文化教育的职业培训机构的设立、变更和终止，由区教育行政部门审批。"
+                "实施以职业技能为主的职业培训机构的设立、变更和终止，由区人力资源社会保障部门审批。")
+    right = "以职业技能为主的职业培训机构的设立、变更和终止，由区人力资源社会保障部门审批"
+    assert actor_role_problem(right, [src], UNITS, 2) is None
+    assert actor_role_problem(right.replace("区人力资源社会保障部门", "区教育行政部门"), [src], UNITS, 2)
+
+
+def test_a_count_in_a_lead_in_is_of_the_list_lines_that_follow():
+    src = Given("《方案》 › 三、 › 责任单位：省教育厅", "部署以下重点工作：一是完善课程体系。二是加强师资队伍。三是改善办学条件。")
+    ok = "文件部署的重点工作有三个方面[1]：\n1. 完善课程体系；\n2. 加强师资队伍；\n3. 改善办学条件。"
+    out = verify_generated(ok, [src], "文件部署了哪些重点工作？", UNITS, PARAMS)
+    assert out.text == ok and not out.dropped
+    wrong = verify_generated(ok.replace("三个方面", "五个方面"), [src], "文件部署了哪些重点工作？", UNITS, PARAMS)
+    assert any("5个" in d for d in wrong.dropped)
