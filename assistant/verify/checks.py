@@ -197,6 +197,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
     for f in figures(claim):
         if (f.value, f.unit) in asked or (not f.unit and f.value < 10):
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
+        if f.unit == "第" and f.value < 10:
+            continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause
         if f.unit.startswith("第"):
             shown = {g.value for _, g in pool if g.unit in (f.unit, "第")} | set().union(*(labels(src.full) for src in cited))
             if f.value not in shown:
@@ -422,18 +424,28 @@ def _lookalikes() -> frozenset[str]:
     return frozenset(read_lines("office_lookalikes.txt"))
 
 
+@lru_cache(maxsize=8)
+def _plain(known_units: frozenset[str]) -> frozenset[str]:
+    """Units as named: a 责任单位 list's closing 等 («省文化厅等») is not part of the last name."""
+    return frozenset(u[:-1] if u.endswith("等") and len(u) > 2 else u for u in known_units)
+
+
 def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:
     """The offices a text names, each as its words: a word ending like an office (厅, 局,
     部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
+    known_units = _plain(known_units)
     add_words(known_units)  # a known unit is one word (省人社厅), as at retrieval
     text = DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
-    toks, out = words(text.translate(_BRACKETS)), []
+    # Retrieval may have made «省文化厅等» one jieba word: the name is without the 等.
+    toks = [t[:-1] if t.endswith("等") and t[:-1] in known_units else t for t in words(text.translate(_BRACKETS))]
+    out = []
     for i, t in enumerate(toks):
         if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
                                      and not (word_tag(t) or "n").startswith("v"))):
             continue
         j = i
-        while j > 0 and i - j < _NAME_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
+        # A name that opens with its level (省人社厅) takes no words before it: «建议市教育局».
+        while j > 0 and i - j < _NAME_WORDS and t[0] not in _LEVEL_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
             j -= 1
             if toks[j] in _LEVEL_WORDS:
                 break  # a level opens a name: «建议/市/教育局» names 市教育局

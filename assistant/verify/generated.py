@@ -75,7 +75,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]
     whole = "\n".join(src.full for src in cited)
-    short = len(bigrams(claim)) <= params.short_claim
+    # A lead-in («具体分工如下：») says what its list lines say; they are checked one by one.
+    short = len(bigrams(claim)) <= params.short_claim or bool(listed)
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
@@ -152,7 +153,8 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     )
     if reason is None:
         # Supported, but another given source says it much more fully: the marker is wrong.
-        if not (others and others[0][0] - here >= params.citation_margin):
+        # (A lead-in's wording is not what it cites a source for.)
+        if listed or not (others and others[0][0] - here >= params.citation_margin):
             return None
         reason = "出处标注有误"
     # Re-attribute only a sentence its cited source does not speak of (wording not grounded
