@@ -44,7 +44,7 @@ def grounding(claim: str, source_text: str) -> float:
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    return frozenset(read_lines("stopwords.txt"))
+    return frozenset(read_lines("stopwords.txt")) | frozenset(read_lines("answer_discourse.txt"))
 
 
 def word_grounding(claim: str, source_text: str) -> float:

@@ -241,3 +241,12 @@ def test_a_count_in_a_lead_in_is_of_the_list_lines_that_follow():
     assert out.text == ok and not out.dropped
     wrong = verify_generated(ok.replace("三个方面", "五个方面"), [src], "文件部署了哪些重点工作？", UNITS, PARAMS)
     assert any("5个" in d for d in wrong.dropped)
+
+
+def test_words_that_frame_an_answer_are_not_asked_of_the_source():
+    from assistant.verify.checks import word_grounding
+
+    src = "公办高职院校生均财政拨款水平每年不低于12000元。"
+    # «也就是说», «前提», «明确», «不是» connect and qualify: the source need not contain them.
+    assert word_grounding("也就是说，公办高职院校的生均拨款明确不低于12000元，不是上限", src) >= 0.6
+    assert word_grounding("民办高职学校可另行申请专项补助资金", src) < 0.6
