@@ -231,7 +231,8 @@ _LESS = ("低于", "少于", "小于", "不及", "不到")
 
 
 def comparison_problem(claim: str) -> str | None:
-    """«中职为9425元，低于高职的8339元»: a comparison the sentence's own figures contradict."""
+    """«中职为9425元，低于高职的8339元»: a comparison the sentence's own figures contradict;
+    or «高职12所、中职10所，中职多于高职»: one between things the sentence gave figures for."""
     figs = figures(claim)
     for a, b in zip(figs, figs[1:]):
         if a.unit != b.unit:
@@ -239,6 +240,23 @@ def comparison_problem(claim: str) -> str | None:
         between = claim[a.end: b.start]
         if any(w in between for w in _MORE) and a.value <= b.value or any(w in between for w in _LESS) and a.value >= b.value:
             return f"比较与所给数字不符（{_show(a)} 与 {_show(b)}）"
+    return _named_comparison_problem(claim, figs)
+
+
+_COMPARED = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:略|稍|明显|要|均|都)?({'|'.join(_MORE + _LESS)})([\u4e00-\u9fff]{{2,6}})")
+
+
+def _named_comparison_problem(claim: str, figs: list[Figure]) -> str | None:
+    # What each figure counts: the two characters written right before it (高职12所).
+    named = {claim[max(0, f.start - 2): f.start]: f for f in figs}
+    for m in _COMPARED.finditer(claim):
+        left = next((f for k, f in named.items() if k and m.group(1).endswith(k)), None)
+        right = next((f for k, f in named.items() if k and m.group(3).startswith(k)), None)
+        if not (left and right) or left is right or left.unit != right.unit:
+            continue
+        more = m.group(2) in _MORE
+        if more and left.value <= right.value or not more and left.value >= right.value:
+            return f"比较与所给数字不符（{_show(left)} 与 {_show(right)}）"
     return None
 
 
@@ -321,10 +339,24 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                 else:
                     i = _deny_next(toks, j, cls, negated)
                 continue
+            fused = _fused_cue(t, cls)
+            if fused:
+                classes.add(fused)  # «不断扩大»: jieba keeps an adverb and a cue as one word
             if len(t) > 1 and _CJK.sub("", t):
                 stated.add(t)
             i += 1
     return frozenset(classes), frozenset(negated - stated), frozenset(stated - negated)
+
+
+# At most this many characters before a cue word inside one jieba word (不断|扩大, 逐步|提高).
+FUSED_PREFIX = 2
+
+
+def _fused_cue(token: str, cls: dict[str, str]) -> str | None:
+    for n in range(1, min(FUSED_PREFIX, len(token) - 2) + 1):
+        if token[n:] in cls and not _is_negator(token[:n], _cues()[2]):
+            return cls[token[n:]]
+    return None
 
 
 @lru_cache(maxsize=8192)

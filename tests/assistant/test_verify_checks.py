@@ -250,3 +250,18 @@ def test_words_that_frame_an_answer_are_not_asked_of_the_source():
     # «也就是说», «前提», «明确», «不是» connect and qualify: the source need not contain them.
     assert word_grounding("也就是说，公办高职院校的生均拨款明确不低于12000元，不是上限", src) >= 0.6
     assert word_grounding("民办高职学校可另行申请专项补助资金", src) < 0.6
+
+
+def test_a_direction_fused_into_one_word_and_a_pace_reversed_are_caught():
+    sentence = "各级各类学校要积极创造条件接收残疾人入学，不断扩大随班就读和普通学校特教班规模。"
+    assert polarity_problem("不断缩小随班就读和普通学校特教班规模", sentence)
+    assert polarity_problem("不断扩大随班就读规模", sentence) is None
+    plan = "在重点创新团队建设基础上，加快2所省级优质高等职业院校项目建设。"
+    assert polarity_problem("暂缓2所省级优质高等职业院校项目建设", plan)
+
+
+def test_a_comparison_between_things_the_sentence_gave_figures_for_is_checked():
+    from assistant.verify.checks import comparison_problem
+
+    assert comparison_problem("其中高职12所、中职10所，中职略多于高职")
+    assert comparison_problem("其中高职12所、中职10所，高职略多于中职") is None
