@@ -176,3 +176,15 @@ def record(doc: Document, clause: Clause) -> dict:
         "char_start": clause.char_start,
         "char_end": clause.char_end,
     }
+
+
+@dataclass(frozen=True)
+class Given:
+    """One numbered source as the model saw it: its header line and its text."""
+
+    header: str
+    text: str
+
+    @property
+    def full(self) -> str:
+        return self.header + "\n" + self.text

@@ -9,7 +9,7 @@ from prompts import REFUSAL, load
 from ..retrieve.hybrid import Hit
 from ..settings import Settings
 from ..types import doc_name
-from ..verify.checks import Given
+from ..types import Given
 
 
 class LLMError(RuntimeError):

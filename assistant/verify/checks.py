@@ -5,17 +5,14 @@ Each check returns a reason (Chinese, shown to staff) or None; all are pure func
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
-from ..retrieve.query import UNIT_ALIASES
-from ..zh import DOC_NUMBER, Figure, add_words, bigrams, cn_to_int, figures, overlap, split_sentences, word_tag, words
-
-_ALIAS_OF = {v: k for k, v in UNIT_ALIASES.items()}
+from ..types import Given
+from ..zh import Figure, bigrams, cn_to_int, figures, overlap, split_sentences, words
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -23,18 +20,6 @@ _SEGMENT = re.compile(r"[，,；;：:、（）()]")
 # Context a figure is read in: the characters before it (what it counts) and after (its unit's
 # noun). 12 / 6 cover a subject and verb in the documents' sentences («生均拨款水平不低于…»).
 FIGURE_CONTEXT_BEFORE, FIGURE_CONTEXT_AFTER = 12, 6
-
-
-@dataclass(frozen=True)
-class Given:
-    """One numbered source as the model saw it: its header line and its text."""
-
-    header: str
-    text: str
-
-    @property
-    def full(self) -> str:
-        return self.header + "\n" + self.text
 
 
 def grounding(claim: str, source_text: str) -> float:
@@ -403,7 +388,7 @@ def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str
     return None
 
 
-# -- sectors, tiers, actors --------------------------------------------------------------------
+# -- sectors and tiers -------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _axes() -> list[tuple[str, str, tuple[str, ...]]]:
     rows = read_table("contrast_axes.tsv")
@@ -438,56 +423,6 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     return None
 
 
-_BRACKETS = str.maketrans("（）［］【】〔〕", "()[][]()")
-# Tags of words that may stand inside an office's name (教育/行政/部门, 县级, 人社).
-_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "b", "j", "an", "ng", "l")
-_LEVEL_WORDS = set("省市县区乡镇国各") | {"国家", "国务院", "自治区", "本级", "同级", "上级", "地方", "省级", "市级", "县级", "国家级"}
-# At most this many words before the office word make up its name («县级/教育/行政部门»).
-_NAME_WORDS = 4
-
-
-@lru_cache(maxsize=1)
-def _org_suffixes() -> tuple[str, ...]:
-    return tuple(sorted(read_lines("office_suffixes.txt"), key=len, reverse=True))
-
-
-@lru_cache(maxsize=1)
-def _lookalikes() -> frozenset[str]:
-    return frozenset(read_lines("office_lookalikes.txt"))
-
-
-@lru_cache(maxsize=8)
-def _plain(known_units: frozenset[str]) -> frozenset[str]:
-    """Units as named: a 责任单位 list's closing 等 («省文化厅等») is not part of the last name."""
-    return frozenset(u[:-1] if u.endswith("等") and len(u) > 2 else u for u in known_units)
-
-
-def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:
-    """The offices a text names, each as its words: a word ending like an office (厅, 局,
-    部门, 政府 …; assistant/data/office_suffixes.txt) with the name words before it."""
-    known_units = _plain(known_units)
-    add_words(known_units)  # a known unit is one word (省人社厅), as at retrieval
-    text = DOC_NUMBER.sub(" ", text)  # 南政办〔2017〕215号 names a document, not an office
-    # Retrieval may have made «省文化厅等» one jieba word: the name is without the 等.
-    toks = [t[:-1] if t.endswith("等") and t[:-1] in known_units else t for t in words(text.translate(_BRACKETS))]
-    out = []
-    for i, t in enumerate(toks):
-        if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
-                                     and not (word_tag(t) or "n").startswith("v"))):
-            continue
-        j = i
-        # A name that opens with its level (省人社厅) takes no words before it: «建议市教育局».
-        while j > 0 and i - j < _NAME_WORDS and t[0] not in _LEVEL_WORDS and (toks[j - 1] in _LEVEL_WORDS or (len(toks[j - 1]) > 1 and (word_tag(toks[j - 1]) or "x").startswith(_NAME_TAGS))):
-            j -= 1
-            if toks[j] in _LEVEL_WORDS:
-                break  # a level opens a name: «建议/市/教育局» names 市教育局
-        name = toks[j: i + 1]
-        # A bare 部门 or 政府 names no one in particular; 公安机关 or a known unit does.
-        if len(name) > 1 or t in known_units or len(t) > len(next(x for x in _org_suffixes() if t.endswith(x))) + 1:
-            out.append(name)
-    return out
-
-
 def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
     """A 文号 the claim names must be one a cited source bears (the pattern may take a word
     before the issuer's abbreviation, so one may end with the other)."""
@@ -498,93 +433,10 @@ def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
     return None
 
 
-def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
-    """Every office the claim names must be named by a cited source (header or text): each
-    word of its name there, a level (省/市/县) together with the word it qualifies."""
-    ref = "\n".join(src.full for src in cited).translate(_BRACKETS)
-    for name in actors(claim, known_units):
-        whole = "".join(name)
-        if whole in ref or UNIT_ALIASES.get(whole, whole) in ref or whole in _ALIAS_OF and _ALIAS_OF[whole] in ref:
-            continue
-        for k, w in enumerate(name):
-            if w == "各":
-                continue  # «各市» is every 市: a quantifier, not part of a name
-            need = w + name[k + 1] if len(w) == 1 and k + 1 < len(name) else w
-            if len(need) > 1 and need not in ref and UNIT_ALIASES.get(need, need) not in ref and _ALIAS_OF.get(need, need) not in ref:
-                return f"“{whole}”不见于所引原文"
-    return None
-
-
-# Characters either side of an office name that say what it does («由__负责管理监督考核»).
-ACTOR_CONTEXT = 10
-
-
-@dataclass(frozen=True)
-class _Slot:
-    name: str  # the office as written
-    around: frozenset[str]  # bigrams of the words either side, within its own clause
-    full: str  # the name with the words it runs on into (地方人民政府教育行政部门)
-    sentence: frozenset[str]  # bigrams of its whole sentence
-
-
-_ROLE_END = re.compile(r"[；;。\n]")
-_NAME_END = re.compile(r"[、，,；;。：:\n（）()]")
-
-
-@lru_cache(maxsize=2048)
-def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[_Slot, ...]:
-    """Each office a text names with the words around it."""
-    out, start = [], 0
-    for name in actors(text, known_units):
-        whole = "".join(name)
-        at = text.find(whole, start)
-        if at < 0:
-            continue
-        start = at + len(whole)
-        # An office's role is said in its own clause: «A主管X；B则主管Y» gives B none of X.
-        before = _ROLE_END.split(text[max(0, at - ACTOR_CONTEXT): at])[-1]
-        after = _ROLE_END.split(text[start: start + ACTOR_CONTEXT])[0]
-        sentence = _ROLE_END.split(text[:at])[-1] + _ROLE_END.split(text[at:])[0]
-        out.append(_Slot(whole, frozenset(bigrams(before + "|" + after) - bigrams(whole)),
-                         whole + _NAME_END.split(text[start: start + ACTOR_CONTEXT])[0], frozenset(bigrams(sentence))))
-    return tuple(out)
-
-
-def _same_office(name: str, slot: _Slot) -> bool:
-    """The claim's office is the slot's, perhaps written shorter: «地方政府» for «地方人民政府»,
-    «地方教育行政部门» for «地方人民政府教育行政部门» (same level first, the characters in order),
-    not «市人民政府» for «直辖市人民政府»."""
-    if name in slot.name or slot.name in name:
-        return True
-    it = iter(slot.full)
-    return name[:1] == slot.full[:1] and all(ch in it for ch in name)
-
-
-def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[str], least: int) -> str | None:
-    """Offices in swapped roles («由教育部门负责…由人社部门负责» reversed): the source office
-    whose surroundings best match the claim office's must be that office; where several match
-    as well (parallel sentences «由区教育行政部门审批» / «由区人社部门审批»), the one whose
-    sentence shares most with the claim."""
-    slots = [s for src in cited for s in _actor_slots(src.text.translate(_BRACKETS), known_units)]
-    if len({s.name for s in slots}) < 2:
-        return None
-    listed = "\n".join(src.header for src in cited).translate(_BRACKETS)
-    for mine in _actor_slots(claim.translate(_BRACKETS), known_units):
-        if mine.name in listed:
-            continue  # a responsible unit the header lists: the claim is naming the clause's units
-        top = max(len(mine.around & s.around) for s in slots)
-        if top < least:
-            continue
-        best = [s for s in slots if len(mine.around & s.around) == top]
-        most = max(len(mine.sentence & s.sentence) for s in best)
-        best = [s for s in best if len(mine.sentence & s.sentence) == most]
-        if not any(_same_office(mine.name, s) for s in best):
-            return f"“{mine.name}”在原文中不承担这项职责（原文为“{'、'.join(sorted({s.name for s in best}))}”）"
-    return None
-
-
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks time verification cold)."""
+    from .actors import _actor_slots
+
     for f in (bigrams, polarity, negative, _actor_slots, _source_figures, restated_part):
         f.cache_clear()
 

@@ -12,10 +12,11 @@ from functools import lru_cache
 from typing import Callable
 
 from ..data import DATA_DIR
+from ..types import Given
+from .actors import actor_problem, actor_role_problem
 from .checks import (
-    Given, actor_problem, actor_role_problem, best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem,
-    denial_problem, doc_number_problem, figure_problem, grounding, polarity_problem, ratio_problem, segments, sentences_of,
-    word_grounding,
+    best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
+    figure_problem, grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge

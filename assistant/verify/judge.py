@@ -10,7 +10,7 @@ from typing import Callable
 
 from prompts import load
 
-from .checks import Given
+from ..types import Given
 from .claims import Claim
 
 _VERDICT = re.compile(r"^\s*(?:陈述)?\s*(\d{1,3})\s*[：:.、．)）]\s*\**\s*(是|否)", re.M)

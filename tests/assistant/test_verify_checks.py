@@ -1,6 +1,7 @@
 """The decision code of generated-answer verification, one check at a time, on real wording."""
 from assistant.verify import Given, verify_generated
-from assistant.verify.checks import actor_problem, contrast_problem, denial_problem, figure_problem, polarity_problem
+from assistant.verify.actors import actor_problem, actor_role_problem
+from assistant.verify.checks import contrast_problem, denial_problem, figure_problem, polarity_problem
 from assistant.verify.generated import VerifierParams
 from assistant.verify.judge import judge, parse_verdicts
 
@@ -111,8 +112,6 @@ def test_verdict_parsing_needs_every_sentence_once():
 
 
 def test_offices_in_swapped_roles_are_caught():
-    from assistant.verify.checks import actor_role_problem
-
     src = Given("《方案》 › 三、", "院校内培训由国务院教育行政部门负责监督考核，院校外培训由国务院人力资源社会保障行政部门负责监督考核。")
     right = "院校外培训由国务院人力资源社会保障行政部门负责监督考核"
     swapped = "院校外培训由国务院教育行政部门负责监督考核"
@@ -211,8 +210,6 @@ def test_one_denial_covers_the_verbs_joined_to_it():
 
 
 def test_an_office_written_shorter_is_the_same_office():
-    from assistant.verify.checks import actor_role_problem
-
     law = Given("《中华人民共和国教育法》 › 第一章总则 › 第十四条",
                 "中等及中等以下教育在国务院领导下，由地方人民政府管理。高等教育由国务院和省、自治区、直辖市人民政府管理。")
     assert actor_role_problem("中小学主要由地方政府管理，但要在国务院领导下进行", [law], UNITS, 2) is None
@@ -224,8 +221,6 @@ def test_an_office_written_shorter_is_the_same_office():
 
 
 def test_an_office_in_parallel_sentences_is_told_apart_by_the_rest_of_its_sentence():
-    from assistant.verify.checks import actor_role_problem
-
     src = Given("《上海市职业教育条例》 › 第三章职业培训 › 第三十五条",
                 "实施自学考试助学及其他文化教育的职业培训机构的设立、变更和终止，由区教育行政部门审批。"
                 "实施以职业技能为主的职业培训机构的设立、变更和终止，由区人力资源社会保障部门审批。")
@@ -265,3 +260,12 @@ def test_a_comparison_between_things_the_sentence_gave_figures_for_is_checked():
 
     assert comparison_problem("其中高职12所、中职10所，中职略多于高职")
     assert comparison_problem("其中高职12所、中职10所，高职略多于中职") is None
+
+
+def test_an_office_is_a_name_the_source_gives_not_words_found_apart():
+    src = Given("《方案》 › 二、 › 责任单位：各县［市、区］人民政府",
+                "考试内容由用人单位按照原则设置，财政等有关方面配合。加强县级职教中心建设，由各有关部门支持。")
+    # 财政 and 部门 are both in the source, but no office of that name is.
+    assert actor_problem("考试内容由财政部门按照原则设置", [src], UNITS)
+    # A shorter writing of a name it gives, level qualifier and all, is that office.
+    assert actor_problem("职教中心建设主要由县级政府负责", [src], UNITS) is None
