@@ -63,6 +63,25 @@ class Snapshot:
     _hold: object = None
     _chunk_docs: object = None  # np.ndarray of each chunk's doc_id, built on the first filter
     _chunk_levels: object = None
+    _derived: dict = field(default_factory=dict)
+
+    def derived(self, name: str, build):
+        """What `build(self)` computes from the snapshot, computed once: a snapshot never
+        changes, so the unit index, the targets or the chunks of each clause need not be
+        rebuilt for every question. (Two threads may both build it; they build the same.)"""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
+
+    def clause_chunk_text(self, clause_id: str) -> str:
+        """The texts of a clause's chunks, joined (a table's rows live only in its chunks)."""
+        def build(snap: "Snapshot") -> dict[str, str]:
+            out: dict[str, list[str]] = {}
+            for ch in snap.chunks:
+                out.setdefault(ch.clause_id, []).append(ch.text)
+            return {k: "\n".join(v) for k, v in out.items()}
+
+        return self.derived("clause_chunk_text", build).get(clause_id, "")
 
     def release(self) -> None:
         if self._hold is not None:

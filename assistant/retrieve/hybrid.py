@@ -3,7 +3,6 @@ fusion, then structure-aware boosts, grouped by clause (a matched chunk brings i
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,13 +62,12 @@ class HybridRetriever:
         # dense: store.SnapshotDense or store.ChromaDense (the storage edge decides which)
         self.snap, self.dense, self.embedder = snapshot, dense, embedder
         self.params = params or FusionParams()
-        self.tokens = [tokenize(c.embed_text) for c in snapshot.chunks]
-        df: Counter = Counter()
-        for toks in self.tokens:
-            df.update(set(toks))
-        n = len(self.tokens)
-        self.n_chunks = n
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        # Document frequencies from the stored BM25 index (a token's column holds one entry per
+        # chunk it occurs in), not by tokenising every chunk again at each start.
+        bm = snapshot.bm25
+        df = np.diff(np.asarray(bm.scores["indptr"]))
+        n = self.n_chunks = len(snapshot.chunks)
+        self.idf = {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for t, i in bm.vocab_dict.items() if i < len(df) and df[i]}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._index_sentences()
 

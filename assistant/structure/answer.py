@@ -17,6 +17,13 @@ COMPARE = re.compile(r"不同|区别|差异|差别|对比|比较|有何变化|�
 TARGETS = re.compile(r"(哪些|什么)(目标|任务)|要完成|到期|截止")
 
 
+# A chat answer lists at most this many tasks or targets: past a screenful a list is not read,
+# and a province's corpus names one office in thousands of clauses. The page's «责任单位» and
+# «目标与期限» tabs and `policy-assistant units|targets` give the whole list. A reading limit,
+# not a fitted number; above every count in the bundled corpus (26 tasks for one unit).
+LISTED_IN_CHAT = 40
+
+
 def _heading_sentence(clause) -> str:
     first = split_sentences(clause.text)[0] if clause.text else ""
     return first
@@ -31,6 +38,11 @@ def unit_tasks_answer(question: str, unit: str, tasks: list[Task], lead_only: bo
         return Answer(question, f"已收录的文件中没有{'由' + unit + '牵头' if lead_only else unit + '负责'}的条款。", False)
     role = "牵头" if lead_only else "负责（含参与）"
     lines = [f"{unit}{role}的任务共 {len(tasks)} 项（按文件列出；“牵头”指责任单位中排第一位）："]
+    if len(tasks) > LISTED_IN_CHAT:
+        docs = len({t.doc.doc_id for t in tasks})
+        lines[0] = (f"{unit}{role}的任务共 {len(tasks)} 项，涉及 {docs} 份文件；以下列出前 {LISTED_IN_CHAT} 项"
+                    f"（完整清单见页面“责任单位”标签，或命令 policy-assistant units {unit}）：")
+        tasks = tasks[:LISTED_IN_CHAT]
     cites = []
     for doc_id, group in groupby(tasks, key=lambda t: t.doc.doc_id):
         group = list(group)
@@ -78,6 +90,10 @@ def targets_answer(question: str, year: int, targets: list[Target]) -> Answer:
     if not targets:
         return Answer(question, f"已收录的文件中没有以{year}年为期限的量化目标。", False)
     lines = [f"以{year}年为期限的目标共 {len(targets)} 项："]
+    if len(targets) > LISTED_IN_CHAT:
+        lines[0] = (f"以{year}年为期限的目标共 {len(targets)} 项；以下列出前 {LISTED_IN_CHAT} 项"
+                    f"（完整清单见页面“目标与期限”标签，或命令 policy-assistant targets --year {year}）：")
+        targets = targets[:LISTED_IN_CHAT]
     cites = []
     for i, t in enumerate(targets, 1):
         d = t.doc

@@ -44,6 +44,11 @@ def _parts(sentence: str) -> list[str]:
 
 
 def extract_targets(snap: Snapshot) -> list[Target]:
+    """Every target of the snapshot's clauses, found once per snapshot."""
+    return snap.derived("targets", _extract)
+
+
+def _extract(snap: Snapshot) -> list[Target]:
     out: list[Target] = []
     for c in sorted(snap.clauses.values(), key=lambda c: (c.doc_id, c.char_start)):
         doc = snap.documents[c.doc_id]
@@ -66,4 +71,10 @@ def extract_targets(snap: Snapshot) -> list[Target]:
 
 
 def targets_due(snap: Snapshot, year: int) -> list[Target]:
-    return [t for t in extract_targets(snap) if t.year == year]
+    def by_year(snap: Snapshot) -> dict[int | None, list[Target]]:
+        out: dict[int | None, list[Target]] = {}
+        for t in extract_targets(snap):
+            out.setdefault(t.year, []).append(t)
+        return out
+
+    return list(snap.derived("targets_by_year", by_year).get(year, []))

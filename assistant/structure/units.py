@@ -20,6 +20,11 @@ class Task:
 
 
 def unit_index(snap: Snapshot) -> dict[str, list[Task]]:
+    """Unit (normalised) → the clauses naming it, built once per snapshot."""
+    return snap.derived("unit_index", _build_unit_index)
+
+
+def _build_unit_index(snap: Snapshot) -> dict[str, list[Task]]:
     index: dict[str, list[Task]] = {}
     for c in sorted(snap.clauses.values(), key=lambda c: (c.doc_id, c.char_start)):
         for k, u in enumerate(c.responsible_units):

@@ -22,7 +22,7 @@ def verify(answer: Answer, snap: Snapshot, on_fail) -> Answer:
     good = []
     for c in answer.citations:
         clause = snap.clauses.get(c.clause_id)
-        text = _squash(clause.text + "\n" + "\n".join(ch.text for ch in snap.chunks if ch.clause_id == c.clause_id)) if clause else ""
+        text = _squash(clause.text + "\n" + snap.clause_chunk_text(c.clause_id)) if clause else ""
         if clause and all(_squash(part) in text for part in split_sentences(c.quote)):
             good.append(c)
     if not good:
@@ -35,7 +35,7 @@ def verify(answer: Answer, snap: Snapshot, on_fail) -> Answer:
     if answer.mode == "structure":
         # Lists built from the structure: figures may come from anywhere in the cited clauses;
         # the counts and numbering of the list itself are ours, not the documents'.
-        body = re.sub(r"共 ?\d+ ?项|\d+ ?项|^\d+\. ", "", body, flags=re.M)
+        body = re.sub(r"共 ?\d+ ?项|\d+ ?项|涉及 ?\d+ ?份文件|^\d+\. ", "", body, flags=re.M)
         context += " " + " ".join(snap.clauses[c.clause_id].text for c in good)
     else:
         context += " " + " ".join(c.quote for c in good)
