@@ -111,9 +111,11 @@ def issuer_level(issuer: str | None) -> str:
     return "unknown"
 
 
-def issuer_places(issuer: str | None, title: str = "", with_parent: bool = False) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def issuer_places(issuer: str | None, title: str = "", with_parent: bool = False) -> frozenset[str]:
     """The names by which a document's place is asked about: X, X市 (and, with_parent,
-    its province's: a city's document covers a question about its province too)."""
+    its province's: a city's document covers a question about its province too). Cached:
+    questions ask it of every document, and a document's issuer does not change."""
     names: set[str] = set()
     for src in (issuer or "", title):
         place = _leading_place(src)
@@ -124,4 +126,4 @@ def issuer_places(issuer: str | None, title: str = "", with_parent: bool = False
             parent = next((p for p in gazetteer() if p.name == place.parent), None)
             if parent:
                 names |= {parent.name, parent.short}
-    return {n for n in names if len(n) >= 2}
+    return frozenset(n for n in names if len(n) >= 2)

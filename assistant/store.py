@@ -61,8 +61,6 @@ class Snapshot:
     # An open file holding a shared lock on the snapshot while this process may read it:
     # the writer deletes only snapshots nobody holds.
     _hold: object = None
-    _chunk_docs: object = None  # np.ndarray of each chunk's doc_id, built on the first filter
-    _chunk_levels: object = None
     _derived: dict = field(default_factory=dict)
 
     def derived(self, name: str, build):
@@ -109,15 +107,24 @@ class Snapshot:
 
         if not doc_ids and not level:
             return None
-        if self._chunk_docs is None:  # two threads may both build it: the same arrays
-            self._chunk_levels = np.array([self.documents[c.doc_id].level for c in self.chunks], dtype=object)
-            self._chunk_docs = np.array([c.doc_id for c in self.chunks], dtype=object)
-        keep = np.ones(len(self.chunks), dtype=bool)
+        order, chunk_doc = self.doc_ordinals()
+        wanted = np.ones(len(order), dtype=bool)
         if doc_ids:
-            keep &= np.isin(self._chunk_docs, list(doc_ids))
+            wanted[:] = False
+            wanted[[order[d] for d in doc_ids if d in order]] = True
         if level:
-            keep &= self._chunk_levels == level
-        return keep
+            wanted &= np.array([self.documents[d].level == level for d in order], dtype=bool)
+        return wanted[chunk_doc]  # a lookup per chunk, not a comparison of strings
+
+    def doc_ordinals(self):
+        """({doc_id: ordinal}, each chunk's document ordinal as an int array), built once."""
+        import numpy as np
+
+        def build(snap: "Snapshot"):
+            order = {d: i for i, d in enumerate(snap.documents)}
+            return order, np.fromiter((order[c.doc_id] for c in snap.chunks), dtype=np.int32, count=len(snap.chunks))
+
+        return self.derived("doc_ordinals", build)
 
     @property
     def chunk_vectors(self):
@@ -178,7 +185,7 @@ class SnapshotDense:
         """(chunk index, cosine) of the n nearest chunks within the filters."""
         import numpy as np
 
-        from .embed import unit_length
+        from .embed import top_indices, unit_length
 
         if not len(self.vecs):
             return []
@@ -186,7 +193,7 @@ class SnapshotDense:
         keep = self.snap.chunk_mask(doc_ids, level)
         if keep is not None:
             sims = np.where(keep, sims, -np.inf)
-        top = np.argsort(-sims)[:n]
+        top = top_indices(sims, n)
         return [(int(i), float(sims[i])) for i in top if np.isfinite(sims[i])]
 
     def vectors_of(self, indices: list[int]):

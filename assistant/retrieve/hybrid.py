@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..embed import unit_length
+from ..embed import top_indices, unit_length
 from ..store import Snapshot, tokenize
 from ..types import Chunk, Clause, Document
 from .query import QueryInfo, expand
@@ -55,6 +55,10 @@ class FusionParams:
 
 def _min(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
+
+
+# Sentences looked at per clause wanted, before widening: most clauses hold a few sentences.
+SENTENCES_PER_CLAUSE = 4
 
 
 class HybridRetriever:
@@ -114,7 +118,7 @@ class HybridRetriever:
         mask = self.snap.chunk_mask(doc_ids, level)
         if mask is not None:
             scores = np.where(mask, scores, -1.0)
-        order = np.argsort(-scores)[:n]
+        order = top_indices(scores, n)
         bm25_rank = {int(i): r for r, i in enumerate(order) if scores[i] > 0}
         sent_sims = self.sentence_scores(qv)
         sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n)
@@ -165,15 +169,23 @@ class HybridRetriever:
 
     def _sentence_ranking(self, sims: np.ndarray, doc_ids, level, n: int):
         """Clauses ranked by their best sentence: {chunk index: rank}, {clause: (sim, sentence)}."""
-        order = np.argsort(-sims)
+        keep = self.snap.chunk_mask(doc_ids, level)
+        if keep is not None:
+            sims = np.where(keep[np.maximum(self.sent_chunk, 0)] & (self.sent_chunk >= 0), sims, -np.inf)
+        # A clause has several sentences: look at a few times n of the best, widening if the
+        # clauses run out before n are found.
+        width = SENTENCES_PER_CLAUSE * n
+        order = top_indices(sims, width)
+        while len({self.snap.sentences.clause_ids[i] for i in order}) < n and width < len(sims):
+            width *= 4
+            order = top_indices(sims, width)
         ranks: dict[int, int] = {}
         best: dict[str, tuple[float, str]] = {}
         for i in order:
             cid = self.snap.sentences.clause_ids[i]
             if cid in best or self.sent_chunk[i] < 0:
                 continue
-            doc = self.snap.documents.get(self.sent_doc[i])
-            if doc is None or (doc_ids and doc.doc_id not in doc_ids) or (level and doc.level != level):
+            if not np.isfinite(sims[i]) or self.snap.documents.get(self.sent_doc[i]) is None:
                 continue
             best[cid] = (float(sims[i]), self.sent_texts[i])
             ranks.setdefault(int(self.sent_chunk[i]), len(ranks))

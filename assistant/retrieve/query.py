@@ -78,32 +78,34 @@ def expand(text: str) -> str:
     return text + (" " + " ".join(extra) if extra else "")
 
 
-def doc_places(doc: Document) -> set[str]:
+def doc_places(doc: Document) -> frozenset[str]:
     """X, X市 … : the place a document's issuer (or title) names."""
     return issuer_places(doc.issuer, doc.title)
 
 
-def _doc_aliases(doc: Document) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _doc_aliases(doc: Document) -> frozenset[str]:
     # A city's or county's name narrows a question to its documents; a province's name does
     # not (a province's plan, report and explainers are all "the province's").
-    names = doc_places(doc) if doc.level in ("city", "county") else set()
+    names = set(doc_places(doc)) if doc.level in ("city", "county") else set()
     if doc.kind == "report":
         names |= {"年报", "质量年度报告", "年度报告", "质量报告"}
     if doc.kind == "news":
         names |= {"新闻", "报道", "解读"}
     if doc.doc_number:
         names.add(doc.doc_number)
-    return names
+    return frozenset(names)
 
 
-def title_aliases(doc: Document) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def title_aliases(doc: Document) -> frozenset[str]:
     """How a question names a document: its title, without 中华人民共和国 or a trailing
     （2021修正）; laws are named by their short title (教育法)."""
     out = set()
     for t in filter(None, (doc.title, doc.notice_title)):
         bare = re.sub(r"（[^）]*）$", "", t)
         out |= {t, bare, bare.removeprefix("中华人民共和国"), re.sub(r"[《》]|中华人民共和国", "", bare)}
-    return {a for a in out if len(a) >= MIN_TITLE_ALIAS}
+    return frozenset(a for a in out if len(a) >= MIN_TITLE_ALIAS)
 
 
 # A title is named as a word: «职业教育法» does not name the 教育法. These may precede it.

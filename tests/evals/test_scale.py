@@ -24,3 +24,12 @@ def test_the_stand_in_embedder_is_deterministic_and_lexical():
     a, b, c = e.embed_passages(["公办高职院校生均拨款", "公办高职院校生均财政拨款", "学生个人信息保护"])
     assert np.allclose(e.embed_query("公办高职院校生均拨款"), a)
     assert float(a @ b) > float(a @ c)
+
+
+def test_top_indices_is_a_partial_sort_with_the_full_sort_order():
+    from assistant.embed import top_indices
+
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=5000)
+    assert list(top_indices(s, 25)) == list(np.argsort(-s, kind="stable")[:25])
+    assert list(top_indices(s[:10], 25)) == list(np.argsort(-s[:10], kind="stable"))
