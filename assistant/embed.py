@@ -157,6 +157,17 @@ def unit_length(v) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
 
 
+def as_unit(v) -> np.ndarray:
+    """Rows of unit length, as given when they already are (a memory-mapped snapshot array
+    stays mapped, shared with other processes, instead of being copied); scaled otherwise."""
+    v = np.asarray(v)
+    if v.ndim == 2 and len(v) and v.dtype == np.float32:
+        sample = v[:: max(1, len(v) // 64)]
+        if np.allclose(np.linalg.norm(sample, axis=1), 1.0, atol=1e-3):
+            return v
+    return unit_length(v)
+
+
 def top_indices(scores, n: int):
     """Indices of the n largest scores, largest first: a partial sort, so the cost of a
     question grows with n, not with the log of the corpus (a full argsort of 200,000

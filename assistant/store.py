@@ -19,6 +19,7 @@ ingest. The locks are POSIX flock locks: a process that dies releases them."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -158,7 +159,7 @@ class SentenceVectors:
         import numpy as np
 
         meta = json.loads((path / "sentences.json").read_text(encoding="utf-8"))
-        vecs = np.load(path / "sentences.npy")
+        vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
         return cls([m[0] for m in meta], [m[1] for m in meta], vecs)
 
     def save(self, path: Path) -> None:
@@ -166,7 +167,9 @@ class SentenceVectors:
 
         rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
         (path / "sentences.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        np.save(path / "sentences.npy", np.asarray(self.vectors, dtype=np.float32))
+        from .embed import unit_length
+
+        np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
 
     def of(self, clause_ids: set[str]) -> list[tuple[str, str, object]]:
         return [(c, t, v) for c, t, v in zip(self.clause_ids, self.texts, self.vectors) if c in clause_ids]
@@ -176,10 +179,10 @@ class SnapshotDense:
     """Dense search over the vectors kept in the snapshot: exact cosine, no file touched."""
 
     def __init__(self, snap: Snapshot, vectors) -> None:
-        from .embed import unit_length
+        from .embed import as_unit
 
         self.snap = snap
-        self.vecs = unit_length(vectors)
+        self.vecs = as_unit(vectors)
 
     def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
         """(chunk index, cosine) of the n nearest chunks within the filters."""
@@ -377,15 +380,19 @@ class IndexStore:
                 f.write(json.dumps({"type": "clause", **asdict(c)}, ensure_ascii=False) + "\n")
             for c in chunks:
                 f.write(json.dumps({"type": "chunk", **asdict(c)}, ensure_ascii=False) + "\n")
-        add_words(u for c in clauses for u in c.responsible_units)
+        units = sorted({u for c in clauses for u in c.responsible_units})
+        add_words(units)
+        tokens = self._tokens(chunks, units, tmp)
         retriever = bm25s.BM25()
-        retriever.index([tokenize(c.embed_text) or ["∅"] for c in chunks] or [["∅"]], show_progress=False)
+        retriever.index([t or ["∅"] for t in tokens] or [["∅"]], show_progress=False)
         retriever.save(str(tmp / "bm25"))
         sentences.save(tmp)
         import numpy as np
 
+        from .embed import unit_length
+
         vecs = np.asarray(chunk_vectors, dtype=np.float32)
-        np.save(tmp / "chunks.npy", vecs.reshape(len(chunks), -1) if len(chunks) else np.zeros((0, 1), dtype=np.float32))
+        np.save(tmp / "chunks.npy", unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32))
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -396,6 +403,30 @@ class IndexStore:
         os.replace(cur_tmp, self.root / "CURRENT")  # the switch: atomic on POSIX
         self.collect_garbage(keep=snap_id)
         return final
+
+    def _tokens(self, chunks, units: list[str], dest: Path) -> list[list[str]]:
+        """Each chunk's jieba tokens, reusing the current snapshot's for texts it already
+        tokenised with the same words added to jieba (the responsible units), and saved in
+        `dest` for the next ingest: changing one document re-tokenises that document only."""
+        key = hashlib.sha1("\n".join(units).encode("utf-8")).hexdigest()
+        known: dict[str, list[str]] = {}
+        cur = self.current_path()
+        if cur is not None and (cur / "tokens.jsonl").exists():
+            with open(cur / "tokens.jsonl", encoding="utf-8") as f:
+                head = json.loads(f.readline() or "{}")
+                if head.get("words") == key:
+                    known = {r["h"]: r["t"] for r in map(json.loads, f)}
+        out = []
+        with open(dest / "tokens.jsonl", "w", encoding="utf-8") as f:
+            f.write(json.dumps({"words": key}) + "\n")
+            for c in chunks:
+                h = hashlib.sha1(c.embed_text.encode("utf-8")).hexdigest()
+                toks = known.get(h)
+                if toks is None:
+                    toks = known[h] = tokenize(c.embed_text)
+                out.append(toks)
+                f.write(json.dumps({"h": h, "t": toks}, ensure_ascii=False) + "\n")
+        return out
 
     def collect_garbage(self, keep: str) -> list[str]:
         """Delete old snapshots no process holds, and temporary folders of crashed writers

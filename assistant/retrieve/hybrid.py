@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..embed import top_indices, unit_length
+from ..embed import as_unit, top_indices, unit_length
 from ..store import Snapshot, tokenize
 from ..types import Chunk, Clause, Document
 from .query import QueryInfo, expand
@@ -82,7 +82,7 @@ class HybridRetriever:
 
         threadpool_limits(limits=1, user_api="blas")
         sv = self.snap.sentences
-        self.sent_vecs = unit_length(sv.vectors)
+        self.sent_vecs = as_unit(sv.vectors)
         self.sent_texts = sv.texts
         # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
         by_clause: dict[str, list[int]] = {}

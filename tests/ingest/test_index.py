@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.store import EmbedderMismatch, IndexStore
@@ -253,3 +254,29 @@ def test_remove_takes_a_document_out_by_its_number_and_refuses_unknown_names(set
     assert numbered.source not in {d.source for d in snap.documents.values()}
     assert all(c.doc_id in snap.documents for c in snap.chunks)
     snap.release()
+
+
+def test_changing_one_document_tokenises_that_document_only(settings_factory, small_corpus, monkeypatch):
+    import assistant.store as store_mod
+    from assistant.store import IndexStore
+
+    settings = settings_factory("tokens-reused")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    before = IndexStore(settings).load()
+    news = next(p for p in small_corpus.iterdir() if p.name.startswith("新闻"))
+    news.write_text(news.read_text(encoding="utf-8") + "\n各地要加强宣传解读。\n", encoding="utf-8")
+    seen: list[str] = []
+    real = store_mod.tokenize
+    monkeypatch.setattr(store_mod, "tokenize", lambda text: seen.append(text) or real(text))
+    ingest_paths([small_corpus], settings, show_progress=False)
+    after = IndexStore(settings).load()
+    news_doc = next(d for d in after.documents.values() if "新闻" in d.source or d.kind == "news")
+    old_texts = {c.embed_text for c in before.chunks}
+    # Only texts the previous snapshot did not hold were tokenised, all of the changed document.
+    assert seen and all(t not in old_texts for t in seen)
+    assert {c.doc_id for c in after.chunks if c.embed_text in seen} == {news_doc.doc_id}
+    # The BM25 index is the one a fresh build gives: the same scores for a question.
+    fresh = settings_factory("tokens-fresh")
+    ingest_paths([small_corpus], fresh, show_progress=False)
+    q = real("宣传解读")
+    assert np.allclose(after.bm25.get_scores(q), IndexStore(fresh).load().bm25.get_scores(q))
