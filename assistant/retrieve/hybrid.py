@@ -59,6 +59,11 @@ def _min(a: int | None, b: int | None) -> int | None:
 
 # Sentences looked at per clause wanted, before widening: most clauses hold a few sentences.
 SENTENCES_PER_CLAUSE = 4
+# Chunks whose sentences a question scores, at most (the best of the dense and of the BM25
+# ranking, this many each). A cost bound, not a fitted number: above 4× the bundled corpus
+# (427 chunks), so every answer measured on it scores every sentence, as before; at 100× the
+# corpus (43,000 chunks, 175,000 sentences) it is what keeps a question near its 1× cost.
+SENTENCE_POOL = 2000
 
 
 class HybridRetriever:
@@ -97,10 +102,27 @@ class HybridRetriever:
         for i, cid in enumerate(sv.clause_ids):
             self._rows.setdefault(cid, []).append(i)
 
-    def sentence_scores(self, qv: np.ndarray) -> np.ndarray:
+    def sentence_scores(self, qv: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
+        """Each sentence's cosine to the question; with `pool` (chunk indices), only the
+        sentences of those chunks are scored and the rest are -inf."""
         if not len(self.sent_vecs):
             return np.zeros(0)
-        return self.sent_vecs @ unit_length(qv)
+        q = unit_length(qv)
+        if pool is None:
+            return self.sent_vecs @ q
+        rows = np.flatnonzero(np.isin(self.sent_chunk, pool)) if len(pool) else np.zeros(0, dtype=int)
+        sims = np.full(len(self.sent_vecs), -np.inf, dtype=np.float32)
+        sims[rows] = self.sent_vecs[rows] @ q
+        return sims
+
+    def _pool(self, dense_order: list[int], bm25_order: np.ndarray) -> np.ndarray | None:
+        """The chunks whose sentences a question scores: all of them up to SENTENCE_POOL chunks;
+        beyond, the best SENTENCE_POOL by each ranking (a full pass over every sentence of a
+        province's corpus is most of a question's time)."""
+        if self.n_chunks <= SENTENCE_POOL:
+            return None
+        return np.unique(np.concatenate([np.asarray(dense_order[:SENTENCE_POOL], dtype=int),
+                                         np.asarray(bm25_order[:SENTENCE_POOL], dtype=int)]))
 
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)
@@ -111,16 +133,16 @@ class HybridRetriever:
         p = self.params
         n = min(p.depth, self.n_chunks)
         qv = self.embedder.embed_query(query)
-        dense_rank, dense_sim = self._dense_ranking(qv, doc_ids, level, n)
+        dense_rank, dense_sim, dense_order = self._dense_ranking(qv, doc_ids, level, n)
         # Lexical ranking: BM25 over jieba tokens, with user shorthand expanded.
         toks = tokenize(expand(query))
         scores = np.asarray(self.snap.bm25.get_scores(toks), dtype=float) if toks else np.zeros(self.n_chunks)
         mask = self.snap.chunk_mask(doc_ids, level)
         if mask is not None:
             scores = np.where(mask, scores, -1.0)
-        order = top_indices(scores, n)
-        bm25_rank = {int(i): r for r, i in enumerate(order) if scores[i] > 0}
-        sent_sims = self.sentence_scores(qv)
+        order = top_indices(scores, max(n, min(SENTENCE_POOL, self.n_chunks)))
+        bm25_rank = {int(i): r for r, i in enumerate(order[:n]) if scores[i] > 0}
+        sent_sims = self.sentence_scores(qv, self._pool(dense_order, order))
         sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n)
 
         fused: dict[int, float] = {}
@@ -148,20 +170,27 @@ class HybridRetriever:
             hit.bm25_rank = _min(hit.bm25_rank, bm25_rank.get(idx))
             hit.sentence_rank = _min(hit.sentence_rank, sent_rank.get(idx))
         hits = sorted(by_clause.values(), key=lambda h: -h.score)[:k]
-        self._attach_sentences(hits, sent_sims)
+        self._attach_sentences(hits, sent_sims, qv)
         return hits
 
-    def _dense_ranking(self, qv: np.ndarray, doc_ids, level, n: int) -> tuple[dict[int, int], dict[int, float]]:
-        """Chunks ranked by their vectors within the filters: {index: rank}, {index: cosine}."""
-        rank, sim = {}, {}
-        for idx, cos in self.dense.query(qv, n, doc_ids, level):
-            rank[idx] = len(rank)
-            sim[idx] = cos
-        return rank, sim
+    def _dense_ranking(self, qv: np.ndarray, doc_ids, level, n: int):
+        """Chunks ranked by their vectors within the filters: {index: rank} and {index: cosine}
+        of the first n, and the order of up to SENTENCE_POOL (the sentence pool's share)."""
+        rank, sim, order = {}, {}, []
+        want = max(n, SENTENCE_POOL) if self.n_chunks > SENTENCE_POOL else n
+        for idx, cos in self.dense.query(qv, want, doc_ids, level):
+            order.append(idx)
+            if len(rank) < n:
+                rank[idx] = len(rank)
+                sim[idx] = cos
+        return rank, sim, order
 
-    def _attach_sentences(self, hits: list[Hit], sims: np.ndarray) -> None:
+    def _attach_sentences(self, hits: list[Hit], sims: np.ndarray, qv: np.ndarray) -> None:
         for h in hits:
             rows = self._rows.get(h.clause.clause_id, [])
+            unscored = [r for r in rows if not np.isfinite(sims[r])]  # outside the sentence pool
+            if unscored:
+                sims[unscored] = self.sent_vecs[unscored] @ unit_length(qv)
             h.sentence_sims = {self.sent_texts[r]: float(sims[r]) for r in rows}
             if not h.best_sentence and rows:
                 best = max(rows, key=lambda r: sims[r])

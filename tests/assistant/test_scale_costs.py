@@ -1,5 +1,6 @@
-"""Structure answers on a large corpus: listed once per snapshot, and a chat answer that stays
-readable when one office is named in hundreds of clauses."""
+"""Costs that must not grow with the corpus: structure answers listed once per snapshot, a chat
+answer that stays readable when one office is named in hundreds of clauses, and a bounded
+sentence pool."""
 from __future__ import annotations
 
 from assistant.structure.answer import LISTED_IN_CHAT, unit_tasks_answer
@@ -22,3 +23,20 @@ def test_a_long_task_list_is_cut_for_the_chat_with_the_total_and_where_the_rest_
     assert len(ans.citations) == LISTED_IN_CHAT
     short = unit_tasks_answer("省人社厅负责哪些任务？", "省人社厅", tasks, False)
     assert f"共 {len(tasks)} 项（" in short.answer and len(short.citations) == len(tasks)
+
+
+def test_past_the_pool_size_only_the_best_chunks_sentences_are_scored(assistant, monkeypatch):  # noqa: F811
+    import numpy as np
+
+    import assistant.retrieve.hybrid as hybrid
+
+    r = assistant.retriever
+    q = "公办高职院校生均财政拨款水平不低于多少？"
+    info = assistant.trace(q).info
+    exact = r.search(q, info)
+    monkeypatch.setattr(hybrid, "SENTENCE_POOL", 60)  # the real corpus has 427 chunks
+    pooled = r.search(q, info)
+    assert pooled[0].clause.clause_id == exact[0].clause.clause_id
+    assert all(np.isfinite(v) for h in pooled for v in h.sentence_sims.values())
+    sims = r.sentence_scores(r.embedder.embed_query(q), np.arange(60))
+    assert np.isinf(sims).sum() == (r.sent_chunk >= 60).sum() + (r.sent_chunk < 0).sum()
