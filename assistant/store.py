@@ -114,7 +114,7 @@ class Snapshot:
             wanted[:] = False
             wanted[[order[d] for d in doc_ids if d in order]] = True
         if level:
-            wanted &= np.array([self.documents[d].level == level for d in order], dtype=bool)
+            wanted &= self.derived(f"level:{level}", lambda snap: np.array([snap.documents[d].level == level for d in order], dtype=bool))
         return wanted[chunk_doc]  # a lookup per chunk, not a comparison of strings
 
     def doc_ordinals(self):

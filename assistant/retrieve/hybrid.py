@@ -186,11 +186,12 @@ class HybridRetriever:
         return rank, sim, order
 
     def _attach_sentences(self, hits: list[Hit], sims: np.ndarray, qv: np.ndarray) -> None:
+        q = unit_length(qv)
         for h in hits:
             rows = self._rows.get(h.clause.clause_id, [])
             unscored = [r for r in rows if not np.isfinite(sims[r])]  # outside the sentence pool
             if unscored:
-                sims[unscored] = self.sent_vecs[unscored] @ unit_length(qv)
+                sims[unscored] = self.sent_vecs[unscored] @ q
             h.sentence_sims = {self.sent_texts[r]: float(sims[r]) for r in rows}
             if not h.best_sentence and rows:
                 best = max(rows, key=lambda r: sims[r])

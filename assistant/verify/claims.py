@@ -39,10 +39,15 @@ class Claim:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def leads_list(self) -> bool:
+        """Ends with a colon: it introduces what follows («具体要求如下：»)."""
+        return self.body.rstrip().endswith(("：", ":"))
+
+    @property
     def is_label(self) -> bool:
         """A lead-in or heading («具体要求如下：», «结论：») asserts nothing of its own."""
         core = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", self.body)
-        return not self.marks and self.body.rstrip().endswith(("：", ":")) and len(core) <= 12
+        return not self.marks and self.leads_list and len(core) <= 12
 
 
 def _sentences(line: str) -> list[str]:
@@ -83,7 +88,7 @@ def parse(text: str) -> list[Claim]:
                 elif item and lead_marks:
                     c.marks, c.own_marks = list(lead_marks), False
         if row and not item:
-            lead_marks = row[-1].marks if row[-1].body.rstrip().endswith(("：", ":")) else []
+            lead_marks = row[-1].marks if row[-1].leads_list else []
         claims += row
     return claims
 

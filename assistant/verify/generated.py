@@ -129,7 +129,7 @@ def verify_generated(
 
 def _listed(claims: list[Claim], i: int) -> tuple[str, ...]:
     """The list lines right after claim i when it leads them in (ends with ：)."""
-    if not claims[i].body.rstrip().endswith(("：", ":")):
+    if not claims[i].leads_list:
         return ()
     out = []
     for d in claims[i + 1:]:
