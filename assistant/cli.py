@@ -118,10 +118,20 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def _followed(settings):
+    """With a Chroma server, the local copy brought to what is published first."""
+    if settings.chroma_url:
+        from . import replica
+        from .store import IndexStore
+
+        replica.prepare(IndexStore(settings))
+    return settings
+
+
 def _assistant(args):
     from .chain import PolicyAssistant
 
-    return PolicyAssistant(_settings(args))
+    return PolicyAssistant(_followed(_settings(args)))
 
 
 def cmd_ask(args) -> int:
@@ -181,7 +191,7 @@ def cmd_batch(args) -> int:
 def _snapshot(args):
     from .store import IndexStore
 
-    return IndexStore(_settings(args)).load()
+    return IndexStore(_followed(_settings(args))).load()
 
 
 def cmd_units(args) -> int:
@@ -205,7 +215,7 @@ def cmd_compare(args) -> int:
     from .structure.compare import align, default_docs
     from .store import IndexStore
 
-    settings = _settings(args)
+    settings = _followed(_settings(args))
     store = IndexStore(settings)
     snap = store.load()
     docs = (args.city, args.province) if args.city and args.province else default_docs(snap)

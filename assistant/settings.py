@@ -36,6 +36,9 @@ class Settings:
     # 2 s, above a reading pace, and keeps one script to a small share of one core.
     rate_per_minute: float = 30.0
     rate_burst: int = 10  # questions one address may send at once before the pace applies
+    # With CHROMA_URL: how often a serving process asks the server whether another process
+    # published a new index. One small read per poll; the bar is "within 10 s".
+    sync_seconds: float = 2.0
 
     @property
     def llm_configured(self) -> bool:
@@ -91,4 +94,5 @@ class Settings:
             llm_judge=(get("LLM_JUDGE") or "0").lower() in ("1", "true", "yes"),
             rate_per_minute=num("POLICY_RATE_PER_MINUTE", d.rate_per_minute),
             rate_burst=int(num("POLICY_RATE_BURST", d.rate_burst)),
+            sync_seconds=num("POLICY_SYNC_SECONDS", d.sync_seconds),
         )

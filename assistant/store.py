@@ -237,6 +237,17 @@ def _clause_from(d: dict) -> Clause:
     return Clause(**d)
 
 
+def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
+    """One line of records.jsonl (parsed) as its record: ("document" | "clause" | "chunk", it)."""
+    r = dict(r)
+    kind = r.pop("type")
+    if kind == "document":
+        return kind, Document(**r)
+    if kind == "clause":
+        return kind, _clause_from(r)
+    return kind, Chunk(**r)
+
+
 def chroma_metadata(doc: Document, clause: Clause, chunk: Chunk) -> dict:
     """Every record field as Chroma metadata (None is not storable: empty string / -1)."""
     return {
@@ -343,15 +354,13 @@ class IndexStore:
         docs, clauses, chunks = {}, {}, []
         with open(p / "records.jsonl", encoding="utf-8") as f:
             for line in f:
-                r = json.loads(line)
-                t = r.pop("type")
-                if t == "document":
-                    docs[r["doc_id"]] = Document(**r)
-                elif t == "clause":
-                    c = _clause_from(r)
-                    clauses[c.clause_id] = c
+                kind, obj = record_from(json.loads(line))
+                if kind == "document":
+                    docs[obj.doc_id] = obj
+                elif kind == "clause":
+                    clauses[obj.clause_id] = obj
                 else:
-                    chunks.append(Chunk(**r))
+                    chunks.append(obj)
         if "embedder" not in state or not docs:
             raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
@@ -363,7 +372,10 @@ class IndexStore:
         p = self.current_path()
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
-    def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors, chunk_vectors) -> Path:
+    def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors, chunk_vectors,
+                       tokens: dict[str, list[str]] | None = None) -> Path:
+        """Write a new snapshot and switch CURRENT to it. `tokens`: chunk tokens already known
+        (by hash of the chunk's text, as tokens.jsonl keeps them), e.g. fetched from the server."""
         import logging
 
         import bm25s
@@ -382,7 +394,7 @@ class IndexStore:
                 f.write(json.dumps({"type": "chunk", **asdict(c)}, ensure_ascii=False) + "\n")
         units = sorted({u for c in clauses for u in c.responsible_units})
         add_words(units)
-        tokens = self._tokens(chunks, units, tmp)
+        tokens = self._tokens(chunks, units, tmp, tokens or {})
         retriever = bm25s.BM25()
         retriever.index([t or ["∅"] for t in tokens] or [["∅"]], show_progress=False)
         retriever.save(str(tmp / "bm25"))
@@ -404,7 +416,7 @@ class IndexStore:
         self.collect_garbage(keep=snap_id)
         return final
 
-    def _tokens(self, chunks, units: list[str], dest: Path) -> list[list[str]]:
+    def _tokens(self, chunks, units: list[str], dest: Path, given: dict[str, list[str]]) -> list[list[str]]:
         """Each chunk's jieba tokens, reusing the current snapshot's for texts it already
         tokenised with the same words added to jieba (the responsible units), and saved in
         `dest` for the next ingest: changing one document re-tokenises that document only."""
@@ -416,6 +428,7 @@ class IndexStore:
                 head = json.loads(f.readline() or "{}")
                 if head.get("words") == key:
                     known = {r["h"]: r["t"] for r in map(json.loads, f)}
+        known |= given
         out = []
         with open(dest / "tokens.jsonl", "w", encoding="utf-8") as f:
             f.write(json.dumps({"words": key}) + "\n")

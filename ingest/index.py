@@ -69,7 +69,21 @@ def ingest_paths(
     documents)."""
     store = IndexStore(settings)
     with store.writer_lock():
-        return _ingest(store, paths, settings, rebuild, show_progress, on_file)
+        return _shared(store, settings, lambda: _ingest(store, paths, settings, rebuild, show_progress, on_file))
+
+
+def _shared(store: IndexStore, settings: Settings, run) -> IngestReport:
+    """Run an ingest; with a Chroma server, from the published snapshot and publishing its
+    result, so every replica serves it (assistant/replica.py)."""
+    if not settings.chroma_url:
+        return run()
+    from assistant import replica
+
+    base = replica.sync_locked(store)
+    report = run()
+    if report.changed:
+        replica.publish(store, store.current_path(), base)
+    return report
 
 
 def remove_documents(names: list[str], settings: Settings) -> IngestReport:
@@ -77,21 +91,25 @@ def remove_documents(names: list[str], settings: Settings) -> IngestReport:
     alone). A name that matches nothing is an error and nothing is changed."""
     store = IndexStore(settings)
     with store.writer_lock():
-        state = store.load_state()
-        snap = store.load()
-        try:
-            by_name: dict[str, set[str]] = {}
-            for d in snap.documents.values():
-                for key in (d.source, d.doc_id, d.doc_number):
-                    if key:
-                        by_name.setdefault(key, set()).add(d.source)
-        finally:
-            snap.release()
-        unknown = [n for n in names if n not in by_name]
-        if unknown:
-            raise ValueError(f"索引中没有这些文件：{'、'.join(unknown)}（可用 policy-assistant docs 查看）")
-        drop = set().union(*(by_name[n] for n in names)) & set(state.get("sources", {}))
-        return _ingest(store, [], settings, False, False, None, remove=drop)
+        return _shared(store, settings, lambda: _remove(store, names, settings))
+
+
+def _remove(store: IndexStore, names: list[str], settings: Settings) -> IngestReport:
+    state = store.load_state()
+    snap = store.load()
+    try:
+        by_name: dict[str, set[str]] = {}
+        for d in snap.documents.values():
+            for key in (d.source, d.doc_id, d.doc_number):
+                if key:
+                    by_name.setdefault(key, set()).add(d.source)
+    finally:
+        snap.release()
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ValueError(f"索引中没有这些文件：{'、'.join(unknown)}（可用 policy-assistant docs 查看）")
+    drop = set().union(*(by_name[n] for n in names)) & set(state.get("sources", {}))
+    return _ingest(store, [], settings, False, False, None, remove=drop)
 
 
 def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: bool, show_progress: bool, on_file,
@@ -129,11 +147,14 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
     report.embedded = embedder.computed
     chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
+    live = {c.chunk_id for c in chunks}
     if old is not None:
+        if settings.chroma_url:  # other replicas answer from the replaced snapshot until they follow
+            live |= {c.chunk_id for c in old.chunks}
         old.release()  # this process is done reading it: it may be collected
     store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
-    _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
+    _prune_orphans(store, emb_id, live)
     return report
 
 

@@ -46,6 +46,12 @@ class AssistantHolder:
         self.settings = settings
         self.lock = threading.Lock()  # guards the swap and the counts, never an answer
         self.store = IndexStore(settings)
+        self.follower = None
+        if settings.chroma_url:  # one of several replicas: follow what any of them publishes
+            from .. import replica
+
+            replica.prepare(self.store)
+            self.follower = replica.Follower(self.store, settings.sync_seconds, self.refresh_if_changed).start()
         self.assistant = PolicyAssistant(settings)
         self._busy: dict[int, int] = {}
         self._loading: threading.Thread | None = None

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -180,37 +178,14 @@ def test_cli_reports_bad_file_in_one_line(tmp_path, settings_factory):
     assert "错误：note.txt: 文件为空 (empty file)" in out.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_chroma_server_via_chroma_url(settings_factory, small_corpus, tmp_path):
-    chroma = Path(sys.executable).parent / "chroma"
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        settings = settings_factory("server", chroma_url=f"http://127.0.0.1:{port}")
-        rep = ingest_paths([small_corpus], settings, show_progress=False)
-        assert not rep.errors
-        store = IndexStore(settings)
-        snap = store.load()
-        assert store.collection(snap.state["embedder"]).count() == len(snap.chunks)
-        assert not (Path(settings.data_dir) / "chroma").exists()  # nothing embedded locally
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+def test_chroma_server_via_chroma_url(settings_factory, small_corpus, chroma_server):
+    settings = settings_factory("server", chroma_url=chroma_server)
+    rep = ingest_paths([small_corpus], settings, show_progress=False)
+    assert not rep.errors
+    store = IndexStore(settings)
+    snap = store.load()
+    assert store.collection(snap.state["embedder"]).count() == len(snap.chunks)
+    assert not (Path(settings.data_dir) / "chroma").exists()  # nothing embedded locally
 
 
 def test_degenerate_files_end_small_repeated_text_once_and_no_chunk_beyond_the_cap(settings_factory, tmp_path):

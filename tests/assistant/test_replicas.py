@@ -1,0 +1,140 @@
+"""Several processes on one real `chroma run` server: what one publishes, the others serve."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from assistant import replica
+from assistant.store import IndexStore, IngestBusy
+from ingest.index import ingest_paths
+from tests.conftest import corpus_file
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def replicas(settings_factory, chroma_server, request):
+    """Two data folders (two machines' local copies) against one server, each in its own
+    collections (the embedder id is the same, so the server is shared per test by name)."""
+    name = request.node.name[:30]
+    make = lambda tag: settings_factory(f"{name}-{tag}", chroma_url=chroma_server, embedder="hash")  # noqa: E731
+    a, b = make("a"), make("b")
+    yield a, b
+    client = IndexStore(a).client()
+    for col in client.list_collections():  # the next test starts from an empty server
+        client.delete_collection(col.name if hasattr(col, "name") else col)
+
+
+def _records(settings) -> list[str]:
+    snap = IndexStore(settings).load()
+    try:
+        return sorted(json.dumps([c.clause_id, c.text, c.responsible_units], ensure_ascii=False) for c in snap.clauses.values())
+    finally:
+        snap.release()
+
+
+def _cites(answer, doc_source: str) -> bool:
+    """Whether an answer, or a refusal's closest clauses, stand in the document from that file."""
+    return any(c.source == doc_source for c in (*answer.citations, *answer.closest))
+
+
+def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(replicas, small_corpus):
+    a, b = replicas
+    report = ingest_paths([small_corpus], a, show_progress=False)
+    assert report.added and not report.errors
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
+    assert _records(b) == _records(a)
+    sa, sb = IndexStore(a).load(), IndexStore(b).load()
+    try:
+        assert [c.chunk_id for c in sb.chunks] == [c.chunk_id for c in sa.chunks]
+        assert (sb.path / "tokens.jsonl").read_text(encoding="utf-8") == (sa.path / "tokens.jsonl").read_text(encoding="utf-8")
+        assert sb.sentences.texts == sa.sentences.texts
+        assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)  # float32 through JSON
+    finally:
+        sa.release(), sb.release()
+    # Already current: a sync reads the head row and writes nothing.
+    before = IndexStore(b).current_id()
+    replica.sync(IndexStore(b))
+    assert IndexStore(b).current_id() == before
+
+
+def test_an_ingest_through_one_replica_reaches_the_other_while_it_answers(replicas, small_corpus):
+    from assistant.web.page import AssistantHolder
+
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    holder = AssistantHolder(b.with_overrides(sync_seconds=0.3))  # an empty folder: syncs before loading
+    try:
+        assert {d.source for d in holder.assistant.documents} == {p.name for p in small_corpus.iterdir()}
+        new = corpus_file("2021_")
+        shutil.copy(new, small_corpus)
+        errors, answered, stop = [], [], threading.Event()
+
+        def keep_asking():
+            while not stop.is_set():
+                try:
+                    answered.append(holder.ask("职业院校的校企合作有什么要求？"))
+                except Exception as e:  # noqa: BLE001 - any failure during the switch is the finding
+                    errors.append(e)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            ingest_paths([small_corpus], a, show_progress=False)
+            published = IndexStore(a).current_id()
+            deadline = time.time() + 60
+            while holder.assistant.snapshot_id == holder.store.current_id() and IndexStore(b).load_state().get("published") != published:
+                assert time.time() < deadline, "the other replica never followed"
+                time.sleep(0.1)
+            while not any(d.source == new.name for d in holder.assistant.documents):
+                assert time.time() < deadline, "the other replica never loaded the new document"
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            asker.join()
+        assert not errors and len(answered) > 1
+        title = next(d.title for d in holder.assistant.documents if d.source == new.name)
+        assert _cites(holder.ask(f"《{title}》的主要目标是什么？"), new.name)
+    finally:
+        holder.follower.stop()
+
+
+def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_uses(replicas, small_corpus):
+    a, _ = replicas
+    store = IndexStore(a)
+    ingest_paths([small_corpus], a, show_progress=False)
+    first = replica.read_head(store)
+    records, sentences, _heads = replica._collections(store, first.state["embedder"])
+    first_records = set(records.get(include=[])["ids"])
+
+    unchanged = ingest_paths([small_corpus], a, show_progress=False)
+    assert not unchanged.changed and replica.read_head(store).snapshot == first.snapshot  # nothing republished
+
+    doc = next(small_corpus.glob("新闻*"))
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n各地要认真组织实施本项工作。\n", encoding="utf-8")
+    ingest_paths([small_corpus], a, show_progress=False)
+    second_records = set(records.get(include=[])["ids"])
+    added = second_records - first_records
+    assert added and len(added) < len(first_records) / 2  # the changed document's rows, not all
+    assert first_records <= second_records  # the replaced snapshot's rows stay for replicas still on it
+
+    shutil.copy(corpus_file("2021_"), small_corpus)
+    ingest_paths([small_corpus], a, show_progress=False)
+    third = set(records.get(include=[])["ids"])
+    assert not (first_records - second_records - third) and (first_records - third)  # two snapshots back: pruned
+
+
+def test_an_ingest_started_before_another_replica_published_is_not_published(replicas, small_corpus):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    stale = replica.read_head(IndexStore(a)).snapshot
+    shutil.copy(corpus_file("2021_"), small_corpus)
+    ingest_paths([small_corpus], b, show_progress=False)  # b syncs first, so it builds on a's documents
+    assert {d.source for d in IndexStore(b).load().documents.values()} == {p.name for p in small_corpus.iterdir()}
+    with pytest.raises(IngestBusy, match="另一个服务进程"):
+        replica.publish(IndexStore(a), IndexStore(a).current_path(), base=stale)
