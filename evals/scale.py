@@ -8,7 +8,12 @@ its places swapped for other places of the same level (assistant/data/places.tsv
 renumbered and its figures scaled, so copies do not collapse into one another in retrieval or
 deduplication. `--embedder hash` (default) is a stand-in with no model (embed.HashedBigramEmbedder):
 only cost is measured here, never answer quality. Each measurement of a built index runs in a
-fresh process, so load time and memory are what a starting web replica would see."""
+fresh process, so load time and memory are what a starting web replica would see.
+
+With `--chroma-url` every index lives on that Chroma server (the benchmark's collections there
+are deleted before each scale: point it at a server kept for benchmarks) and two replicas are
+measured: a second data folder starting empty (it fetches everything), starting again with its
+copy current, and following an ingest made through the first replica while it answers."""
 from __future__ import annotations
 
 import argparse
@@ -89,15 +94,23 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def measure(data: Path, embedder: str, chroma_url: str | None) -> dict:
+def measure(data: Path, embedder: str, chroma_url: str | None, quick: bool = False) -> dict:
     """In this (fresh) process: load the index, answer the questions warm, report."""
     from assistant.chain import PolicyAssistant
 
     t0 = time.perf_counter()
-    a = PolicyAssistant(_settings(data, embedder, chroma_url))
+    settings = _settings(data, embedder, chroma_url)
+    if chroma_url:  # what a serving replica does first: bring its local copy to the published one
+        from assistant import replica
+        from assistant.store import IndexStore
+
+        replica.prepare(IndexStore(settings))
+    a = PolicyAssistant(settings)
     a.ask("职业教育")  # the first question builds what loading leaves lazy
     load_s = time.perf_counter() - t0
     rss = _rss_mb()
+    if quick:
+        return {"load_s": load_s, "rss_mb": rss}
     general = [json.loads(x)["question"] for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
     named = [json.loads(x) for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
     times = []
@@ -127,24 +140,92 @@ def _ingest(corpus: Path, data: Path, embedder: str, chroma_url: str | None) -> 
     return time.perf_counter() - t
 
 
+def follow(data: Path, embedder: str, chroma_url: str, source: str) -> dict:
+    """In this (fresh) process: a replica's page answering questions without pause until it
+    serves the document from `source` (ingested through another replica meanwhile)."""
+    from assistant.web.page import AssistantHolder
+
+    holder = AssistantHolder(_settings(data, embedder, chroma_url).with_overrides(sync_seconds=1.0))
+    print("ready", flush=True)
+    asked, failed, t0 = 0, 0, time.time()
+    while not any(d.source == source for d in holder.assistant.documents):
+        try:
+            holder.ask("职业院校的校企合作有什么要求？")
+            asked += 1
+        except Exception:  # noqa: BLE001 - a question failing during the switch is the finding
+            failed += 1
+        if time.time() - t0 > 600:
+            break
+    holder.follower.stop()
+    return {"seen_at": time.time(), "asked": asked, "failed": failed}
+
+
+def _clear_server(args) -> None:
+    from assistant.store import IndexStore
+
+    client = IndexStore(_settings(args.workdir, args.embedder, args.chroma_url)).client()
+    for col in client.list_collections():
+        name = getattr(col, "name", col)
+        if name.split("-")[0] in ("clauses", "records", "sentences", "heads"):
+            client.delete_collection(name)
+
+
+def replicas(root: Path, corpus: Path, args) -> dict:
+    """Replica B: start empty, start again current, follow an ingest made through replica A."""
+    data_b = root / "data-b"
+    if data_b.exists():
+        shutil.rmtree(data_b)
+    out = {}
+    for key in ("start_empty", "start_current"):
+        t = time.perf_counter()
+        _measure_process(data_b, args, quick=True)
+        out[key + "_s"] = time.perf_counter() - t
+    new = corpus / "新增文件_switch.txt"
+    first = sorted(corpus.iterdir())[0]
+    cmd = [sys.executable, "-m", "evals.scale", "--follow", str(data_b), "--source", new.name, "--embedder", args.embedder,
+           "--chroma-url", args.chroma_url]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        new.write_text(variant(first.read_text(encoding="utf-8"), 999, _places()), encoding="utf-8")
+        out["ingest_new_s"] = _ingest(corpus, root / "data", args.embedder, args.chroma_url)
+        published = time.time()
+        seen = json.loads(proc.communicate(timeout=900)[0].splitlines()[-1])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out |= {"follow_s": seen["seen_at"] - published, "asked_during": seen["asked"], "failed_during": seen["failed"]}
+    return out
+
+
+def _measure_process(data: Path, args, quick: bool = False) -> dict:
+    cmd = [sys.executable, "-m", "evals.scale", "--measure", str(data), "--embedder", args.embedder]
+    if args.chroma_url:
+        cmd += ["--chroma-url", args.chroma_url]
+    if quick:
+        cmd += ["--quick"]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.splitlines()[-1])
+
+
 def run_scale(k: int, args) -> dict:
     root = args.workdir / f"x{k}"
     corpus, data = root / "corpus", root / "data"
     files = build_corpus(args.corpus, corpus, k)
     if data.exists():
         shutil.rmtree(data)
+    if args.chroma_url:
+        _clear_server(args)
     row = {"k": k, "files": files, "ingest_s": _ingest(corpus, data, args.embedder, args.chroma_url)}
     from assistant.store import IndexStore
 
     row["chunks"] = len(IndexStore(_settings(data, args.embedder, args.chroma_url)).load().chunks)
-    cmd = [sys.executable, "-m", "evals.scale", "--measure", str(data), "--embedder", args.embedder]
-    if args.chroma_url:
-        cmd += ["--chroma-url", args.chroma_url]
-    row |= json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.splitlines()[-1])
+    row |= _measure_process(data, args)
     row["reingest_same_s"] = _ingest(corpus, data, args.embedder, args.chroma_url)
     one = sorted(corpus.iterdir())[0]
     one.write_text(one.read_text(encoding="utf-8") + "\n本文件为性能测试改动的一句话。\n", encoding="utf-8")
     row["reingest_one_s"] = _ingest(corpus, data, args.embedder, args.chroma_url)
+    if args.chroma_url:
+        row |= replicas(root, corpus, args)
     return row
 
 
@@ -170,6 +251,13 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| «{lab}» | " + " | ".join(f"{r['named'][lab][0]:.0f}–{r['named'][lab][1]:.0f} ms" for r in rows) + " | |")
     line("re-ingest, nothing changed", "reingest_same_s", lambda v: f"{v:.1f} s")
     line("re-ingest after changing one document", "reingest_one_s", lambda v: f"{v:.1f} s")
+    if "follow_s" in base:
+        line("replica start, empty folder (fetches all, first answer)", "start_empty_s", lambda v: f"{v:.1f} s")
+        line("replica start, copy current (first answer)", "start_current_s", lambda v: f"{v:.1f} s")
+        line("ingest of a new document through replica A", "ingest_new_s", lambda v: f"{v:.1f} s")
+        line("replica B serves it, after A published", "follow_s", lambda v: f"{v:.1f} s")
+        lines.append("| B's questions during the switch: failed / asked | "
+                     + " | ".join(f"{r['failed_during']} / {r['asked_during']}" for r in rows) + " | |")
     return "\n".join(lines)
 
 
@@ -181,9 +269,15 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=PROJECT_ROOT / ".cache" / "scale")
     ap.add_argument("--chroma-url", default=None, help="run against a Chroma server instead of the embedded store")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--follow", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--source", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.follow:
+        print(json.dumps(follow(args.follow, args.embedder, args.chroma_url, args.source)))
+        return 0
     if args.measure:
-        print(json.dumps(measure(args.measure, args.embedder, args.chroma_url), ensure_ascii=False))
+        print(json.dumps(measure(args.measure, args.embedder, args.chroma_url, args.quick), ensure_ascii=False))
         return 0
     rows = []
     for k in args.scales:
