@@ -4,7 +4,7 @@ With CHROMA_URL set, the process that ingests publishes its new snapshot to the 
 the chunks collection (`IndexStore.collection`):
   records-<embedder>    one row per document, clause and chunk record: the JSON line the
                         snapshot's records.jsonl holds (a chunk's row carries its jieba tokens
-                        too), keyed by a hash of that line, so a record already published is
+                        too, as a bag), keyed by a hash of that line, so a record already published is
                         never sent again
   sentences-<embedder>  one row per clause sentence with its vector, keyed by content as well
   heads-<embedder>      the row `head`: which snapshot is published, its state (sources,
@@ -28,6 +28,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .lexical import text_key
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from
 
 log = logging.getLogger(__name__)
@@ -84,21 +85,23 @@ def _manifest(heads, head: Head) -> tuple[list[str], list[str]]:
     return ([k for p in pages[: head.record_pages] for k in p], [k for p in pages[head.record_pages:] for k in p])
 
 
-def _local_rows(path: Path | None) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The records of a local snapshot by key (its JSON line), and its tokens by text hash."""
-    lines, tokens = {}, {}
-    if path is None:
-        return lines, tokens
-    with open(path / "records.jsonl", encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            lines[_key(line)] = line
-    tf = path / "tokens.jsonl"
-    if tf.exists():
-        with open(tf, encoding="utf-8") as f:
-            f.readline()
-            tokens = {r["h"]: r["t"] for r in map(json.loads, f)}
-    return lines, tokens
+def _local_lines(path: Path | None) -> dict[str, str]:
+    """The records of a local snapshot by key (its JSON line)."""
+    lines = {}
+    if path is not None:
+        with open(path / "records.jsonl", encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                lines[_key(line)] = line
+    return lines
+
+
+def _local_tokens(path: Path) -> dict[str, list[str]]:
+    """A local snapshot's chunk tokens by text key (as bags: BM25 needs no order)."""
+    from .lexical import LexicalIndex
+
+    lex = LexicalIndex.load(path / "lexical", with_keys=True)
+    return {k: lex.tokens(i) for i, k in enumerate(lex.keys)}
 
 
 def _fetch(col, ids: list[str], include: list[str]) -> dict[str, tuple]:
@@ -127,7 +130,7 @@ def sync_locked(store: IndexStore) -> str | None:
         return head.snapshot
     records, sentences, heads = _collections(store, head.state["embedder"])
     record_keys, sentence_keys = _manifest(heads, head)
-    lines, tokens = _local_rows(local)
+    lines, tokens = _local_lines(local), {}
     missing = [k for k in record_keys if k not in lines]
     for k, (doc,) in _fetch(records, missing, ["documents"]).items():
         row = json.loads(doc)
@@ -183,10 +186,12 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     if head is not None and head.snapshot != base:
         raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{head.snapshot}），本次收录未发布：请重试 (index changed on the server)")
     old_records, old_sentences = _manifest(heads, head) if head else ([], [])
-    lines, tokens = _local_rows(snapshot)
+    lines = _local_lines(snapshot)
     record_keys = list(lines)
     known = set(old_records)
-    _upsert(records, [(k, _row(lines[k], tokens), None) for k in record_keys if k not in known])
+    fresh = [k for k in record_keys if k not in known]
+    tokens = _local_tokens(snapshot) if fresh else {}
+    _upsert(records, [(k, _row(lines[k], tokens), None) for k in fresh])
     sv = SentenceVectors.load(snapshot)
     sentence_keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
     known = set(old_sentences)
@@ -214,7 +219,7 @@ def _row(line: str, tokens: dict[str, list[str]]) -> str:
     rec = json.loads(line)
     row = {"r": line}
     if rec.get("type") == "chunk":
-        h = hashlib.sha1(rec["embed_text"].encode("utf-8")).hexdigest()  # the key tokens.jsonl uses
+        h = text_key(rec["embed_text"])
         if h in tokens:
             row |= {"h": h, "t": tokens[h]}
     return json.dumps(row, ensure_ascii=False)

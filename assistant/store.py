@@ -4,7 +4,7 @@ Layout under the data folder:
   chroma/                      embedded Chroma (unless CHROMA_URL points at a server)
   snapshots/<id>/state.json    embedder, sources with content hashes, chunk ids
   snapshots/<id>/records.jsonl documents, clauses, chunks
-  snapshots/<id>/bm25/         bm25s index over jieba tokens
+  snapshots/<id>/lexical/      jieba token counts per chunk, for BM25 (lexical.py)
   snapshots/<id>/sentences.*   one vector per clause sentence (.npy) and its clause (.json)
   snapshots/<id>/chunks.npy    the chunks' vectors, in records order: the embedded store's
                                readers search these, so answering writes nothing (an embedded
@@ -19,16 +19,17 @@ ingest. The locks are POSIX flock locks: a process that dies releases them."""
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import re
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
+
+import orjson
 
 from .settings import Settings
 from .types import Chunk, Clause, Document
@@ -63,6 +64,7 @@ class Snapshot:
     # the writer deletes only snapshots nobody holds.
     _hold: object = None
     _derived: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)  # id(record) → (record, its line), when loaded for a writer
 
     def derived(self, name: str, build):
         """What `build(self)` computes from the snapshot, computed once: a snapshot never
@@ -138,10 +140,16 @@ class Snapshot:
 
     @property
     def bm25(self):
+        """The lexical index (lexical.LexicalIndex; bm25s for a snapshot written before it)."""
         if self._bm25 is None:
-            import bm25s
+            if (self.path / "lexical").exists():
+                from .lexical import LexicalIndex
 
-            self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
+                self._bm25 = LexicalIndex.load(self.path / "lexical")
+            else:
+                import bm25s
+
+                self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
         return self._bm25
 
 
@@ -158,7 +166,7 @@ class SentenceVectors:
     def load(cls, path: Path) -> "SentenceVectors":
         import numpy as np
 
-        meta = json.loads((path / "sentences.json").read_text(encoding="utf-8"))
+        meta = orjson.loads((path / "sentences.json").read_bytes())
         vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
         return cls([m[0] for m in meta], [m[1] for m in meta], vecs)
 
@@ -166,13 +174,19 @@ class SentenceVectors:
         import numpy as np
 
         rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
-        (path / "sentences.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        (path / "sentences.json").write_bytes(orjson.dumps(rows))
         from .embed import unit_length
 
         np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
 
-    def of(self, clause_ids: set[str]) -> list[tuple[str, str, object]]:
-        return [(c, t, v) for c, t, v in zip(self.clause_ids, self.texts, self.vectors) if c in clause_ids]
+    def of(self, clause_ids: set[str]) -> "SentenceVectors":
+        """The sentences of these clauses, their vectors gathered in one read (not row by row
+        from the mapped file: 3 s of a 100× re-ingest)."""
+        import numpy as np
+
+        rows = [i for i, c in enumerate(self.clause_ids) if c in clause_ids]
+        return SentenceVectors([self.clause_ids[i] for i in rows], [self.texts[i] for i in rows],
+                               np.asarray(self.vectors[rows], dtype=np.float32))
 
 
 class SnapshotDense:
@@ -246,6 +260,13 @@ def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     if kind == "clause":
         return kind, _clause_from(r)
     return kind, Chunk(**r)
+
+
+def record_line(kind: str, x) -> str:
+    """A record as its records.jsonl line. The records are flat frozen dataclasses whose tuples
+    JSON writes as lists: a shallow dict, not dataclasses.asdict's deep copy (5 s of a 100×
+    re-ingest)."""
+    return orjson.dumps({"type": kind, **{f.name: getattr(x, f.name) for f in fields(x)}}).decode("utf-8")
 
 
 def chroma_metadata(doc: Document, clause: Clause, chunk: Chunk) -> dict:
@@ -330,7 +351,9 @@ class IndexStore:
         except FileNotFoundError:
             return None
 
-    def load(self) -> Snapshot:
+    def load(self, keep_lines: bool = False) -> Snapshot:
+        """The snapshot CURRENT names, held against deletion until released. `keep_lines`: also
+        each record's line (for a writer: unchanged records are written back as read)."""
         # A writer may switch CURRENT and delete the old snapshot between our reading CURRENT
         # and taking the snapshot's shared lock: then read CURRENT again.
         for _ in range(5):
@@ -342,19 +365,22 @@ class IndexStore:
                 if not (p / "state.json").exists():
                     hold.close()
                     continue
-                snap = self._read(p)
+                snap = self._read(p, keep_lines)
             except FileNotFoundError:
                 continue
             snap._hold = hold
             return snap
         raise IndexMissing(f"索引正在更新，无法读取（{self.root}）：请稍后再试")
 
-    def _read(self, p: Path) -> Snapshot:
+    def _read(self, p: Path, keep_lines: bool = False) -> Snapshot:
         state = json.loads((p / "state.json").read_text(encoding="utf-8"))
         docs, clauses, chunks = {}, {}, []
-        with open(p / "records.jsonl", encoding="utf-8") as f:
+        lines: dict[int, tuple[object, str]] = {}
+        with open(p / "records.jsonl", "rb") as f:
             for line in f:
-                kind, obj = record_from(json.loads(line))
+                kind, obj = record_from(orjson.loads(line))
+                if keep_lines:
+                    lines[id(obj)] = (obj, line.decode("utf-8").rstrip("\n"))
                 if kind == "document":
                     docs[obj.doc_id] = obj
                 elif kind == "clause":
@@ -365,6 +391,7 @@ class IndexStore:
             raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
         snap = Snapshot(p, state, docs, clauses, chunks)
+        snap.lines = lines
         snap.chunk_index = {c.chunk_id: i for i, c in enumerate(chunks)}
         return snap
 
@@ -373,36 +400,30 @@ class IndexStore:
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
     def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors, chunk_vectors,
-                       tokens: dict[str, list[str]] | None = None) -> Path:
+                       tokens: dict[str, list[str]] | None = None, lines: dict | None = None) -> Path:
         """Write a new snapshot and switch CURRENT to it. `tokens`: chunk tokens already known
-        (by hash of the chunk's text, as tokens.jsonl keeps them), e.g. fetched from the server."""
-        import logging
+        (by lexical.text_key of the chunk's text), e.g. fetched from the server; `lines`: the
+        previous snapshot's `Snapshot.lines`, so its unchanged records are not serialised again."""
+        lines = lines or {}
+        import numpy as np
 
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
+        from .embed import unit_length
+        from .lexical import LexicalIndex
 
         snap_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = self.root / "snapshots" / f".tmp-{snap_id}"
         tmp.mkdir(parents=True)
         with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
-            for d in documents:
-                f.write(json.dumps({"type": "document", **asdict(d)}, ensure_ascii=False) + "\n")
-            for c in clauses:
-                f.write(json.dumps({"type": "clause", **asdict(c)}, ensure_ascii=False) + "\n")
-            for c in chunks:
-                f.write(json.dumps({"type": "chunk", **asdict(c)}, ensure_ascii=False) + "\n")
+            for kind, items in (("document", documents), ("clause", clauses), ("chunk", chunks)):
+                for x in items:
+                    known = lines.get(id(x))
+                    f.write((known[1] if known and known[0] is x else record_line(kind, x)) + "\n")
         units = sorted({u for c in clauses for u in c.responsible_units})
         add_words(units)
-        tokens = self._tokens(chunks, units, tmp, tokens or {})
-        retriever = bm25s.BM25()
-        retriever.index([t or ["∅"] for t in tokens] or [["∅"]], show_progress=False)
-        retriever.save(str(tmp / "bm25"))
+        cur = self.current_path()
+        previous = LexicalIndex.load(cur / "lexical", with_keys=True) if cur is not None and (cur / "lexical" / "keys.json").exists() else None
+        LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
         sentences.save(tmp)
-        import numpy as np
-
-        from .embed import unit_length
-
         vecs = np.asarray(chunk_vectors, dtype=np.float32)
         np.save(tmp / "chunks.npy", unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32))
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
@@ -415,31 +436,6 @@ class IndexStore:
         os.replace(cur_tmp, self.root / "CURRENT")  # the switch: atomic on POSIX
         self.collect_garbage(keep=snap_id)
         return final
-
-    def _tokens(self, chunks, units: list[str], dest: Path, given: dict[str, list[str]]) -> list[list[str]]:
-        """Each chunk's jieba tokens, reusing the current snapshot's for texts it already
-        tokenised with the same words added to jieba (the responsible units), and saved in
-        `dest` for the next ingest: changing one document re-tokenises that document only."""
-        key = hashlib.sha1("\n".join(units).encode("utf-8")).hexdigest()
-        known: dict[str, list[str]] = {}
-        cur = self.current_path()
-        if cur is not None and (cur / "tokens.jsonl").exists():
-            with open(cur / "tokens.jsonl", encoding="utf-8") as f:
-                head = json.loads(f.readline() or "{}")
-                if head.get("words") == key:
-                    known = {r["h"]: r["t"] for r in map(json.loads, f)}
-        known |= given
-        out = []
-        with open(dest / "tokens.jsonl", "w", encoding="utf-8") as f:
-            f.write(json.dumps({"words": key}) + "\n")
-            for c in chunks:
-                h = hashlib.sha1(c.embed_text.encode("utf-8")).hexdigest()
-                toks = known.get(h)
-                if toks is None:
-                    toks = known[h] = tokenize(c.embed_text)
-                out.append(toks)
-                f.write(json.dumps({"h": h, "t": toks}, ensure_ascii=False) + "\n")
-        return out
 
     def collect_garbage(self, keep: str) -> list[str]:
         """Delete old snapshots no process holds, and temporary folders of crashed writers

@@ -119,20 +119,27 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     check_embedder(state, emb_id)
     old_sources: dict = dict(state.get("sources", {}))
     same_pipeline = state.get("pipeline_version") == PIPELINE_VERSION
-    old = store.load() if (state and not rebuild) else None
+    # The previous snapshot is read only when something changed: an unchanged re-ingest
+    # compares file hashes with the state and stops (reading 40,000 records costs 1.6 s).
+    previous = _Once((lambda: store.load(keep_lines=True)) if (state and not rebuild) else (lambda: None))
 
     report = IngestReport()
     files, folders = collect(paths)
     notify = on_file or (lambda *_: None)
-    parsed, kept, seen = _read_files(files, settings, old, old_sources, same_pipeline, report, notify)
+    parsed, kept, seen = _read_files(files, settings, previous, old_sources, same_pipeline, report, notify)
     kept |= _still_present(old_sources, kept, parsed, seen, folders, remove, report)
 
     if not report.changed:  # nothing new (or every file refused into an empty index): no snapshot
-        if old is not None:
-            report.chunks = len(old.chunks)
-            _prune_orphans(store, emb_id, {c.chunk_id for c in old.chunks})
-            old.release()
+        if state and not rebuild:
+            report.chunks = sum(int(info.get("chunks", 0)) for info in old_sources.values())
+            # Rows of an interrupted ingest. (On a server the replaced snapshot's rows are kept
+            # for replicas still on it, so the count differs: its next changing ingest prunes.)
+            if not settings.chroma_url and store.collection(emb_id).count() != report.chunks:
+                _prune_orphans(store, emb_id, {c.chunk_id for c in previous().chunks})
+        if previous.done and previous() is not None:
+            previous().release()
         return report
+    old = previous()
 
     documents, clauses, chunks = _assemble(old, kept, parsed)
     embedder = CachedEmbedder(make_embedder(settings.embedder), settings.embed_cache_path)
@@ -152,14 +159,26 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
         if settings.chroma_url:  # other replicas answer from the replaced snapshot until they follow
             live |= {c.chunk_id for c in old.chunks}
         old.release()  # this process is done reading it: it may be collected
-    store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors)
+    store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors, lines=old.lines if old else None)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
     _prune_orphans(store, emb_id, live)
     return report
 
 
-def _read_files(files: list[Path], settings: Settings, old, old_sources: dict, same_pipeline: bool, report: IngestReport,
-                notify) -> tuple[dict[str, ParsedFile], set[str], set[str]]:
+class _Once:
+    """A value computed on first use only."""
+
+    def __init__(self, make) -> None:
+        self.make, self.done, self.value = make, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.make(), True
+        return self.value
+
+
+def _read_files(files: list[Path], settings: Settings, previous: _Once, old_sources: dict, same_pipeline: bool,
+                report: IngestReport, notify) -> tuple[dict[str, ParsedFile], set[str], set[str]]:
     """Parse each file that is new or changed; an unchanged one, or one refused after it was
     indexed before, keeps what the old snapshot holds for it."""
     parsed: dict[str, ParsedFile] = {}
@@ -171,7 +190,7 @@ def _read_files(files: list[Path], settings: Settings, old, old_sources: dict, s
         seen.add(source)
         prev = old_sources.get(source)
         digest = _file_hash(path) if path.exists() else None
-        if prev and digest and prev["hash"] == digest and same_pipeline and old is not None:
+        if prev and digest and prev["hash"] == digest and same_pipeline:
             report.unchanged.append(source)
             kept.add(source)
             notify(source, "unchanged", None)
@@ -181,7 +200,7 @@ def _read_files(files: list[Path], settings: Settings, old, old_sources: dict, s
                 raise IngestError(source, f"不支持的文件类型 {path.suffix or '（无扩展名）'} (unsupported extension; use .pdf, .docx, .html, .txt or .md)")
             overrides = manifests.get(path.parent.resolve(), {}).get(source)
             pf = parse_file(path, settings.max_file_mb, settings.max_chunk_chars, overrides or {})
-            clash = _doc_clash(pf, source, old, kept, parsed)
+            clash = _doc_clash(pf, source, previous(), kept, parsed)
             if clash:
                 raise IngestError(source, clash)
         except IngestError as e:
@@ -265,10 +284,9 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
 
     fresh_ids = {c.clause_id for c in fresh}
     kept_ids = {c.clause_id for c in clauses} - fresh_ids
-    ids, texts, vecs = [], [], []
+    parts: list[SentenceVectors] = []
     if old is not None and reuse and kept_ids:
-        for cid, text, v in old.sentences.of(kept_ids):
-            ids.append(cid), texts.append(text), vecs.append(v)
+        parts.append(old.sentences.of(kept_ids))
     else:
         fresh = clauses  # no usable old vectors: embed every clause's sentences
     todo: list[tuple[str, str]] = []
@@ -282,10 +300,11 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
         unique = list(dict.fromkeys(t for _, t in todo))  # the same text in two documents: embedded once
         row = {t: i for i, t in enumerate(unique)}
         new = _embed(embedder, unique, show_progress)
-        ids += [c for c, _ in todo]
-        texts += [t for _, t in todo]
-        vecs += [new[row[t]] for _, t in todo]
-    return SentenceVectors(ids, texts, np.stack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float32))
+        parts.append(SentenceVectors([c for c, _ in todo], [t for _, t in todo], new[[row[t] for _, t in todo]]))
+    if not parts:
+        return SentenceVectors([], [], np.zeros((0, embedder.dim), dtype=np.float32))
+    return SentenceVectors([c for p in parts for c in p.clause_ids], [t for p in parts for t in p.texts],
+                           np.concatenate([np.asarray(p.vectors, dtype=np.float32).reshape(len(p.texts), -1) for p in parts]))
 
 
 def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):
@@ -294,17 +313,27 @@ def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):
     import numpy as np
 
     known = dict(fresh)
-    if old is not None:
-        old_vecs = old.chunk_vectors
-        if old_vecs is not None and len(old_vecs) == len(old.chunks):
-            known |= {c.chunk_id: old_vecs[i] for i, c in enumerate(old.chunks) if c.chunk_id not in known}
-    missing = [c.chunk_id for c in chunks if c.chunk_id not in known]
+    where_old: dict[str, int] = {}
+    old_vecs = old.chunk_vectors if old is not None else None
+    if old_vecs is not None and len(old_vecs) == len(old.chunks):
+        where_old = {c.chunk_id: i for i, c in enumerate(old.chunks) if c.chunk_id not in known}
+    missing = [c.chunk_id for c in chunks if c.chunk_id not in known and c.chunk_id not in where_old]
     if missing:
         col = store.collection(emb_id)
         for s in range(0, len(missing), 500):
             got = col.get(ids=missing[s : s + 500], include=["embeddings"])
             known |= {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
-    return np.stack([known[c.chunk_id] for c in chunks]) if chunks else np.zeros((0, 1), dtype=np.float32)
+    if not chunks:
+        return np.zeros((0, 1), dtype=np.float32)
+    dim = len(next(iter(known.values()))) if known else old_vecs.shape[1]
+    out = np.empty((len(chunks), dim), dtype=np.float32)
+    from_old = [(i, where_old[c.chunk_id]) for i, c in enumerate(chunks) if c.chunk_id in where_old]
+    if from_old:  # one gather from the mapped file, not a read per row
+        out[[i for i, _ in from_old]] = old_vecs[[j for _, j in from_old]]
+    for i, c in enumerate(chunks):
+        if c.chunk_id in known:
+            out[i] = known[c.chunk_id]
+    return out
 
 
 def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):

@@ -74,9 +74,12 @@ class HybridRetriever:
         # Document frequencies from the stored BM25 index (a token's column holds one entry per
         # chunk it occurs in), not by tokenising every chunk again at each start.
         bm = snapshot.bm25
-        df = np.diff(np.asarray(bm.scores["indptr"]))
         n = self.n_chunks = len(snapshot.chunks)
-        self.idf = {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for t, i in bm.vocab_dict.items() if i < len(df) and df[i]}
+        if hasattr(bm, "idf"):
+            self.idf = bm.idf()
+        else:  # a bm25s index (a snapshot written before lexical.py)
+            df = np.diff(np.asarray(bm.scores["indptr"]))
+            self.idf = {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for t, i in bm.vocab_dict.items() if i < len(df) and df[i]}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._index_sentences()
 

@@ -1,0 +1,144 @@
+"""BM25 over jieba tokens, kept as each chunk's term counts so an ingest updates it by document.
+
+bm25s stores finished scores, and every score depends on the corpus' size and mean length: a
+changed document meant rebuilding the whole index (4 s of a 100× re-ingest) and re-reading every
+chunk's tokens. Here a snapshot keeps the counts (one row of (token id, count) pairs per chunk,
+keyed by a hash of the chunk's text); a new snapshot copies the rows of unchanged chunks and
+tokenises only new text, and the scores are computed from the counts when the snapshot is
+loaded (one vectorised pass). The scoring is bm25s' default (Lucene variant, k1 1.5, b 0.75),
+which the fused ranking's weights were fitted with, so rankings are unchanged.
+
+Tokens depend on the words added to jieba (the responsible units, `zh.add_words`): when the
+set of units changes, only the chunks whose text holds an added or removed unit are tokenised
+again."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .zh import tokenize
+
+K1, B = 1.5, 0.75  # bm25s' defaults, with which FusionParams were fitted
+EMPTY = "∅"  # the token of a chunk with none (bm25s cannot index an empty document)
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LexicalIndex:
+    vocab: list[str]
+    indptr: np.ndarray  # chunk i's pairs are ids[indptr[i]:indptr[i+1]], counts[...]
+    ids: np.ndarray
+    counts: np.ndarray
+    units: list[str] = field(default_factory=list)  # the jieba words the tokens were made with
+    keys: list[str] = field(default_factory=list)  # text_key of each chunk's text
+    _scores: tuple | None = None
+    _vocab_dict: dict | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def vocab_dict(self) -> dict[str, int]:
+        if self._vocab_dict is None:
+            self._vocab_dict = {t: i for i, t in enumerate(self.vocab)}
+        return self._vocab_dict
+
+    def doc_freqs(self) -> np.ndarray:
+        return np.bincount(self.ids, minlength=len(self.vocab))
+
+    def tokens(self, i: int) -> list[str]:
+        """Chunk i's tokens as a bag (order is not kept: BM25 does not use it)."""
+        a, b = self.indptr[i], self.indptr[i + 1]
+        return [self.vocab[t] for t, c in zip(self.ids[a:b], self.counts[a:b]) for _ in range(int(c))]
+
+    def _columns(self):
+        """Per token, the chunks holding it and their BM25 weights (computed once per load)."""
+        if self._scores is None:
+            from scipy.sparse import csr_matrix
+
+            n, v = self.n, len(self.vocab)
+            lengths = np.add.reduceat(self.counts, self.indptr[:-1]) if len(self.counts) else np.zeros(n)
+            lengths = np.where(np.diff(self.indptr) > 0, lengths, 0).astype(np.float32)
+            avg = float(lengths.mean()) if n else 1.0
+            df = self.doc_freqs().astype(np.float32)
+            idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+            rows = np.repeat(np.arange(n), np.diff(self.indptr))
+            tf = self.counts.astype(np.float32)
+            w = idf[self.ids] * tf / (K1 * ((1 - B) + B * lengths[rows] / avg) + tf)
+            csc = csr_matrix((w, self.ids, self.indptr), shape=(n, v)).tocsc()
+            self._scores = (csc.data.astype(np.float32), csc.indices, csc.indptr)
+        return self._scores
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        """Each chunk's BM25 score for the query tokens (a repeated token counts again, as in bm25s)."""
+        data, rows, ptr = self._columns()
+        ids = [self.vocab_dict[t] for t in tokens if t in self.vocab_dict]
+        if not ids:
+            return np.zeros(self.n, dtype=np.float32)
+        sel = np.concatenate([np.arange(ptr[i], ptr[i + 1]) for i in ids])
+        return np.bincount(rows[sel], weights=data[sel], minlength=self.n).astype(np.float32)
+
+    def idf(self) -> dict[str, float]:
+        df = self.doc_freqs()
+        n = self.n
+        return {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for i, t in enumerate(self.vocab) if df[i]}
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def build(cls, texts: list[str], units: list[str], previous: "LexicalIndex | None" = None,
+              given: dict[str, list[str]] | None = None) -> "LexicalIndex":
+        """The index of `texts` (in chunk order): rows of a previous index reused for texts it
+        holds, unless a unit added or removed since occurs in the text; `given` tokens (by
+        text_key, e.g. fetched from the server) used as they are; the rest tokenised."""
+        given = given or {}
+        vocab = list(previous.vocab) if previous else []
+        vdict = dict(previous.vocab_dict) if previous else {}
+        old_row = {k: i for i, k in enumerate(previous.keys)} if previous else {}
+        changed = sorted(set(units) ^ set(previous.units)) if previous else []
+        keys, parts_ids, parts_counts = [], [], []
+        for text in texts:
+            k = text_key(text)
+            keys.append(k)
+            i = old_row.get(k)
+            if i is not None and not any(u in text for u in changed):
+                a, b = previous.indptr[i], previous.indptr[i + 1]
+                parts_ids.append(previous.ids[a:b]), parts_counts.append(previous.counts[a:b])
+                continue
+            toks = given.get(k) or tokenize(text) or [EMPTY]
+            bag: dict[int, int] = {}
+            for t in toks:
+                if t not in vdict:
+                    vdict[t] = len(vocab)
+                    vocab.append(t)
+                bag[vdict[t]] = bag.get(vdict[t], 0) + 1
+            parts_ids.append(np.fromiter(bag.keys(), dtype=np.int32, count=len(bag)))
+            parts_counts.append(np.fromiter(bag.values(), dtype=np.int32, count=len(bag)))
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(p) for p in parts_ids])
+        cat = (lambda ps: np.concatenate(ps).astype(np.int32) if ps else np.zeros(0, dtype=np.int32))
+        return cls(vocab, indptr, cat(parts_ids), cat(parts_counts), sorted(units), keys)
+
+    # -- files ----------------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "indptr.npy", self.indptr)
+        np.save(folder / "ids.npy", self.ids)
+        np.save(folder / "counts.npy", self.counts)
+        (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        (folder / "keys.json").write_text(json.dumps({"units": self.units, "keys": self.keys}, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, with_keys: bool = False) -> "LexicalIndex":
+        """A saved index; the text keys and units (needed only to build the next one) with `with_keys`."""
+        meta = json.loads((folder / "keys.json").read_text(encoding="utf-8")) if with_keys else {}
+        return cls(json.loads((folder / "vocab.json").read_text(encoding="utf-8")), np.load(folder / "indptr.npy"),
+                   np.load(folder / "ids.npy"), np.load(folder / "counts.npy"), meta.get("units", []), meta.get("keys", []))

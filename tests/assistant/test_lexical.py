@@ -1,0 +1,80 @@
+"""The lexical index: bm25s' scores from stored term counts, rebuilt by changed text only."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant import lexical
+from assistant.lexical import LexicalIndex
+from assistant.settings import PROJECT_ROOT
+from assistant.zh import add_words, tokenize
+from tests.conftest import CORPUS
+
+DEV = PROJECT_ROOT.parent / "shared" / "evals" / "dev.jsonl"
+
+
+def _passages() -> list[str]:
+    """The corpus' paragraphs: real text, a few hundred passages."""
+    out = []
+    for f in sorted(CORPUS.glob("*.txt")):
+        out += [p.strip() for p in f.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 20]
+    return out
+
+
+def test_scores_are_the_ones_bm25s_gives_for_the_same_tokens():
+    import bm25s
+
+    texts = _passages()
+    ref = bm25s.BM25()
+    ref.index([tokenize(t) or [lexical.EMPTY] for t in texts], show_progress=False)
+    ours = LexicalIndex.build(texts, [])
+    questions = [json.loads(x)["question"] for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(questions) > 20
+    for q in questions:
+        toks = tokenize(q)
+        assert np.allclose(ours.get_scores(toks), ref.get_scores(toks), atol=1e-5), q
+    assert not ours.get_scores(["一个语料中没有的词"]).any()
+
+
+def test_a_rebuild_tokenises_only_new_texts_and_texts_holding_a_changed_unit(monkeypatch):
+    texts = _passages()[:200]
+    unit = "某某市教育局"  # not in the corpus: only the passage we add it to holds it
+    first = LexicalIndex.build(texts, [])
+    changed = texts[:150] + [texts[150] + unit + "负责。"] + texts[151:] + ["一段新的文字，各地要加强宣传解读。"]
+    seen: list[str] = []
+    real = lexical.tokenize
+    monkeypatch.setattr(lexical, "tokenize", lambda t: seen.append(t) or real(t))
+    add_words([unit])
+    second = LexicalIndex.build(changed, [unit], previous=first)
+    assert sorted(seen) == sorted([changed[150], changed[-1]])
+    monkeypatch.setattr(lexical, "tokenize", real)
+    fresh = LexicalIndex.build(changed, [unit])
+    for q in (["宣传", "解读"], tokenize(unit + "负责哪些工作"), ["职业", "教育"]):
+        assert np.allclose(second.get_scores(q), fresh.get_scores(q), atol=1e-5)
+    # A unit that is no longer listed: the texts holding it are tokenised again as well.
+    seen.clear()
+    monkeypatch.setattr(lexical, "tokenize", lambda t: seen.append(t) or real(t))
+    LexicalIndex.build(changed, [], previous=second)
+    assert seen == [changed[150]]
+
+
+def test_a_saved_index_loads_with_the_same_scores_and_bags(tmp_path):
+    texts = _passages()[:50]
+    idx = LexicalIndex.build(texts, ["省教育厅"])
+    idx.save(tmp_path / "lex")
+    back = LexicalIndex.load(tmp_path / "lex", with_keys=True)
+    assert back.keys == idx.keys and back.units == ["省教育厅"]
+    q = tokenize(texts[3][:30])
+    assert np.allclose(back.get_scores(q), idx.get_scores(q))
+    assert sorted(back.tokens(3)) == sorted(tokenize(texts[3]))
+    # The bag a replica receives rebuilds the same row.
+    again = LexicalIndex.build(texts, ["省教育厅"], given={lexical.text_key(t): back.tokens(i) for i, t in enumerate(texts)})
+    assert np.allclose(again.get_scores(q), idx.get_scores(q))
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_indexes_score_without_error(n):
+    idx = LexicalIndex.build(["职业教育"] * n, [])
+    assert idx.get_scores(["职业"]).shape == (n,)
