@@ -211,7 +211,8 @@ class SnapshotDense:
         if keep is not None:
             sims = np.where(keep, sims, -np.inf)
         top = top_indices(sims, n)
-        return [(int(i), float(sims[i])) for i in top if np.isfinite(sims[i])]
+        top = top[np.isfinite(sims[top])]
+        return list(zip(top.tolist(), sims[top].astype(float).tolist()))  # one conversion, not one per hit
 
     def vectors_of(self, indices: list[int]):
         return self.vecs[indices]
