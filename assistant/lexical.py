@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,8 @@ import numpy as np
 from .zh import tokenize
 
 K1, B = 1.5, 0.75  # bm25s' defaults, with which FusionParams were fitted
-EMPTY = "∅"  # the token of a chunk with none (bm25s cannot index an empty document)
+EMPTY = "∅"
+_BUILDING = threading.Lock()  # the token of a chunk with none (bm25s cannot index an empty document)
 
 
 def text_key(text: str) -> str:
@@ -53,6 +55,8 @@ class LexicalIndex:
         return self._vocab_dict
 
     def doc_freqs(self) -> np.ndarray:
+        if self._scores is not None:
+            return np.diff(self._scores[2])  # a token's column holds one entry per chunk with it
         return np.bincount(self.ids, minlength=len(self.vocab))
 
     def tokens(self, i: int) -> list[str]:
@@ -62,21 +66,27 @@ class LexicalIndex:
 
     def _columns(self):
         """Per token, the chunks holding it and their BM25 weights (computed once per load)."""
-        if self._scores is None:
-            from scipy.sparse import csr_matrix
-
-            n, v = self.n, len(self.vocab)
-            lengths = np.add.reduceat(self.counts, self.indptr[:-1]) if len(self.counts) else np.zeros(n)
-            lengths = np.where(np.diff(self.indptr) > 0, lengths, 0).astype(np.float32)
-            avg = float(lengths.mean()) if n else 1.0
-            df = self.doc_freqs().astype(np.float32)
-            idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-            rows = np.repeat(np.arange(n), np.diff(self.indptr))
-            tf = self.counts.astype(np.float32)
-            w = idf[self.ids] * tf / (K1 * ((1 - B) + B * lengths[rows] / avg) + tf)
-            csc = csr_matrix((w, self.ids, self.indptr), shape=(n, v)).tocsc()
-            self._scores = (csc.data.astype(np.float32), csc.indices, csc.indptr)
+        with _BUILDING:  # the warm-up thread and a first question may both ask
+            if self._scores is None:
+                self._scores = self._weights()
+                if not self.keys:  # loaded to answer, not to build the next index: the counts are done with
+                    self.ids = self.counts = None
         return self._scores
+
+    def _weights(self) -> tuple:
+        from scipy.sparse import csr_matrix
+
+        n, v = self.n, len(self.vocab)
+        lengths = np.add.reduceat(self.counts, self.indptr[:-1]) if len(self.counts) else np.zeros(n)
+        lengths = np.where(np.diff(self.indptr) > 0, lengths, 0).astype(np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        df = self.doc_freqs().astype(np.float32)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        rows = np.repeat(np.arange(n), np.diff(self.indptr))
+        tf = self.counts.astype(np.float32)
+        w = idf[self.ids] * tf / (K1 * ((1 - B) + B * lengths[rows] / avg) + tf)
+        csc = csr_matrix((w, self.ids, self.indptr), shape=(n, v)).tocsc()
+        return csc.data.astype(np.float32), csc.indices, csc.indptr
 
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """Each chunk's BM25 score for the query tokens (a repeated token counts again, as in bm25s)."""
@@ -88,6 +98,7 @@ class LexicalIndex:
         return np.bincount(rows[sel], weights=data[sel], minlength=self.n).astype(np.float32)
 
     def idf(self) -> dict[str, float]:
+        self._columns()
         df = self.doc_freqs()
         n = self.n
         return {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for i, t in enumerate(self.vocab) if df[i]}
@@ -140,5 +151,7 @@ class LexicalIndex:
     def load(cls, folder: Path, with_keys: bool = False) -> "LexicalIndex":
         """A saved index; the text keys and units (needed only to build the next one) with `with_keys`."""
         meta = json.loads((folder / "keys.json").read_text(encoding="utf-8")) if with_keys else {}
-        return cls(json.loads((folder / "vocab.json").read_text(encoding="utf-8")), np.load(folder / "indptr.npy"),
-                   np.load(folder / "ids.npy"), np.load(folder / "counts.npy"), meta.get("units", []), meta.get("keys", []))
+        mode = None if with_keys else "r"  # to answer, the counts are read once, from the mapped files
+        return cls(json.loads((folder / "vocab.json").read_text(encoding="utf-8")), np.load(folder / "indptr.npy", mmap_mode=mode),
+                   np.load(folder / "ids.npy", mmap_mode=mode), np.load(folder / "counts.npy", mmap_mode=mode),
+                   meta.get("units", []), meta.get("keys", []))

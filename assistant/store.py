@@ -76,13 +76,17 @@ class Snapshot:
 
     def clause_chunk_text(self, clause_id: str) -> str:
         """The texts of a clause's chunks, joined (a table's rows live only in its chunks)."""
-        def build(snap: "Snapshot") -> dict[str, str]:
-            out: dict[str, list[str]] = {}
-            for ch in snap.chunks:
-                out.setdefault(ch.clause_id, []).append(ch.text)
-            return {k: "\n".join(v) for k, v in out.items()}
+        return "\n".join(self.chunks[i].text for i in self.clause_chunks().get(clause_id, ()))
 
-        return self.derived("clause_chunk_text", build).get(clause_id, "")
+    def clause_chunks(self) -> dict[str, list[int]]:
+        """Clause id → its chunks' positions, built once (positions, not a copy of the texts)."""
+        def build(snap: "Snapshot") -> dict[str, list[int]]:
+            out: dict[str, list[int]] = {}
+            for i, ch in enumerate(snap.chunks):
+                out.setdefault(ch.clause_id, []).append(i)
+            return out
+
+        return self.derived("clause_chunks", build)
 
     def release(self) -> None:
         if self._hold is not None:

@@ -87,9 +87,11 @@ def _settings(data: Path, embedder: str, chroma_url: str | None) -> Settings:
                                               chroma_url=chroma_url)
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory; RssAnon is the process' own heap, the rest is mapped files (the
+    snapshot's vectors), whose pages the kernel shares between replicas and may drop."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -128,7 +130,7 @@ def measure(data: Path, embedder: str, chroma_url: str | None, quick: bool = Fal
             a.ask(d["question"])
             runs.append((time.perf_counter() - t) * 1000)
         out["named"][d["label"]] = (min(runs), max(runs))
-    out["rss_after_mb"] = _rss_mb()
+    out["rss_after_mb"], out["anon_after_mb"] = _rss_mb(), _rss_mb("RssAnon")
     return out
 
 
@@ -245,6 +247,8 @@ def table(rows: list[dict]) -> str:
     line("ingest from empty", "ingest_s", lambda v: f"{v:.1f} s")
     line("index load (fresh process, first answer)", "load_s", lambda v: f"{v:.1f} s")
     line("process memory after load", "rss_mb", lambda v: f"{v:.0f} MB")
+    line("process memory after the questions", "rss_after_mb", lambda v: f"{v:.0f} MB")
+    line("… of which its own heap (RssAnon; the rest is mapped snapshot files)", "anon_after_mb", lambda v: f"{v:.0f} MB")
     line("warm answer p50", "p50_ms", lambda v: f"{v:.1f} ms")
     line("warm answer p95", "p95_ms", lambda v: f"{v:.1f} ms")
     for lab in labels:

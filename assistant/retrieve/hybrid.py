@@ -93,9 +93,7 @@ class HybridRetriever:
         self.sent_vecs = as_unit(sv.vectors)
         self.sent_texts = sv.texts
         # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
-        by_clause: dict[str, list[int]] = {}
-        for i, ch in enumerate(self.snap.chunks):
-            by_clause.setdefault(ch.clause_id, []).append(i)
+        by_clause = self.snap.clause_chunks()
         self.sent_chunk = np.array(
             [next((i for i in by_clause.get(cid, []) if text in self.snap.chunks[i].text), by_clause.get(cid, [-1])[0])
              for cid, text in zip(sv.clause_ids, sv.texts)], dtype=int,
