@@ -33,10 +33,30 @@ def test_past_the_pool_size_only_the_best_chunks_sentences_are_scored(assistant,
     r = assistant.retriever
     q = "公办高职院校生均财政拨款水平不低于多少？"
     info = assistant.trace(q).info
+    monkeypatch.setattr(hybrid, "SENTENCE_POOL", 10_000)  # every sentence scored
     exact = r.search(q, info)
     monkeypatch.setattr(hybrid, "SENTENCE_POOL", 60)  # the real corpus has 427 chunks
     pooled = r.search(q, info)
     assert pooled[0].clause.clause_id == exact[0].clause.clause_id
     assert all(np.isfinite(v) for h in pooled for v in h.sentence_sims.values())
+    # A pool's sentences get the scores a full pass gives them; every other sentence none.
+    qv = assistant.embedder.embed_query(q)
+    pool = np.array([0, 5, 17, r.n_chunks - 1])
+    full, part = r.sentence_scores(qv), r.sentence_scores(qv, pool)
+    inside = np.isin(r.sent_chunk, pool)
+    assert inside.any() and np.allclose(part[inside], full[inside]) and np.isneginf(part[~inside]).all()
     sims = r.sentence_scores(r.embedder.embed_query(q), np.arange(60))
     assert np.isinf(sims).sum() == (r.sent_chunk >= 60).sum() + (r.sent_chunk < 0).sum()
+
+
+def test_the_document_index_follows_the_document_list_it_was_built_for(assistant):  # noqa: F811
+    from assistant.retrieve.query import doc_index, named_by_title
+
+    docs = list(assistant.documents)
+    index = doc_index(docs)
+    assert doc_index(docs) is index  # built once per list
+    for d in docs:  # each document is found by its own title, as a word of the question
+        assert d.doc_id in named_by_title(f"按照{d.title}的规定", docs), d.title
+    fewer = docs[1:]
+    assert doc_index(fewer) is not index and docs[0].doc_id not in doc_index(fewer).order
+    assert docs[0].doc_id not in named_by_title(f"按照{docs[0].title}的规定", fewer)
