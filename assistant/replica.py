@@ -28,6 +28,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from .lexical import text_key
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from
 
@@ -44,6 +46,11 @@ class Head:
     state: dict
     record_pages: int
     sentence_pages: int
+    # The snapshot this one replaced and its manifest's page counts: its rows that neither this
+    # snapshot nor the one it replaced uses are deleted at the next publish, without listing
+    # whole collections (250,000 ids over HTTP at 100× the bundled corpus).
+    previous: str | None = None
+    previous_pages: tuple[int, int] = (0, 0)
 
 
 def _key(line: str) -> str:
@@ -73,16 +80,26 @@ def read_head(store: IndexStore) -> Head | None:
     if not got["ids"]:
         return None
     h = json.loads(got["documents"][0])
-    return Head(h["snapshot"], h["state"], h["record_pages"], h["sentence_pages"])
+    return Head(h["snapshot"], h["state"], h["record_pages"], h["sentence_pages"], h.get("previous"),
+                tuple(h.get("previous_pages") or (0, 0)))
 
 
 def _manifest(heads, head: Head) -> tuple[list[str], list[str]]:
-    ids = [f"{head.snapshot}:r{i}" for i in range(head.record_pages)] + [f"{head.snapshot}:s{i}" for i in range(head.sentence_pages)]
+    return _pages(heads, head.snapshot, head.record_pages, head.sentence_pages, strict=True)
+
+
+def _page_ids(snapshot: str, record_pages: int, sentence_pages: int) -> list[str]:
+    return [f"{snapshot}:r{i}" for i in range(record_pages)] + [f"{snapshot}:s{i}" for i in range(sentence_pages)]
+
+
+def _pages(heads, snapshot: str, record_pages: int, sentence_pages: int, strict: bool = False) -> tuple[list[str], list[str]]:
+    """A published snapshot's record and sentence keys, in order."""
+    ids = _page_ids(snapshot, record_pages, sentence_pages)
     got = dict(zip(*(lambda g: (g["ids"], g["documents"]))(heads.get(ids=ids, include=["documents"]))))
-    if len(got) != len(ids):
-        raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 的清单不完整（缺 {len(ids) - len(got)} 页）")
-    pages = [json.loads(got[i]) for i in ids]
-    return ([k for p in pages[: head.record_pages] for k in p], [k for p in pages[head.record_pages:] for k in p])
+    if strict and len(got) != len(ids):
+        raise RuntimeError(f"Chroma 中已发布索引 {snapshot} 的清单不完整（缺 {len(ids) - len(got)} 页）")
+    pages = [json.loads(got[i]) if i in got else [] for i in ids]
+    return ([k for p in pages[:record_pages] for k in p], [k for p in pages[record_pages:] for k in p])
 
 
 def _local_lines(path: Path | None) -> dict[str, str]:
@@ -96,12 +113,12 @@ def _local_lines(path: Path | None) -> dict[str, str]:
     return lines
 
 
-def _local_tokens(path: Path) -> dict[str, list[str]]:
-    """A local snapshot's chunk tokens by text key (as bags: BM25 needs no order)."""
+def _local_tokens(path: Path, wanted: set[str]) -> dict[str, list[str]]:
+    """A local snapshot's tokens of the chunk texts with these keys (as bags: BM25 needs no order)."""
     from .lexical import LexicalIndex
 
     lex = LexicalIndex.load(path / "lexical", with_keys=True)
-    return {k: lex.tokens(i) for i, k in enumerate(lex.keys)}
+    return {k: lex.tokens(i) for i, k in enumerate(lex.keys) if k in wanted}
 
 
 def _fetch(col, ids: list[str], include: list[str]) -> dict[str, tuple]:
@@ -130,7 +147,8 @@ def sync_locked(store: IndexStore) -> str | None:
         return head.snapshot
     records, sentences, heads = _collections(store, head.state["embedder"])
     record_keys, sentence_keys = _manifest(heads, head)
-    lines, tokens = _local_lines(local), {}
+    local_lines = _local_lines(local)
+    lines, tokens = dict(local_lines), {}
     missing = [k for k in record_keys if k not in lines]
     for k, (doc,) in _fetch(records, missing, ["documents"]).items():
         row = json.loads(doc)
@@ -139,41 +157,63 @@ def sync_locked(store: IndexStore) -> str | None:
             tokens[row["h"]] = row["t"]
     if any(k not in lines for k in record_keys):
         raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少记录：请在写入的进程上重新收录")
-    documents, clauses, chunks = [], [], []
+    documents, clauses, chunks, reuse = [], [], [], {}
     for k in record_keys:
-        kind, obj = record_from(json.loads(lines[k]))
+        kind, obj = record_from(orjson.loads(lines[k]))
         (documents if kind == "document" else clauses if kind == "clause" else chunks).append(obj)
-    sent = _sentences(store, local, sentences, sentence_keys)
-    vecs = _chunk_vectors(store, local, head.state["embedder"], chunks)
-    store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs, tokens=tokens)
+        reuse[id(obj)] = (obj, lines[k])  # written back as received, not serialised again
+    sent = _sentences(local, sentences, sentence_keys)
+    vecs = _chunk_vectors(store, local, local_lines, head.state["embedder"], chunks)
+    store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
+                         tokens=tokens, lines=reuse)
     return head.snapshot
 
 
-def _sentences(store: IndexStore, local: Path | None, col, keys: list[str]) -> SentenceVectors:
+def _gather(n: int, local_rows: list[int | None], old, fetched: dict[int, list[float]]):
+    """An n-row matrix: rows a local array holds read in one gather, the rest as fetched."""
     import numpy as np
 
-    have: dict[str, tuple[str, str, object]] = {}
+    dim = old.shape[1] if old is not None and len(old) else len(next(iter(fetched.values()), [0.0]))
+    out = np.zeros((n, dim), dtype=np.float32)
+    pairs = [(i, j) for i, j in enumerate(local_rows) if j is not None]
+    if pairs:
+        out[[i for i, _ in pairs]] = old[[j for _, j in pairs]]
+    for i, v in fetched.items():
+        out[i] = np.asarray(v, dtype=np.float32)
+    return out
+
+
+def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
+    old, row = None, {}
     if local is not None and (local / "sentences.json").exists():
         old = SentenceVectors.load(local)
-        have = {sentence_key(c, t): (c, t, v) for c, t, v in zip(old.clause_ids, old.texts, old.vectors)}
-    got = _fetch(col, [k for k in keys if k not in have], ["documents", "metadatas", "embeddings"])
-    rows = [have[k] if k in have else (got[k][1]["clause_id"], got[k][0], np.asarray(got[k][2], dtype=np.float32)) for k in keys]
-    vecs = np.stack([r[2] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
-    return SentenceVectors([r[0] for r in rows], [r[1] for r in rows], vecs)
+        row = {sentence_key(c, t): i for i, (c, t) in enumerate(zip(old.clause_ids, old.texts))}
+    got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])
+    ids = [old.clause_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
+    texts = [old.texts[row[k]] if k in row else got[k][0] for k in keys]
+    vecs = _gather(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
+                   {i: got[k][2] for i, k in enumerate(keys) if k not in row})
+    return SentenceVectors(ids, texts, vecs)
 
 
-def _chunk_vectors(store: IndexStore, local: Path | None, embedder: str, chunks):
+def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str, str], embedder: str, chunks):
+    """The chunks' vectors: those the local snapshot holds (its chunk lines, in file order, are
+    its chunks.npy rows), the rest fetched from the chunks collection."""
     import numpy as np
 
-    have = {}
+    row, old = {}, None
     if local is not None and (local / "chunks.npy").exists():
-        snap = store._read(local)
-        vecs = snap.chunk_vectors
-        if vecs is not None and len(vecs) == len(snap.chunks):
-            have = {c.chunk_id: vecs[i] for i, c in enumerate(snap.chunks)}
-    got = _fetch(store.collection(embedder), [c.chunk_id for c in chunks if c.chunk_id not in have], ["embeddings"])
-    have |= {i: np.asarray(v[0], dtype=np.float32) for i, v in got.items()}
-    return np.stack([have[c.chunk_id] for c in chunks]) if chunks else np.zeros((0, 1), dtype=np.float32)
+        old = np.load(local / "chunks.npy", mmap_mode="r")
+        local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
+        if len(local_ids) == len(old):
+            row = {c: i for i, c in enumerate(local_ids)}
+    need = [c.chunk_id for c in chunks if c.chunk_id not in row]
+    got = _fetch(store.collection(embedder), need, ["embeddings"])
+    if len(got) != len(need):
+        raise RuntimeError(f"Chroma 中缺少 {len(need) - len(got)} 个片段向量：请在写入的进程上重新收录")
+    pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+    return _gather(len(chunks), [row.get(c.chunk_id) for c in chunks], old if row else None,
+                   {pos[c]: v[0] for c, v in got.items()})
 
 
 def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
@@ -190,7 +230,8 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     record_keys = list(lines)
     known = set(old_records)
     fresh = [k for k in record_keys if k not in known]
-    tokens = _local_tokens(snapshot) if fresh else {}
+    fresh_texts = {text_key(r["embed_text"]) for r in (orjson.loads(lines[k]) for k in fresh) if r.get("type") == "chunk"}
+    tokens = _local_tokens(snapshot, fresh_texts) if fresh_texts else {}
     _upsert(records, [(k, _row(lines[k], tokens), None) for k in fresh])
     sv = SentenceVectors.load(snapshot)
     sentence_keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
@@ -198,21 +239,32 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     _upsert(sentences, [(k, sv.texts[i], (sv.vectors[i], sv.clause_ids[i])) for i, k in enumerate(sentence_keys) if k not in known])
     pages = [record_keys[s: s + PAGE_KEYS] for s in range(0, len(record_keys), PAGE_KEYS)]
     spages = [sentence_keys[s: s + PAGE_KEYS] for s in range(0, len(sentence_keys), PAGE_KEYS)]
-    new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, len(pages), len(spages))
+    new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, len(pages), len(spages),
+               head.snapshot if head else None, (head.record_pages, head.sentence_pages) if head else (0, 0))
     page_rows = [(f"{new.snapshot}:r{i}", json.dumps(p), None) for i, p in enumerate(pages)]
     page_rows += [(f"{new.snapshot}:s{i}", json.dumps(p), None) for i, p in enumerate(spages)]
     _upsert(heads, page_rows)
     _upsert(heads, [("head", json.dumps(new.__dict__, ensure_ascii=False), None)])  # the switch
-    _prune(records, set(record_keys) | set(old_records))
-    _prune(sentences, set(sentence_keys) | set(old_sentences))
-    _prune(heads, {"head"} | {r[0] for r in page_rows} | _page_ids(head))
+    if head is not None and head.previous:
+        _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences))
     return new
 
 
-def _page_ids(head: Head | None) -> set[str]:
-    if head is None:
-        return set()
-    return {f"{head.snapshot}:r{i}" for i in range(head.record_pages)} | {f"{head.snapshot}:s{i}" for i in range(head.sentence_pages)}
+def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str], live_sentences: set[str]) -> None:
+    """Delete the rows of the snapshot two publishes back that neither the new snapshot nor
+    the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest."""
+    records, sentences, heads = _collections(store, embedder)
+    older_records, older_sentences = _pages(heads, head.previous, *head.previous_pages)
+    dead = [k for k in dict.fromkeys(older_records) if k not in live_records]
+    chunk_ids = []
+    for _, (doc,) in _fetch(records, dead, ["documents"]).items():
+        rec = orjson.loads(orjson.loads(doc)["r"])
+        if rec.get("type") == "chunk":
+            chunk_ids.append(rec["chunk_id"])  # a chunk id names its file's content: a dead record's is dead
+    for col, ids in ((records, dead), (sentences, [k for k in dict.fromkeys(older_sentences) if k not in live_sentences]),
+                     (store.collection(embedder), chunk_ids), (heads, _page_ids(head.previous, *head.previous_pages))):
+        for s in range(0, len(ids), BATCH):
+            col.delete(ids=ids[s: s + BATCH])
 
 
 def _row(line: str, tokens: dict[str, list[str]]) -> str:
@@ -231,12 +283,6 @@ def _upsert(col, rows: list[tuple[str, str, tuple | None]]) -> None:
         vec = [list(map(float, r[2][0])) if r[2] else _DUMMY for r in part]
         meta = [{"clause_id": r[2][1]} if r[2] else {"k": 0} for r in part]
         col.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part], embeddings=vec, metadatas=meta)
-
-
-def _prune(col, keep: set[str]) -> None:
-    dead = [i for i in col.get(include=[])["ids"] if i not in keep]
-    for s in range(0, len(dead), BATCH):
-        col.delete(ids=dead[s: s + BATCH])
 
 
 def prepare(store: IndexStore) -> None:

@@ -154,14 +154,12 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
     report.embedded = embedder.computed
     chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
-    live = {c.chunk_id for c in chunks}
     if old is not None:
-        if settings.chroma_url:  # other replicas answer from the replaced snapshot until they follow
-            live |= {c.chunk_id for c in old.chunks}
         old.release()  # this process is done reading it: it may be collected
     store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors, lines=old.lines if old else None)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
-    _prune_orphans(store, emb_id, live)
+    if not settings.chroma_url:  # on a server, publishing prunes (replicas may still use the replaced rows)
+        _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
     return report
 
 

@@ -118,8 +118,10 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
 
     doc = next(small_corpus.glob("新闻*"))
     doc.write_text(doc.read_text(encoding="utf-8") + "\n各地要认真组织实施本项工作。\n", encoding="utf-8")
+    first_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
     ingest_paths([small_corpus], a, show_progress=False)
     second_records = set(records.get(include=[])["ids"])
+    second_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
     added = second_records - first_records
     assert added and len(added) < len(first_records) / 2  # the changed document's rows, not all
     assert first_records <= second_records  # the replaced snapshot's rows stay for replicas still on it
@@ -128,6 +130,9 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
     ingest_paths([small_corpus], a, show_progress=False)
     third = set(records.get(include=[])["ids"])
     assert not (first_records - second_records - third) and (first_records - third)  # two snapshots back: pruned
+    third_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
+    stored = set(store.collection(first.state["embedder"]).get(include=[])["ids"])
+    assert stored == second_chunks | third_chunks and (first_chunks - second_chunks) and not (first_chunks - second_chunks) & stored
 
 
 def test_an_ingest_started_before_another_replica_published_is_not_published(replicas, small_corpus):
