@@ -76,14 +76,13 @@ class PolicyAssistant:
 
     def warm(self) -> None:
         """Build now what the first question of its kind would otherwise wait for: the unit
-        index, the targets by year (1.3 s at 100× the bundled corpus) and the BM25 weights."""
+        index and the targets by year (1.3 s at 100× the bundled corpus). The retriever built
+        the BM25 weights and the clause → chunk positions while loading."""
         from .structure.targets import targets_due
         from .structure.units import unit_index
 
         unit_index(self.snap)
         targets_due(self.snap, 0)
-        self.snap.clause_chunks()
-        self.snap.bm25.get_scores(["∅"])
 
     # -- chain steps: each takes and returns a ChainState ----------------------------------
     def _condense(self, s: ChainState) -> ChainState:

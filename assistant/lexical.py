@@ -25,8 +25,8 @@ import numpy as np
 from .zh import tokenize
 
 K1, B = 1.5, 0.75  # bm25s' defaults, with which FusionParams were fitted
-EMPTY = "∅"
-_BUILDING = threading.Lock()  # the token of a chunk with none (bm25s cannot index an empty document)
+EMPTY = "∅"  # the token of a chunk with none (bm25s cannot index an empty document)
+_BUILDING = threading.Lock()  # the weights are computed once, whichever thread asks first
 
 
 def text_key(text: str) -> str:

@@ -21,7 +21,6 @@ Rows are pruned by the writer only when neither the new snapshot nor the one it 
 them, so a replica still answering from the previous snapshot keeps finding its rows."""
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -31,7 +30,7 @@ from pathlib import Path
 import orjson
 
 from .lexical import text_key
-from .store import IndexStore, IngestBusy, SentenceVectors, record_from
+from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_from
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +52,8 @@ class Head:
     previous_pages: tuple[int, int] = (0, 0)
 
 
-def _key(line: str) -> str:
-    return hashlib.sha1(line.encode("utf-8")).hexdigest()
-
-
 def sentence_key(clause_id: str, text: str) -> str:
-    return _key(f"{clause_id}\x1f{text}")
+    return text_key(f"{clause_id}\x1f{text}")
 
 
 def _collections(store: IndexStore, embedder: str):
@@ -109,7 +104,7 @@ def _local_lines(path: Path | None) -> dict[str, str]:
         with open(path / "records.jsonl", encoding="utf-8") as f:
             for line in f:
                 line = line.rstrip("\n")
-                lines[_key(line)] = line
+                lines[text_key(line)] = line
     return lines
 
 
@@ -169,20 +164,6 @@ def sync_locked(store: IndexStore) -> str | None:
     return head.snapshot
 
 
-def _gather(n: int, local_rows: list[int | None], old, fetched: dict[int, list[float]]):
-    """An n-row matrix: rows a local array holds read in one gather, the rest as fetched."""
-    import numpy as np
-
-    dim = old.shape[1] if old is not None and len(old) else len(next(iter(fetched.values()), [0.0]))
-    out = np.zeros((n, dim), dtype=np.float32)
-    pairs = [(i, j) for i, j in enumerate(local_rows) if j is not None]
-    if pairs:
-        out[[i for i, _ in pairs]] = old[[j for _, j in pairs]]
-    for i, v in fetched.items():
-        out[i] = np.asarray(v, dtype=np.float32)
-    return out
-
-
 def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
     old, row = None, {}
     if local is not None and (local / "sentences.json").exists():
@@ -191,7 +172,7 @@ def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
     got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])
     ids = [old.clause_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
     texts = [old.texts[row[k]] if k in row else got[k][0] for k in keys]
-    vecs = _gather(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
+    vecs = gather_rows(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
                    {i: got[k][2] for i, k in enumerate(keys) if k not in row})
     return SentenceVectors(ids, texts, vecs)
 
@@ -212,7 +193,7 @@ def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str,
     if len(got) != len(need):
         raise RuntimeError(f"Chroma 中缺少 {len(need) - len(got)} 个片段向量：请在写入的进程上重新收录")
     pos = {c.chunk_id: i for i, c in enumerate(chunks)}
-    return _gather(len(chunks), [row.get(c.chunk_id) for c in chunks], old if row else None,
+    return gather_rows(len(chunks), [row.get(c.chunk_id) for c in chunks], old if row else None,
                    {pos[c]: v[0] for c, v in got.items()})
 
 

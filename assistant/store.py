@@ -193,6 +193,21 @@ class SentenceVectors:
                                np.asarray(self.vectors[rows], dtype=np.float32))
 
 
+def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object]):
+    """An n-row float32 matrix: row i is old[old_rows[i]] where that is not None (all read in
+    one gather from a mapped file, not row by row), else given[i]."""
+    import numpy as np
+
+    dim = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
+    out = np.zeros((n, dim), dtype=np.float32)
+    pairs = [(i, j) for i, j in enumerate(old_rows) if j is not None]
+    if pairs:
+        out[[i for i, _ in pairs]] = old[[j for _, j in pairs]]
+    for i, v in given.items():
+        out[i] = np.asarray(v, dtype=np.float32)
+    return out
+
+
 class SnapshotDense:
     """Dense search over the vectors kept in the snapshot: exact cosine, no file touched."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.embed import CachedEmbedder, embedder_id, make_embedder
 from assistant.settings import Settings
-from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata
+from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, gather_rows
 from assistant.types import Clause, ParsedFile
 from assistant.zh import units_of
 
@@ -323,15 +323,11 @@ def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):
             known |= {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
     if not chunks:
         return np.zeros((0, 1), dtype=np.float32)
-    dim = len(next(iter(known.values()))) if known else old_vecs.shape[1]
-    out = np.empty((len(chunks), dim), dtype=np.float32)
-    from_old = [(i, where_old[c.chunk_id]) for i, c in enumerate(chunks) if c.chunk_id in where_old]
-    if from_old:  # one gather from the mapped file, not a read per row
-        out[[i for i, _ in from_old]] = old_vecs[[j for _, j in from_old]]
-    for i, c in enumerate(chunks):
-        if c.chunk_id in known:
-            out[i] = known[c.chunk_id]
-    return out
+    lost = [c.chunk_id for c in chunks if c.chunk_id not in known and c.chunk_id not in where_old]
+    if lost:
+        raise RuntimeError(f"{len(lost)} 个片段既不在旧快照中也不在 Chroma 中（如 {lost[0]}）：请用 --rebuild 重建索引")
+    return gather_rows(len(chunks), [where_old.get(c.chunk_id) for c in chunks], old_vecs if where_old else None,
+                       {i: known[c.chunk_id] for i, c in enumerate(chunks) if c.chunk_id in known})
 
 
 def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):

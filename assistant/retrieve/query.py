@@ -126,7 +126,6 @@ class DocIndex:
     titles, aliases and places (500 documents: 6 ms of every question)."""
 
     def __init__(self, documents: list[Document]) -> None:
-        self.documents = documents
         self.order = {d.doc_id: i for i, d in enumerate(documents)}
         self.numbers = {d.doc_number for d in documents if d.doc_number}
         self.by_number: dict[str, list[str]] = {}

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,19 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(settings, admin_password: str | None = None, extra_env: dict | None = None):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "POLICY_DATA_DIR": str(settings.data_dir),
