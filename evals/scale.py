@@ -148,11 +148,12 @@ def follow(data: Path, embedder: str, chroma_url: str, source: str) -> dict:
     from assistant.web.page import AssistantHolder
 
     holder = AssistantHolder(_settings(data, embedder, chroma_url).with_overrides(sync_seconds=1.0))
+    question = json.loads(DEV.read_text(encoding="utf-8").splitlines()[0])["question"]
     print("ready", flush=True)
     asked, failed, t0 = 0, 0, time.time()
     while not any(d.source == source for d in holder.assistant.documents):
         try:
-            holder.ask("职业院校的校企合作有什么要求？")
+            holder.ask(question)
             asked += 1
         except Exception:  # noqa: BLE001 - a question failing during the switch is the finding
             failed += 1

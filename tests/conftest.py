@@ -92,3 +92,17 @@ def chroma_server(tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture
+def chroma_url(chroma_server):
+    """The server's URL for one test; the collections it wrote are deleted afterwards, so the
+    next test starts from an empty server (a published index is shared by every replica)."""
+    yield chroma_server
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port = chroma_server.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+    for col in client.list_collections():
+        client.delete_collection(getattr(col, "name", col))

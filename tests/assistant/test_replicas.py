@@ -18,16 +18,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def replicas(settings_factory, chroma_server, request):
-    """Two data folders (two machines' local copies) against one server, each in its own
-    collections (the embedder id is the same, so the server is shared per test by name)."""
+def replicas(settings_factory, chroma_url, request):
+    """Two data folders (two machines' local copies) against one server."""
     name = request.node.name[:30]
-    make = lambda tag: settings_factory(f"{name}-{tag}", chroma_url=chroma_server, embedder="hash")  # noqa: E731
-    a, b = make("a"), make("b")
-    yield a, b
-    client = IndexStore(a).client()
-    for col in client.list_collections():  # the next test starts from an empty server
-        client.delete_collection(col.name if hasattr(col, "name") else col)
+    make = lambda tag: settings_factory(f"{name}-{tag}", chroma_url=chroma_url)  # noqa: E731
+    return make("a"), make("b")
 
 
 def _records(settings) -> list[str]:

@@ -178,8 +178,8 @@ def test_cli_reports_bad_file_in_one_line(tmp_path, settings_factory):
     assert "错误：note.txt: 文件为空 (empty file)" in out.stderr
 
 
-def test_chroma_server_via_chroma_url(settings_factory, small_corpus, chroma_server):
-    settings = settings_factory("server", chroma_url=chroma_server)
+def test_chroma_server_via_chroma_url(settings_factory, small_corpus, chroma_url):
+    settings = settings_factory("server", chroma_url=chroma_url)
     rep = ingest_paths([small_corpus], settings, show_progress=False)
     assert not rep.errors
     store = IndexStore(settings)

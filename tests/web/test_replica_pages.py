@@ -17,13 +17,13 @@ from tests.web.test_page import _start
 pytestmark = pytest.mark.slow
 
 
-def test_a_document_ingested_through_one_replica_is_answered_by_the_other_page(settings_factory, chroma_server, small_corpus):
+def test_a_document_ingested_through_one_replica_is_answered_by_the_other_page(settings_factory, chroma_url, small_corpus):
     from gradio_client import Client
 
-    make = lambda tag: settings_factory(f"pages-{tag}", chroma_url=chroma_server, embedder="hash")  # noqa: E731
+    make = lambda tag: settings_factory(f"pages-{tag}", chroma_url=chroma_url)  # noqa: E731
     a, b = make("a"), make("b")
     ingest_paths([small_corpus], a, show_progress=False)
-    env = {"CHROMA_URL": chroma_server, "POLICY_EMBEDDER": "hash", "POLICY_SYNC_SECONDS": "0.5"}
+    env = {"CHROMA_URL": chroma_url, "POLICY_SYNC_SECONDS": "0.5"}
     pages = [_start(s, extra_env=env) for s in (a, b)]  # b starts from an empty folder
     try:
         url_b = pages[1][1]
