@@ -20,6 +20,9 @@ from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
+# Words that point back (那边, 这条, 其) name no topic: a follow-up's «高职那边呢» asks about 高职.
+# Unknown to the corpus, they would weigh as its rarest words.
+POINTERS = set(read_lines("followup_refers.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 
 
@@ -35,7 +38,7 @@ def key_terms(question: str, idf) -> dict[str, float]:
     terms: dict[str, float] = {}
     for t in words(re.sub(r"\d{4}年", " ", question)):
         t = t.strip().lower()
-        if not t or t in STOP or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
+        if not t or t in STOP or t in POINTERS or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
             continue
         w = idf(t)
         terms[t] = w * (0.3 if len(t) == 1 else 1.0)

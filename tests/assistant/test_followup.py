@@ -68,3 +68,11 @@ def test_naming_a_place_of_its_own_makes_a_short_turn_more_likely_to_stand_alone
     assert m.probability(cues("情节严重的话最多罚多少？", prev)) > m.probability(cues("四川情节严重的话最多罚多少？", prev))
     history = [{"role": "user", "content": prev}, {"role": "assistant", "content": "并处一百万元以下罚款。"}]
     assert not depends_on_history("四川美育课时有要求吗？", history)
+
+
+def test_words_pointing_back_are_not_topic_words_of_a_turn():
+    # «高职那边呢»: 那边 is in no document, so as a topic word it would outweigh 高职.
+    from assistant.compose.extractive import key_terms
+
+    terms = key_terms("高职那边呢，这一条怎么说？", lambda t: 8.0)
+    assert "高职" in terms and not {"那边", "这一条"} & set(terms)
