@@ -31,6 +31,7 @@ from urllib.parse import urlparse
 
 import orjson
 
+from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
 from .settings import Settings
 from .types import Chunk, Clause, Document
 from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
@@ -206,61 +207,6 @@ def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object
     for i, v in given.items():
         out[i] = np.asarray(v, dtype=np.float32)
     return out
-
-
-class SnapshotDense:
-    """Dense search over the vectors kept in the snapshot: exact cosine, no file touched."""
-
-    def __init__(self, snap: Snapshot, vectors) -> None:
-        from .embed import as_unit
-
-        self.snap = snap
-        self.vecs = as_unit(vectors)
-
-    def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
-        """(chunk index, cosine) of the n nearest chunks within the filters."""
-        import numpy as np
-
-        from .embed import top_indices, unit_length
-
-        if not len(self.vecs):
-            return []
-        sims = self.vecs @ unit_length(qv)
-        keep = self.snap.chunk_mask(doc_ids, level)
-        if keep is not None:
-            sims = np.where(keep, sims, -np.inf)
-        top = top_indices(sims, n)
-        top = top[np.isfinite(sims[top])]
-        return list(zip(top.tolist(), sims[top].astype(float).tolist()))  # one conversion, not one per hit
-
-    def vectors_of(self, indices: list[int]):
-        return self.vecs[indices]
-
-
-class ChromaDense:
-    """Dense search in a Chroma collection (a Chroma server, or a snapshot without chunks.npy)."""
-
-    def __init__(self, snap: Snapshot, collection) -> None:
-        self.snap, self.col = snap, collection
-
-    def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
-        conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
-        where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
-        res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])
-        out = []
-        for cid, dist in zip(res["ids"][0], res["distances"][0]):
-            idx = self.snap.chunk_index.get(cid)
-            if idx is not None:  # else a row of an unfinished ingest: not part of the live snapshot
-                out.append((idx, 1.0 - float(dist)))
-        return out
-
-    def vectors_of(self, indices: list[int]):
-        import numpy as np
-
-        ids = [self.snap.chunks[i].chunk_id for i in indices]
-        got = self.col.get(ids=ids, include=["embeddings"])
-        by_id = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
-        return np.stack([by_id[i] for i in ids])
 
 
 def _clause_from(d: dict) -> Clause:

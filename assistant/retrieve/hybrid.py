@@ -71,7 +71,7 @@ SENTENCE_POOL = 100
 
 class HybridRetriever:
     def __init__(self, snapshot: Snapshot, dense, embedder, params: FusionParams | None = None) -> None:
-        # dense: store.SnapshotDense or store.ChromaDense (the storage edge decides which)
+        # dense: dense.SnapshotDense or dense.ChromaDense (the storage edge decides which)
         self.snap, self.dense, self.embedder = snapshot, dense, embedder
         self.params = params or FusionParams()
         # Document frequencies from the stored BM25 index (a token's column holds one entry per

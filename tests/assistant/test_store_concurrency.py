@@ -106,7 +106,7 @@ def test_answering_from_the_command_line_writes_nothing_to_the_data_folder(one_d
 
 def test_snapshot_vectors_rank_as_the_chroma_collection_does(one_doc_index):
     from assistant.embed import make_embedder
-    from assistant.store import ChromaDense, SnapshotDense
+    from assistant.dense import ChromaDense, SnapshotDense
 
     store = IndexStore(one_doc_index)
     snap = store.load()

@@ -1,0 +1,71 @@
+"""Dense search in the snapshot's vectors: exact for a small corpus; for a large one a pass over
+the vectors' principal directions picks candidates that exact cosines then rank."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.dense import Projection, SnapshotDense
+from assistant.embed import make_embedder
+from assistant.store import IndexStore
+from tests.conftest import PROJECT_ROOT
+
+DEV = PROJECT_ROOT.parent / "shared" / "evals" / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def loaded(corpus_index):
+    store = IndexStore(corpus_index)
+    snap = store.load()
+    emb = make_embedder(corpus_index.embedder)
+    questions = [json.loads(x)["question"] for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()][:20]
+    yield snap, store.dense(snap), [emb.embed_query(q) for q in questions]
+    snap.release()
+
+
+def test_a_small_corpus_is_searched_exactly(loaded):
+    snap, dense, _ = loaded
+    dense.prepare()
+    assert isinstance(dense, SnapshotDense) and dense.proj is None  # the bundled corpus: 427 chunks
+
+
+def test_the_projection_keeps_the_exact_first_results_and_their_cosines(loaded, monkeypatch):
+    import assistant.dense as dense
+
+    snap, exact, queries = loaded
+    projected = SnapshotDense(snap, exact.vecs, exact_below=1)
+    assert projected.proj is None  # exact until prepared
+    projected.prepare()
+    assert projected.proj is not None
+    # Rescoring 2,000 of 427 rows would be exact: the pass is made to pick a tenth of the rows.
+    monkeypatch.setattr(dense, "RESCORE", len(snap.chunks) // 10)
+    kept = []
+    for qv in queries:
+        want = exact.query(qv, 10)
+        got = projected.query(qv, 10)
+        cos = dict(want)
+        assert all(abs(c - float(exact.vecs[i] @ (qv / np.linalg.norm(qv)))) < 1e-4 for i, c in got)  # exact cosines
+        kept.append(len(set(cos) & {i for i, _ in got}) / 10)
+        assert [c for _, c in got] == sorted((c for _, c in got), reverse=True)
+    assert np.mean(kept) >= 0.9
+
+
+def test_filters_hold_in_the_projected_pass(loaded):
+    snap, exact, queries = loaded
+    projected = SnapshotDense(snap, exact.vecs, exact_below=1)
+    projected.prepare()
+    doc = snap.chunks[0].doc_id
+    got = projected.query(queries[0], 30, doc_ids=(doc,))
+    assert got and {snap.chunks[i].doc_id for i, _ in got} == {doc}
+    assert projected.query(queries[0], 5, level="county") == []
+
+
+def test_principal_directions_are_orthonormal_and_ordered(loaded):
+    _, exact, _ = loaded
+    p = Projection.fit(exact.vecs, 16)
+    assert np.allclose(p.axes.T @ p.axes, np.eye(16), atol=1e-4)
+    spread = (np.asarray(exact.vecs) - p.mean) @ p.axes
+    var = spread.var(axis=0)
+    assert var[0] >= var[-1]
