@@ -97,6 +97,8 @@ def _ask(page, question: str, expect: str):
 
 
 def test_ask_see_citation_open_sources_and_give_feedback(server, browser):
+    from playwright.sync_api import expect
+
     url, settings = server
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -104,6 +106,7 @@ def test_ask_see_citation_open_sources_and_give_feedback(server, browser):
     page.get_by_text("公办高职院校生均财政拨款不低于多少？").first.wait_for()  # example questions on an empty chat
     page.screenshot(path=str(ARTIFACTS / "page-empty.png"), full_page=True)
     _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
+    expect(page.locator("#chat")).to_contain_text("（二十四）", timeout=30000)  # citations render after «依据»
     chat = page.locator("#chat").inner_text()
     assert "12000" in chat and "晋政发〔2020〕19号" in chat and "（二十四）" in chat
     sources = page.locator("#sources")
@@ -214,6 +217,8 @@ def test_admin_upload_ingests_files_and_reports_each_result(admin_server, browse
 
 
 def test_page_in_llm_mode_shows_the_verified_answer(corpus_index, browser):
+    from playwright.sync_api import expect
+
     from tests.llm_server import ScriptedOpenAI
 
     with ScriptedOpenAI() as llm:
@@ -224,9 +229,10 @@ def test_page_in_llm_mode_shows_the_verified_answer(corpus_index, browser):
             page.goto(url)
             page.locator("#answer-mode").get_by_text("大模型（核验后显示）").wait_for()
             _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
+            # The citation lines render after «依据»: wait for the last of them, then read.
+            expect(page.locator("#chat")).to_contain_text("（二十四）完善经费投入机制", timeout=30000)
             chat = page.locator("#chat").inner_text()
             assert "12000元" in chat and "5000" not in chat and "已删除1句" in chat
-            assert "（二十四）完善经费投入机制" in chat
             page.screenshot(path=str(ARTIFACTS / "page-llm.png"), full_page=True)
             page.close()
         finally:
