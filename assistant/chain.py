@@ -77,16 +77,14 @@ class PolicyAssistant:
     def warm(self) -> None:
         """Build now what the first question of its kind would otherwise wait for: the unit
         index, the targets by year and dense search's projection (2 s at 100× the bundled
-        corpus). The retriever built
-        the BM25 weights and the clause → chunk positions while loading."""
+        corpus). The retriever built the BM25 weights and the clause → chunk positions while
+        loading."""
         from .structure.targets import targets_due
         from .structure.units import unit_index
 
         unit_index(self.snap)
         targets_due(self.snap, 0)
-        prepare = getattr(self.retriever.dense, "prepare", None)  # the snapshot's own vectors only
-        if prepare is not None:
-            prepare()
+        self.retriever.dense.prepare()
 
     # -- chain steps: each takes and returns a ChainState ----------------------------------
     def _condense(self, s: ChainState) -> ChainState:

@@ -39,9 +39,8 @@ FIT_ROWS = 4_096
 
 @dataclass(frozen=True)
 class Projection:
-    """The corpus mean and its first principal directions (dim × k)."""
+    """The corpus' first principal directions (dim × k)."""
 
-    mean: np.ndarray
     axes: np.ndarray
 
     @classmethod
@@ -49,7 +48,7 @@ class Projection:
         sample = np.asarray(vecs[:: max(1, len(vecs) // FIT_ROWS)], dtype=np.float32)
         mean = sample.mean(axis=0)
         _, _, vt = np.linalg.svd(sample - mean, full_matrices=False)
-        return cls(mean, np.ascontiguousarray(vt[:dims].T, dtype=np.float32))
+        return cls(np.ascontiguousarray(vt[:dims].T, dtype=np.float32))
 
     def __call__(self, vecs: np.ndarray) -> np.ndarray:
         # The mean shifts every row's score by the same amount for one query: it is left out.
@@ -130,6 +129,9 @@ class ChromaDense:
             if idx is not None:  # else a row of an unfinished ingest: not part of the live snapshot
                 out.append((idx, 1.0 - float(dist)))
         return out
+
+    def prepare(self) -> None:
+        """Nothing to build: the server searches its own index."""
 
     def vectors_of(self, indices: list[int]):
         ids = [self.snap.chunks[i].chunk_id for i in indices]

@@ -14,7 +14,6 @@ Figures (2026-12-05, 2 cores): see the closing note of issue 14 and the README's
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
@@ -24,14 +23,13 @@ import numpy as np
 from assistant.dense import PREFILTER_DIMS, Projection, prefiltered
 from assistant.embed import as_unit, make_embedder, top_indices, unit_length
 
+from .run import load_gold
+
 KS = (10, 40)
 
 
 def questions(paths: list[Path]) -> list[str]:
-    out = []
-    for p in paths:
-        out += [json.loads(x)["question"] for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(d["question"] for d in load_gold(paths)))
 
 
 def measure(vecs: np.ndarray, queries: np.ndarray, rescore: int, dims: int = PREFILTER_DIMS) -> dict:

@@ -14,15 +14,13 @@ from ingest.numbering import match_marker
 from ..data import read_lines
 from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences, units_of, words  # split_sentences re-exported: composers use it
 
+from ..followup import REFERS_BACK
 from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
-# Words that point back (那边, 这条, 其) name no topic: a follow-up's «高职那边呢» asks about 高职.
-# Unknown to the corpus, they would weigh as its rarest words.
-POINTERS = set(read_lines("followup_refers.txt"))
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 
 
@@ -38,7 +36,9 @@ def key_terms(question: str, idf) -> dict[str, float]:
     terms: dict[str, float] = {}
     for t in words(re.sub(r"\d{4}年", " ", question)):
         t = t.strip().lower()
-        if not t or t in STOP or t in POINTERS or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
+        # Words that point back (那边, 这条, 其) name no topic: «高职那边呢» asks about 高职, and
+        # being in no document, 那边 would weigh as the question's rarest word.
+        if not t or t in STOP or t in REFERS_BACK or not re.search(r"[\w\u4e00-\u9fff]", t) or re.fullmatch(r"[\d.]+", t):
             continue
         w = idf(t)
         terms[t] = w * (0.3 if len(t) == 1 else 1.0)
