@@ -344,6 +344,14 @@ def _fused_cue(token: str, cls: dict[str, str]) -> str | None:
     return None
 
 
+def polarity_classes(text: str) -> frozenset[str]:
+    return polarity(text)[0]
+
+
+def opposite_class(cls: str) -> str | None:
+    return _cues()[1].get(cls)
+
+
 @lru_cache(maxsize=8192)
 def negative(text: str) -> bool:
     """Whether the text denies or forbids: a negation that is not part of a bound (不低于 is
@@ -351,7 +359,7 @@ def negative(text: str) -> bool:
     classes, negated, _ = polarity(text)
     cls, _, negators = _cues()
     toks = words(text)
-    bare = any(t in negators and "".join(toks[i: i + 2]) not in cls and "".join(toks[i: i + 3]) not in cls
+    bare = any(_is_negator(t, negators) and "".join(toks[i: i + 2]) not in cls and "".join(toks[i: i + 3]) not in cls
                for i, t in enumerate(toks))
     return bool(classes & _NEGATIVE_CLASSES) or bare
 
@@ -395,7 +403,7 @@ def _axes() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(r["axis"], r["class"], tuple(sorted(r["forms"].split(), key=len, reverse=True))) for r in rows]
 
 
-def _classes(text: str) -> dict[str, set[str]]:
+def named_classes(text: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for axis, cls, forms in _axes():
         if any(f in text for f in forms):
@@ -406,7 +414,7 @@ def _classes(text: str) -> dict[str, set[str]]:
 def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None:
     """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names only classes its source sentence
     does not, where the sentence names another of the same kind."""
-    mine, theirs, said = _classes(segment), _classes(sentence), _classes(claim or segment)
+    mine, theirs, said = named_classes(segment), named_classes(sentence), named_classes(claim or segment)
     for axis, classes in mine.items():
         ref = theirs.get(axis, set())  # what the restated sentence names; elsewhere is another matter
         if ref and not (classes | said.get(axis, set())) & ref:  # a swap replaces; naming one more (教师 and 学生) is not one
@@ -416,8 +424,8 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     part = restated_part(segment, sentence)
     if part:
         seg_words, part_words = words(segment), words(part)
-        added = _classes("|".join(w for w in seg_words if w not in set(part_words)))
-        dropped = _classes("|".join(w for w in part_words if w not in set(seg_words)))
+        added = named_classes("|".join(w for w in seg_words if w not in set(part_words)))
+        dropped = named_classes("|".join(w for w in part_words if w not in set(seg_words)))
         if any(axis in dropped and not (cls & dropped[axis]) for axis, cls in added.items()):
             return "所说的学校类型或层级与原文不符"
     return None

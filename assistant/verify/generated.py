@@ -20,6 +20,7 @@ from .checks import (
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge
+from .swaps import swap_problem
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
         reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
-                  or denial_problem(claim, seg, ref, params.negation_match))
+                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref))
         if reason:
             return reason
     # The question is given too: a sentence restating the asker's case uses its words.

@@ -1,0 +1,43 @@
+"""Swaps in place: a claim copying its source sentence with a few characters replaced."""
+from assistant.verify.swaps import pieces, swap_problem
+
+
+def test_an_office_replaced_in_a_copied_sentence_is_caught():
+    source = "考试内容由用人单位按照“干什么，考什么”的原则设置。"
+    assert "县级教育行政部门" in swap_problem("考试内容由县级教育行政部门按照“干什么", source)
+    assert swap_problem("报考外语专业的考生应参加由报考高校统一组织的外语口试", "报考外语专业的考生，应参加由省级招办统一组织的外语口试") is not None
+
+
+def test_a_shorter_writing_of_the_same_office_is_not_a_swap():
+    assert swap_problem("由地方政府统筹安排经费", "由地方人民政府统筹安排经费") is None
+    assert swap_problem("责任单位为市教育局和市政府教育督导室", "责任单位：市教育局、市政府教育督导室") is None
+
+
+def test_characters_that_end_office_names_inside_other_words_are_not_offices():
+    # 全部, 办法, 委托: 部, 办 and 委 are not office endings there.
+    assert swap_problem("营利性民办学校的收入要全部纳入学校开设的银行结算账户", "营利性民办学校的收入应当全部纳入学校开设的银行结算账户") is None
+    assert swap_problem("民办学校还要委托会计师事务所审计", "民办学校应当委托会计师事务所审计") is None
+
+
+def test_a_sector_or_tier_replaced_in_place_is_caught():
+    assert swap_problem("引进百余名高职教师", "引进百余名中职教师") is not None
+    assert swap_problem("坚持“市级统筹、县级为主”", "坚持“省级统筹、县级为主”") is not None
+    assert swap_problem("引进百余名中职教师", "引进百余名中职教师") is None
+
+
+def test_a_direction_or_negation_replaced_in_place_is_caught():
+    assert swap_problem("不断缩小随班就读规模", "不断扩大随班就读规模") is not None
+    assert swap_problem("在编制配备等不作优先安排", "在编制配备等给予优先安排") is not None
+    assert swap_problem("该教研室未能入选首批名单", "该教研室入选首批名单") is not None
+    # A paraphrase of the modal keeps its force: 要 for 应当.
+    assert swap_problem("学校要公示收费项目", "学校应当公示收费项目") is None
+
+
+def test_only_short_pieces_between_shared_runs_are_read_as_swaps():
+    assert pieces("甲乙丙丁", "甲乙丙丁") == []
+    # One shared character either side is not a copied sentence.
+    assert pieces("甲乙丙丁", "甲戊丙己") == []
+    [p] = pieces("由省教育厅负责", "由省人社厅负责")
+    assert (p.core_mine, p.core_theirs) == ("教育", "人社")
+    # A whole clause rewritten is paraphrase, for the wording checks.
+    assert pieces("学校应当认真落实各项规定", "学校应当按照国家有关要求全面组织实施各项规定") == []
