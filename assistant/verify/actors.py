@@ -80,7 +80,8 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -
     ref = office_text("\n".join(src.full for src in cited))
     for name in actors(claim, known_units):
         whole = "".join(name)
-        if whole in ref or UNIT_ALIASES.get(whole, whole) in ref or whole in _ALIAS_OF and _ALIAS_OF[whole] in ref:
+        bare = whole.removeprefix("各")  # «各市» is every 市: a quantifier, not part of the name
+        if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare}):
             continue
         for k, w in enumerate(name):
             if w == "各":

@@ -150,9 +150,16 @@ def _significant(v) -> int:
     return len(_digits(v))
 
 
-def _entries(text: str) -> int:
+_LAST_JOIN = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:和|及|与)(?=[\u4e00-\u9fff]{2})")
+
+
+def _entries(text: str) -> set[int]:
+    """How many items a list names: those between its commas, and one more when its last item
+    is joined by 和/及/与 («A、B和C»); both counts are kept, since a name may hold 和 itself
+    (人力资源和社会保障厅)."""
     text = re.sub(r"[（(［\[][^）)］\]]*[）)］\]]", "", text)  # 各县（市、区）is one item
-    return len([x for x in _ITEMS.split(text) if x.strip()])
+    items = [x for x in _ITEMS.split(text) if x.strip()]
+    return {len(items), len(items) + (bool(items) and len(_LAST_JOIN.split(items[-1], 1)) - 1)}
 
 
 def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
@@ -161,9 +168,9 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
     them: «共9家：» over lines of units)."""
     rest = re.split(r"[。！？]", claim[f.end:])[0]
     rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
-    if _entries(rest) == f.value:
+    if f.value in _entries(rest):
         return True
-    return bool(listed) and f.value in (len(listed), sum(_entries(re.split(r"[：:]", x)[-1]) for x in listed))
+    return bool(listed) and f.value in (len(listed), sum(min(_entries(re.split(r"[：:]", x)[-1])) for x in listed))
 
 
 @lru_cache(maxsize=2048)

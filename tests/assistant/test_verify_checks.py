@@ -269,3 +269,16 @@ def test_an_office_is_a_name_the_source_gives_not_words_found_apart():
     assert actor_problem("考试内容由财政部门按照原则设置", [src], UNITS)
     # A shorter writing of a name it gives, level qualifier and all, is that office.
     assert actor_problem("职教中心建设主要由县级政府负责", [src], UNITS) is None
+
+
+def test_a_count_of_items_joined_by_he_is_of_the_list_it_introduces():
+    # «两个部门：A和B» counts the two it names; the source's 12000 is another thing.
+    assert figure_problem("负责的是两个部门：省财政厅和省教育厅", [FUNDING], "", PARAMS) is None
+    assert figure_problem("负责的是三个部门：省财政厅和省教育厅", [FUNDING], "", PARAMS)
+
+
+def test_every_city_named_with_ge_is_the_office_the_header_lists():
+    src = Given("《意见》 › 三、 › 责任单位：省教育厅、市〔州〕人民政府、县〔市、区〕人民政府", "各级教育行政部门要明确管理美育工作的部门。")
+    units = UNITS | {"各市"}
+    assert actor_problem("责任单位包括省教育厅以及各市（州）、县（市、区）人民政府", [src], units) is None
+    assert actor_problem("责任单位包括省教育厅以及各市教育局", [src], units)
