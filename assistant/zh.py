@@ -147,6 +147,7 @@ MEASURE_GROUPS = [
     ("元", "万元", "亿元", "钱"), ("人", "名", "人次", "位"), ("天", "日"), ("学时", "课时", "节"),
     ("所",), ("个",), ("项",), ("门",), ("家",), ("次",), ("年",), ("小时",), ("分钟",), ("周",),
     ("月",), ("分",), ("批",), ("倍",), ("岁",), ("条",), ("座",), ("套",), ("间",), ("亩",),
+    ("级",), ("学年",),
 ]
 _MEASURE_OF = {w: g[0] for g in MEASURE_GROUPS for w in g}
 _MEASURES = "|".join(sorted(_MEASURE_OF, key=len, reverse=True))
@@ -221,6 +222,8 @@ class Figure:
 _ARTICLE_UNITS = {"项", "个", "条", "批", "种"}
 _ARTICLE_BEFORE = set("这那该同每哪某任其另唯单")
 _DEMONSTRATIVES = set("这那该此")  # «这两项工作» refers back; it does not count anew
+# …unless the clause it ends lists what it counts: «A、B和C这三个区» counts A, B and C.
+_LISTED_BEFORE = re.compile(r"、[^，,；;。：:\n]*$")
 
 
 _NUM_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -264,7 +267,8 @@ def figures(text: str) -> list[Figure]:
         if cn and not (unit or m.group("pct") or m.group("big")) or (cn and set(cn) <= set("万亿")):
             continue
         before = masked[m.start() - 1: m.start()]
-        if cn and not m.group("pct") and (before in _DEMONSTRATIVES or cn == "一" and (unit in _ARTICLE_UNITS or before in _ARTICLE_BEFORE)):
+        if cn and not m.group("pct") and (before in _DEMONSTRATIVES and not _LISTED_BEFORE.search(masked[:m.start() - 1])
+                                          or cn == "一" and (unit in _ARTICLE_UNITS or before in _ARTICLE_BEFORE)):
             continue  # 一项举措, 这一条, 这两项工作: an article or a reference, not a count
         v = _decimal(m)
         if v is None:

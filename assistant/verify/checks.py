@@ -40,6 +40,22 @@ def word_grounding(claim: str, source_text: str) -> float:
     return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
 
 
+# Least content words (found in the sources, not in the question) a segment needs before its
+# locality is read: with fewer, one sentence naming all of them says little.
+LOCAL_MIN_WORDS = 3
+
+
+def local_grounding(segment: str, sentences: list[str], question: str) -> float | None:
+    """Share of the segment's content words that its best single source sentence holds, of
+    those the sources hold at all: a sentence recombined from the source's words joins words
+    that no one sentence of the source joins. None when too few words to tell."""
+    stop, text = _stop_words(), "\n".join(sentences)
+    ws = {w for w in words(segment) if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop and w in text and w not in question}
+    if len(ws) < LOCAL_MIN_WORDS:
+        return None
+    return max(sum(w in s for w in ws) for s in sentences) / len(ws)
+
+
 def best_sentence(segment: str, sentences: list[str]) -> str:
     b = bigrams(segment)
     return max(sentences, key=lambda s: len(b & bigrams(s)), default="")
@@ -168,8 +184,9 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
     them: «共9家：» over lines of units)."""
     rest = re.split(r"[。！？]", claim[f.end:])[0]
     rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
-    if f.value in _entries(rest):
-        return True
+    before = re.split(r"[，,；;。：:\n]", claim[:f.start])[-1]
+    if f.value in _entries(rest) or "、" in before and f.value in _entries(re.sub(r"[这那该此]$", "", before)):
+        return True  # «A、B和C这三个区»: a count of the list before it
     return bool(listed) and f.value in (len(listed), sum(min(_entries(re.split(r"[：:]", x)[-1])) for x in listed))
 
 

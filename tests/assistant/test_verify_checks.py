@@ -282,3 +282,9 @@ def test_every_city_named_with_ge_is_the_office_the_header_lists():
     units = UNITS | {"各市"}
     assert actor_problem("责任单位包括省教育厅以及各市（州）、县（市、区）人民政府", [src], units) is None
     assert actor_problem("责任单位包括省教育厅以及各市教育局", [src], units)
+
+
+def test_a_count_after_a_list_must_match_the_list():
+    src = Given("《通知》 › 二、", "确定武昌区、黄石港区、沙市区为实验区，加强艺术素质测评实验工作。")
+    assert figure_problem("武昌区、黄石港区和沙市区这三个实验区要加强测评", [src], "", PARAMS) is None
+    assert figure_problem("武昌区、黄石港区和沙市区这五个实验区要加强测评", [src], "", PARAMS)

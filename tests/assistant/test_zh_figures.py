@@ -57,3 +57,13 @@ def test_overlap_counts_bigrams_of_the_first_text_found_in_the_second():
     assert overlap("中职学校", "全省中职学校407所") == 1.0
     assert overlap("高职学校", "全省中职学校") == 2 / 3
     assert overlap("", "任何文字") == 1.0  # nothing to find is nothing missing
+
+
+def test_a_count_after_the_list_it_counts_is_a_figure_a_reference_back_is_not():
+    assert [(int(f.value), f.unit) for f in figures("武昌区、黄石港区和赤壁市这三个实验区")] == [(3, "个")]
+    assert figures("这两项工作要抓紧落实") == []
+
+
+def test_levels_and_school_years_are_counted():
+    assert [(int(f.value), f.unit) for f in figures("建立省、市、县、校四级竞赛机制")] == [(4, "级")]
+    assert [(int(f.value), f.unit) for f in figures("经不少于一学年的专业培训")] == [(1, "学年")]
