@@ -428,11 +428,24 @@ def _axes() -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def named_classes(text: str) -> dict[str, set[str]]:
+    """The classes of each axis the text names. Longer forms are read first and taken out, so
+    a form inside another is not read again (营利性 in 非营利性, 本科 in 职业本科)."""
     out: dict[str, set[str]] = {}
-    for axis, cls, forms in _axes():
-        if any(f in text for f in forms):
-            out.setdefault(axis, set()).add(cls)
+    for axis, forms in _axis_forms():
+        rest = text
+        for form, cls in forms:
+            if form in rest:
+                out.setdefault(axis, set()).add(cls)
+                rest = rest.replace(form, "|")
     return out
+
+
+@lru_cache(maxsize=1)
+def _axis_forms() -> list[tuple[str, list[tuple[str, str]]]]:
+    by_axis: dict[str, list[tuple[str, str]]] = {}
+    for axis, cls, forms in _axes():
+        by_axis.setdefault(axis, []).extend((f, cls) for f in forms)
+    return [(axis, sorted(forms, key=lambda fc: len(fc[0]), reverse=True)) for axis, forms in by_axis.items()]
 
 
 def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None:

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from ..data import read_lines
 from ..retrieve.query import UNIT_ALIASES
-from ..zh import words
-from .actors import _Slot, _lookalikes, _same_office, office_text
+from ..zh import word_tag, words
+from .actors import _NAME_TAGS, _Slot, _lookalikes, _same_office, office_text
 from .checks import named_classes, negative, opposite_class, polarity_classes, restated_part
 
 # Unchanged characters needed on each side of a replaced piece for it to be a swap in place:
@@ -26,36 +26,67 @@ SWAP_FLANK = 2
 # Longest replaced piece (characters) read as a swap: a name or a cue word. Longer pieces are
 # paraphrase of a clause, which the wording checks judge.
 SWAP_PIECE = 8
-# Characters of the shared context read with a piece: enough for the rest of an office name
-# (教育|厅) or a cue word the piece cuts (不|低于).
+# Longest piece read at the very start or end of a segment, with nothing shared on that side:
+# a negation or a level (非|营利性, 市|教育局); a longer one there is another clause's opening.
+SWAP_EDGE = 2
+# Characters of the shared context read with a piece: enough for a cue word the piece cuts
+# (不|低于) or a level before a name (省|教育厅).
 SWAP_CONTEXT = 3
+# Characters after a piece an office name may run on for (市|人力资源社会保障部门).
+NAME_TAIL = 12
 
 
 @dataclass(frozen=True)
 class Piece:
-    mine: str  # the claim's characters, with their shared context
-    theirs: str  # the source's characters, with the same context
-    core_mine: str  # the replaced characters alone
-    core_theirs: str
-    at: int  # where the replaced characters start in both (the context before is shared)
+    before: str  # the shared characters before the replaced ones
+    core_mine: str  # the claim's replaced characters
+    core_theirs: str  # the source's characters in their place
+    after: str  # the shared characters after (up to NAME_TAIL)
+
+    @property
+    def mine(self) -> str:
+        return self.before + self.core_mine + self.after[:SWAP_CONTEXT]
+
+    @property
+    def theirs(self) -> str:
+        return self.before + self.core_theirs + self.after[:SWAP_CONTEXT]
+
+
+def _changes(segment: str, sentence: str) -> list[tuple[int, int, int, int]]:
+    """The aligned differences, a shared run shorter than SWAP_FLANK counting as part of the
+    change around it (人社部门 / 用人单位 share only 人)."""
+    out: list[list[int]] = []
+    ops = SequenceMatcher(None, segment, sentence, autojunk=False).get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        short_run = tag == "equal" and i2 - i1 < SWAP_FLANK and 0 < k < len(ops) - 1
+        if tag != "equal" or short_run:
+            if out and out[-1][1] == i1 and out[-1][3] == j1:
+                out[-1][1], out[-1][3] = i2, j2
+            else:
+                out.append([i1, i2, j1, j2])
+    return [tuple(c) for c in out]
 
 
 def pieces(segment: str, sentence: str) -> list[Piece]:
-    """The short pieces the segment replaces (or inserts, or drops) between runs it shares with
-    the sentence."""
-    ops = SequenceMatcher(None, segment, sentence, autojunk=False).get_opcodes()
+    """The short pieces the segment replaces (or inserts, or drops) between runs of at least
+    SWAP_FLANK characters it shares with the sentence."""
     out = []
-    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag == "equal" or max(i2 - i1, j2 - j1) > SWAP_PIECE:
+    for i1, i2, j1, j2 in _changes(segment, sentence):
+        if max(i2 - i1, j2 - j1) > SWAP_PIECE:
             continue
-        left = ops[k - 1] if k else None
-        right = ops[k + 1] if k + 1 < len(ops) else None
-        if not (left and left[0] == "equal" and left[2] - left[1] >= SWAP_FLANK
-                and right and right[0] == "equal" and right[2] - right[1] >= SWAP_FLANK):
+        # Shared runs either side, or the same start or end of both («由|市|人力资源…»); at
+        # the very edge of both, only a piece of at most SWAP_EDGE characters («非|营利性»).
+        edge = max(i2 - i1, j2 - j1) <= SWAP_EDGE
+        left = ((0 < i1 or edge) and segment[:i1] == sentence[:j1]) or (i1 >= SWAP_FLANK and segment[i1 - SWAP_FLANK: i1] == sentence[j1 - SWAP_FLANK: j1])
+        right = ((i2 < len(segment) or edge) and segment[i2:] == sentence[j2:]) or (
+            len(segment) - i2 >= SWAP_FLANK and segment[i2: i2 + SWAP_FLANK] == sentence[j2: j2 + SWAP_FLANK])
+        if not (left and right):
             continue
-        before = segment[i1 - SWAP_CONTEXT: i1] if i1 >= SWAP_CONTEXT else segment[:i1]
-        after = segment[i2: i2 + SWAP_CONTEXT]
-        out.append(Piece(before + segment[i1:i2] + after, before + sentence[j1:j2] + after, segment[i1:i2], sentence[j1:j2], len(before)))
+        before = segment[max(0, i1 - SWAP_CONTEXT): i1]
+        tail = 0
+        while tail < NAME_TAIL and i2 + tail < len(segment) and j2 + tail < len(sentence) and segment[i2 + tail] == sentence[j2 + tail]:
+            tail += 1
+        out.append(Piece(before, segment[i1:i2], sentence[j1:j2], segment[i2: i2 + tail]))
     return out
 
 
@@ -80,12 +111,18 @@ def _name_span(piece: str, at: int, core: str) -> tuple[int, int] | None:
     for w in toks:
         ends.append((ends[-1] if ends else 0) + len(w))
     first = next(k for k, e in enumerate(ends) if e > at)
+    start = ends[first] - len(toks[first])
     if first and toks[first - 1] in _LEVELS:
-        first -= 1  # 省|人社厅: the level opens the name
+        first, start = first - 1, ends[first - 1] - len(toks[first - 1])  # 省|人社厅: the level opens the name
     for k in range(first, len(toks)):
         if toks[k].endswith(_office_ends()) and toks[k] not in _lookalikes():
-            start, end = ends[first] - len(toks[first]), ends[k]
-            return (start, end) if _HAN.fullmatch(piece[start:end]) else None
+            return (start, ends[k]) if _HAN.fullmatch(piece[start: ends[k]]) else None
+        if toks[k] in _LEVELS or (word_tag(toks[k]) or "x").startswith(_NAME_TAGS):
+            continue
+        if k == first and ends[k] - len(toks[k]) < at:
+            start = at  # «由区»: jieba joined the core to the word before; the name starts at it
+            continue
+        return None  # a verb or a particle: the words after are not one name
     return None
 
 
@@ -102,12 +139,13 @@ def _office_swap(p: Piece, sentence: str) -> str | None:
     省级招办 → 报考高校), or an office where the source names another actor."""
     if not (p.core_mine and p.core_theirs):
         return None
-    for core, other_core, piece, other in ((p.core_theirs, p.core_mine, p.theirs, p.mine), (p.core_mine, p.core_theirs, p.mine, p.theirs)):
-        span = _name_span(piece, p.at, core)
+    at, wide_mine, wide_theirs = len(p.before), p.before + p.core_mine + p.after, p.before + p.core_theirs + p.after
+    for core, other_core, piece, other in ((p.core_theirs, p.core_mine, wide_theirs, wide_mine), (p.core_mine, p.core_theirs, wide_mine, wide_theirs)):
+        span = _name_span(piece, at, core)
         if span is None:
             continue
-        name, counter = piece[slice(*span)], other[slice(*_counterpart(span, p.at, core, other_core))]
-        mine, theirs = (counter, name) if piece is p.theirs else (name, counter)
+        name, counter = piece[slice(*span)], other[slice(*_counterpart(span, at, core, other_core))]
+        mine, theirs = (counter, name) if piece is wide_theirs else (name, counter)
         if min(len(mine), len(theirs)) < 2 or not _HAN.fullmatch(mine + theirs) or office_text(mine) in office_text(sentence) or _same(mine, theirs):
             return None
         return f"“{mine}”与原文所写“{theirs}”不符"
@@ -115,7 +153,11 @@ def _office_swap(p: Piece, sentence: str) -> str | None:
 
 
 def _same(a: str, b: str) -> bool:
-    """One is a shorter or fuller writing of the other, or its alias."""
+    """One is a shorter or fuller writing of the other, or its alias, or the other with a word
+    before it (建议|市教育局 where the source has 各|市教育局: the office is the same)."""
+    a, b = a.removeprefix("各"), b.removeprefix("各")
+    if a.endswith(b) or b.endswith(a):
+        return True
     if UNIT_ALIASES.get(a) == b or UNIT_ALIASES.get(b) == a:
         return True
     return _same_office(a, _Slot(b, frozenset(), b, frozenset())) or _same_office(b, _Slot(a, frozenset(), a, frozenset()))

@@ -41,3 +41,17 @@ def test_only_short_pieces_between_shared_runs_are_read_as_swaps():
     assert (p.core_mine, p.core_theirs) == ("教育", "人社")
     # A whole clause rewritten is paraphrase, for the wording checks.
     assert pieces("学校应当认真落实各项规定", "学校应当按照国家有关要求全面组织实施各项规定") == []
+
+
+def test_a_class_whose_name_holds_another_is_read_as_itself():
+    from assistant.verify.checks import named_classes
+
+    assert named_classes("非营利性民办学校")["profit"] == {"non_profit"}
+    assert swap_problem("非营利性民办学校的收入要全部纳入学校开设的银行结算账户", "营利性民办学校的收入应当全部纳入学校开设的银行结算账户") is not None
+
+
+def test_an_office_whose_level_changes_in_a_copied_sentence_is_caught():
+    assert swap_problem("由市人力资源社会保障部门审批", "由区人力资源社会保障部门审批") is not None
+    assert swap_problem("县级教育行政部门要在省级教育行政部门的领导下", "县级教育行政部门要在同级人民政府的领导下") is not None
+    # A word before the same office is not another office.
+    assert swap_problem("建议市教育局尽快沟通", "各市教育局尽快沟通") is None
