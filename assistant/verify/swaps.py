@@ -164,8 +164,13 @@ def _same(a: str, b: str) -> bool:
 
 
 def _class_swap(p: Piece) -> bool:
+    """Another class of the same axis (高职 → 中职), or, where the replaced characters are
+    themselves class names, classes of other axes only (普通高中 → 义务教育)."""
     mine, theirs = named_classes(p.mine), named_classes(p.theirs)
-    return any(axis in theirs and not (cls & theirs[axis]) for axis, cls in mine.items())
+    if any(axis in theirs and not (cls & theirs[axis]) for axis, cls in mine.items()):
+        return True
+    core_mine, core_theirs = named_classes(p.core_mine), named_classes(p.core_theirs)
+    return bool(core_mine and core_theirs) and not set(core_mine) & set(core_theirs)
 
 
 def _direction_swap(p: Piece) -> bool:

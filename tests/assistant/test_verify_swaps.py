@@ -55,3 +55,9 @@ def test_an_office_whose_level_changes_in_a_copied_sentence_is_caught():
     assert swap_problem("县级教育行政部门要在省级教育行政部门的领导下", "县级教育行政部门要在同级人民政府的领导下") is not None
     # A word before the same office is not another office.
     assert swap_problem("建议市教育局尽快沟通", "各市教育局尽快沟通") is None
+
+
+def test_a_school_kind_replaced_by_another_is_caught():
+    assert swap_problem("城镇职业学校教师评聘高级职务", "城镇中小学教师在评聘高级职务") is not None
+    assert swap_problem("对普通高中教师进行全员培训", "对义务教育教师进行全员培训") is not None
+    assert swap_problem("对中职学校教师进行全员培训", "对中等职业学校教师进行全员培训") is None
