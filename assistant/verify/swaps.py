@@ -183,11 +183,11 @@ def swap_problem(segment: str, sentence: str) -> str | None:
     # The part the segment restates (between the sentence's commas) holds the swap, and aligning
     # with it rather than the whole sentence keeps the alignment cheap.
     for p in pieces(segment, restated_part(segment, sentence) or sentence):
+        reason = _office_swap(p, sentence)  # the most precise reason first: it names both offices
+        if reason:
+            return reason
         if _class_swap(p):
             return "所说的学校类型或层级与原文不符"
         if _direction_swap(p):
             return "与原文的肯定/否定或方向相反"
-        reason = _office_swap(p, sentence)
-        if reason:
-            return reason
     return None
