@@ -5,6 +5,7 @@ at the storage edge (``assistant.store``); nothing here subclasses them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -178,12 +179,25 @@ def record(doc: Document, clause: Clause) -> dict:
     }
 
 
+# How a source's header introduces its responsible units, for the model and for the verifier.
+UNITS_LABEL = " › 责任单位："
+# 、 between units, not inside a bracketed qualifier («各县［市、区］人民政府» is one unit).
+_UNIT_SEP = re.compile(r"、(?![^［\[（(〔【]*[］\]）)〕】])")
+
+
 @dataclass(frozen=True)
 class Given:
     """One numbered source as the model saw it: its header line and its text."""
 
     header: str
     text: str
+
+    @property
+    def units(self) -> list[str]:
+        """The 责任单位 the header lists (compose.llm.given writes them last, after UNITS_LABEL)."""
+        if UNITS_LABEL not in self.header:
+            return []
+        return _UNIT_SEP.split(self.header.rpartition(UNITS_LABEL)[2])
 
     @property
     def full(self) -> str:

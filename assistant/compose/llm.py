@@ -8,8 +8,7 @@ from prompts import REFUSAL, load
 
 from ..retrieve.hybrid import Hit
 from ..settings import Settings
-from ..types import doc_name
-from ..types import Given
+from ..types import UNITS_LABEL, Given, doc_name
 
 
 class LLMError(RuntimeError):
@@ -49,7 +48,7 @@ def given(hits: Sequence[Hit]) -> list[Given]:
         if c.clause_path:
             head += " › " + " › ".join(c.clause_path)
         if c.responsible_units:
-            head += f" › 责任单位：{'、'.join(c.responsible_units)}"
+            head += UNITS_LABEL + "、".join(c.responsible_units)
         out.append(Given(head, h.text))
     return out
 

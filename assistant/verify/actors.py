@@ -164,3 +164,24 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
         if not any(_same_office(mine.name, s) for s in best):
             return f"“{mine.name}”在原文中不承担这项职责（原文为“{'、'.join(sorted({s.name for s in best}))}”）"
     return None
+
+
+_CLAIM_CLAUSE = re.compile(r"[，,；;：:。]")
+
+
+def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
+    """A clause of the claim that denies an office the cited source lists as a responsible unit
+    («……并不由县级政府负责»): the source gives it that task."""
+    from .checks import negative
+
+    # Joined and read as office names first: «各县［市、区］人民政府» is one unit.
+    listed = [u for src in cited for u in office_text("、".join(src.units)).split("、") if u]
+    for part in _CLAIM_CLAUSE.split(claim):
+        if not listed or not negative(part):
+            continue
+        for name in actors(part, known_units):
+            whole = "".join(name)
+            unit = next((u for u in listed if _same_office(whole, _Slot(u, frozenset(), u, frozenset()))), None)
+            if unit:
+                return f"原文把“{unit}”列为责任单位"
+    return None

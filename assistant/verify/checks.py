@@ -279,7 +279,7 @@ def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 
 # Single characters a negation skips to reach the word it negates («不再从应届毕业生中招聘»).
-_NEGATION_SKIPS = set("从向在对按把被给再能会得将可予以与和就都也还作随")
+_NEGATION_SKIPS = set("从向在对按把被给由再能会得将可予以与和就都也还作随")
 
 
 # Words between a negated verb and its object («不享受有关税收优惠»).

@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from ..types import Given
-from .actors import actor_problem, actor_role_problem
+from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
     best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
     figure_problem, grounding, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
@@ -76,7 +76,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     reason = (figure_problem(claim, cited, question, params, listed) or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
-              or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context))
+              or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context)
+              or denied_unit_problem(claim, cited, known_units))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]

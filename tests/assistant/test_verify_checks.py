@@ -288,3 +288,13 @@ def test_a_count_after_a_list_must_match_the_list():
     src = Given("《通知》 › 二、", "确定武昌区、黄石港区、沙市区为实验区，加强艺术素质测评实验工作。")
     assert figure_problem("武昌区、黄石港区和沙市区这三个实验区要加强测评", [src], "", PARAMS) is None
     assert figure_problem("武昌区、黄石港区和沙市区这五个实验区要加强测评", [src], "", PARAMS)
+
+
+def test_denying_a_listed_responsible_unit_contradicts_the_header():
+    from assistant.verify.actors import denied_unit_problem
+
+    src = Given("《计划》 › 四、 › 6.提升县级职教中心服务能力 › 责任单位：各县［市、区］人民政府", "加强县级职教中心建设。")
+    assert src.units == ["各县［市、区］人民政府"]
+    assert denied_unit_problem("发挥职教中心功能，并不由县级政府负责", [src], UNITS)
+    assert denied_unit_problem("发挥职教中心功能，由县级政府负责", [src], UNITS) is None
+    assert denied_unit_problem("省教育厅不负责这项工作", [src], UNITS) is None
