@@ -85,7 +85,9 @@ _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff%]")
 _jieba_words: set[str] = set()
 
 
+@lru_cache(maxsize=1)
 def _jieba():
+    # Once: setting the log level clears the logging caches, which costs more than a short cut.
     import logging
 
     import jieba
@@ -97,10 +99,14 @@ def _jieba():
 def add_words(words) -> None:
     """Teach the segmenter names it would split (units such as 省人社厅)."""
     jieba = _jieba()
+    added = False
     for w in words:
         if w and w not in _jieba_words and len(w) <= 20:
             jieba.add_word(w, freq=20000)
             _jieba_words.add(w)
+            added = True
+    if added:
+        _cut.cache_clear()  # a text may now be cut differently
 
 
 def tokenize(text: str) -> list[str]:
@@ -110,7 +116,13 @@ def tokenize(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The words of a text (jieba precise mode), spaces dropped, punctuation kept."""
-    return [w for w in _jieba().lcut(text) if w.strip()]
+    return list(_cut(text))
+
+
+@lru_cache(maxsize=16384)
+def _cut(text: str) -> tuple[str, ...]:
+    # Verification cuts the same sources and claims many times over.
+    return tuple(w for w in _jieba().lcut(text) if w.strip())
 
 
 def word_tag(word: str) -> str | None:

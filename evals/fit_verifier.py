@@ -54,16 +54,16 @@ def main(argv=None) -> int:
     units = known_units_of(args.corpus)
     fit, val = load_set(split="fit"), load_set(split="validation")
     best = load_params()
-    score = objective(evaluate(fit, units, best))
+    score = objective(evaluate(fit, units, best, timed=False))
     for _ in range(2):
         for name, values in GRID.items():
             for v in values:
                 p = replace(best, **{name: v})
-                s = objective(evaluate(fit, units, p))
+                s = objective(evaluate(fit, units, p, timed=False))
                 if s > score + 1e-9:
                     best, score = p, s
             print(f"{name}: {getattr(best, name)}  (fit objective {score:.3f})")
-    v = evaluate(val, units, best)
+    v = evaluate(val, units, best, timed=False)
     print(f"chosen {asdict(best)}; validation objective {objective(v):.3f}")
     for k, (hit, n) in v["stats"].items():
         print(f"  validation {k}: {hit}/{n}")

@@ -480,9 +480,10 @@ def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
 
 def clear_caches() -> None:
     """Forget the per-text caches (benchmarks time verification cold)."""
+    from ..zh import _cut
     from .actors import _actor_slots
 
-    for f in (bigrams, polarity, negative, _actor_slots, _source_figures, restated_part):
+    for f in (bigrams, polarity, negative, _actor_slots, _source_figures, restated_part, _cut):
         f.cache_clear()
 
 
