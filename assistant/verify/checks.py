@@ -249,7 +249,14 @@ def comparison_problem(claim: str) -> str | None:
         between = claim[a.end: b.start]
         if any(w in between for w in _MORE) and a.value <= b.value or any(w in between for w in _LESS) and a.value >= b.value:
             return f"比较与所给数字不符（{_show(a)} 与 {_show(b)}）"
+        # «中职499项，比高职的767项要多»: 比 before the second figure, the direction after it.
+        after = _BI_AFTER.match(claim, b.end)
+        if "比" in between and after and (after.group(1) in "多高大" and a.value <= b.value or after.group(1) in "少低小" and a.value >= b.value):
+            return f"比较与所给数字不符（{_show(a)} 与 {_show(b)}）"
     return _named_comparison_problem(claim, figs)
+
+
+_BI_AFTER = re.compile(r"(?:要|还|更|略|稍|明显)?([多高大少低小])")
 
 
 _COMPARED = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:略|稍|明显|要|均|都)?({'|'.join(_MORE + _LESS)})([\u4e00-\u9fff]{{2,6}})")

@@ -298,3 +298,15 @@ def test_denying_a_listed_responsible_unit_contradicts_the_header():
     assert denied_unit_problem("发挥职教中心功能，并不由县级政府负责", [src], UNITS)
     assert denied_unit_problem("发挥职教中心功能，由县级政府负责", [src], UNITS) is None
     assert denied_unit_problem("省教育厅不负责这项工作", [src], UNITS) is None
+
+
+def test_a_comparison_with_bi_must_agree_with_its_figures():
+    from assistant.verify.checks import comparison_problem
+
+    assert comparison_problem("中职开展培训499项，比高职的767项要多")
+    assert comparison_problem("中职开展培训499项，比高职的767项少") is None
+
+
+def test_before_and_after_are_opposite_directions():
+    assert polarity_problem("办学结余分配可以在年度财务结算前进行", "营利性民办学校的办学结余分配，应当在年度财务结算后进行。")
+    assert polarity_problem("办学结余分配要在年度财务结算后进行", "营利性民办学校的办学结余分配，应当在年度财务结算后进行。") is None
