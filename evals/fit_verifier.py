@@ -25,6 +25,7 @@ GRID = {
     "short_claim": [4, 6, 8, 10, 12, 14],
     "word_grounding": [0.0, 0.3, 0.4, 0.5, 0.6, 0.7],
     "local_grounding": [0.0, 0.5, 0.6, 0.67, 0.7, 0.75, 0.8],
+    "imported_words": [1, 2, 3, 4, 99],
 }
 
 

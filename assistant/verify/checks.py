@@ -56,6 +56,19 @@ def local_grounding(segment: str, sentences: list[str], question: str) -> float 
     return max(sum(w in s for w in ws) for s in sentences) / len(ws)
 
 
+def imported_words(segment: str, cited: list[Given], question: str) -> int:
+    """How many of the segment's content words come from other sentences of its sources than
+    the one it restates: a sentence recombined from the source's words imports them; a
+    paraphrase brings new words instead. Words of the headers, of list lead-ins («享有下列权利：»)
+    and of the question are the context of every sentence, not imports."""
+    sentences = [s for src in cited for s in split_sentences(src.text)]
+    ref = best_sentence(segment, sentences)
+    context = "\n".join([ref, question, *(src.header for src in cited), *(s for s in sentences if s.rstrip().endswith(("：", ":")))])
+    text, stop = "\n".join(sentences), _stop_words()
+    return sum(1 for w in set(words(segment))
+               if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop and w in text and w not in context)
+
+
 def best_sentence(segment: str, sentences: list[str]) -> str:
     b = bigrams(segment)
     return max(sentences, key=lambda s: len(b & bigrams(s)), default="")
@@ -185,7 +198,8 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
     rest = re.split(r"[。！？]", claim[f.end:])[0]
     rest = rest.split("：", 1)[1] if "：" in rest else rest.split(":", 1)[-1]
     before = re.split(r"[，,；;。：:\n]", claim[:f.start])[-1]
-    if f.value in _entries(rest) or "、" in before and f.value in _entries(re.sub(r"[这那该此]$", "", before)):
+    listed_before = "、" in before
+    if f.value in _entries(rest) or listed_before and f.value in _entries(re.sub(r"[这那该此]$", "", before)):
         return True  # «A、B和C这三个区»: a count of the list before it
     return bool(listed) and f.value in (len(listed), sum(min(_entries(re.split(r"[：:]", x)[-1])) for x in listed))
 
@@ -465,7 +479,9 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
             return "所说的学校类型或层级与原文不符"
     # A sentence may name both classes (本科 and 高职) and the claim swap one for the other in
     # one place: compare the words the segment adds with those it drops from the part it restates.
-    part = restated_part(segment, sentence)
+    # Read against the whole clause (between commas): the list items before a shared predicate
+    # («各高等职业学校、各中等职业学校及时报告») all take it.
+    part = _clause_of(restated_part(segment, sentence), sentence)
     if part:
         seg_words, part_words = words(segment), words(part)
         added = named_classes("|".join(w for w in seg_words if w not in set(part_words)))

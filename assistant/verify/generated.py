@@ -16,7 +16,7 @@ from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
     best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
-    figure_problem, grounding, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
+    figure_problem, grounding, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge
@@ -49,6 +49,9 @@ class VerifierParams:
     # the sources hold): a sentence recombined from words of several source sentences says
     # what none of them says. 0.0: not checked.
     local_grounding: float = 0.0
+    # Most content words a segment may take from other sentences of its sources than the one
+    # it restates (imported_words); 99: not checked.
+    imported_words: int = 99
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +59,8 @@ def load_params() -> VerifierParams:
     """The fitted values (evals/fit_verifier.py writes assistant/data/verifier.json)."""
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
     return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["citation_margin"],
-                          d["short_claim"], d.get("word_grounding", 0.0), d.get("local_grounding", 0.0))
+                          d["short_claim"], d.get("word_grounding", 0.0), d.get("local_grounding", 0.0),
+                          d.get("imported_words", 99))
 
 
 @dataclass
@@ -91,9 +95,10 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref))
         if reason:
             return reason
-        local = None if short else local_grounding(seg, sentences, question)
-        if local is not None and local < params.local_grounding:
-            return "原文没有一处这样说"
+        if not short:
+            local = local_grounding(seg, sentences, question)
+            if (local is not None and local < params.local_grounding) or imported_words(seg, cited, question) > params.imported_words:
+                return "原文没有一处这样说"
     # The question is given too: a sentence restating the asker's case uses its words.
     if not short and (grounding(claim, whole + "\n" + question) < params.grounding
                       or word_grounding(claim, whole + "\n" + question) < params.word_grounding):
