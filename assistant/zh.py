@@ -322,6 +322,24 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(s[i: i + 2] for i in range(len(s) - 1))
 
 
+_UNIT_WORD = {"year": "年", "%": "%", "百分点": "个百分点"}
+
+
+@lru_cache(maxsize=4096)
+def plain_figures(text: str) -> str:
+    """The text with each figure written one way, its value in Arabic digits and its measure
+    word (二〇二一年十二月二十一日 → 2021年12月21天, 1.2万元 → 12000元, 百分之六十 → 60%), so
+    wording shared around a figure is found whatever numerals either side uses."""
+    out, at = [], 0
+    for f in figures(text):
+        if f.unit.startswith("第"):
+            continue
+        out.append(text[at: f.start])
+        out.append(format(f.value, "f") + _UNIT_WORD.get(f.unit, f.unit))
+        at = f.end
+    return "".join(out) + text[at:]
+
+
 def overlap(text: str, other: str) -> float:
     """Share of the text's bigrams found in the other text (1.0 for a text without any)."""
     b = bigrams(text)

@@ -12,7 +12,7 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 from ..types import Given
-from ..zh import Figure, bigrams, cn_to_int, figures, overlap, split_sentences, words
+from ..zh import Figure, bigrams, cn_to_int, figures, overlap, plain_figures, split_sentences, words
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -23,8 +23,9 @@ FIGURE_CONTEXT_BEFORE, FIGURE_CONTEXT_AFTER = 12, 6
 
 
 def grounding(claim: str, source_text: str) -> float:
-    """Share of the claim's character bigrams found in the source."""
-    return overlap(claim, source_text)
+    """Share of the claim's character bigrams found in the source, figures read as values
+    (a date or sum the claim writes in other numerals is still the source's wording)."""
+    return overlap(plain_figures(claim), plain_figures(source_text))
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +112,8 @@ APPROXIMATION = 0.05
 # source's: such numbers do not recur by chance, and table cells carry no words around them.
 DISTINCTIVE_DIGITS = 4
 _LABEL = re.compile(r"(?:^|›\s*)(?:(\d{1,3})[.．、]|[（(]([一二三四五六七八九十百]+)[）)]|([一二三四五六七八九十百]+)、)", re.M)
+# Ordinals that number events or batches: «第92次» is the «92次» a source writes.
+_MEASURE_OF_ORDINAL = {"第次": "次", "第批": "批"}
 _COUNTED_UNITS = {"个", "项", "家", "所", "条", "门", "批"}
 _ITEMS = re.compile(r"[、，,；;]|以及")
 
@@ -223,7 +226,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         if f.unit == "第" and f.value < 10:
             continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause
         if f.unit.startswith("第"):
-            shown = {g.value for _, g in pool if g.unit in (f.unit, "第")} | set().union(*(labels(src.full) for src in cited))
+            # 第92次 is the source's «92次» (a meeting, a batch), not a clause number.
+            shown = {g.value for _, g in pool if g.unit in (f.unit, "第", _MEASURE_OF_ORDINAL.get(f.unit))} | set().union(*(labels(src.full) for src in cited))
             if f.value not in shown:
                 return f"条款编号 {f.value}{f.unit[1:]} 不见于所引原文"
             continue
@@ -426,13 +430,25 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
     return None
 
 
+def _denies_what_it_says(segment: str, part: str) -> bool:
+    """The segment's denial bears on the part: a word of prohibition or exemption (不得, 无需),
+    or words after the negation that the part says (不再单独提高农村教师待遇 / 提高农村教师
+    待遇). «超过的部分也不会作废» denies 作废, which the source never says: not a reversal."""
+    classes, _, _ = polarity(segment)
+    if classes & _NEGATIVE_CLASSES:
+        return True
+    toks, negators = words(segment), _cues()[2]
+    at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
+    return at is None or bool(bigrams("".join(toks[at + 1:])) & bigrams(part))
+
+
 def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str | None:
     """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
     the claim, which denies nothing."""
     part = restated_part(segment, sentence)
     if negative(segment) and part and not negative(part) and not negative(_clause_of(part, sentence)) \
-            and grounding(segment, part) >= match:
+            and grounding(segment, part) >= match and _denies_what_it_says(segment, part):
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):

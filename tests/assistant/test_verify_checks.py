@@ -310,3 +310,15 @@ def test_a_comparison_with_bi_must_agree_with_its_figures():
 def test_before_and_after_are_opposite_directions():
     assert polarity_problem("办学结余分配可以在年度财务结算前进行", "营利性民办学校的办学结余分配，应当在年度财务结算后进行。")
     assert polarity_problem("办学结余分配要在年度财务结算后进行", "营利性民办学校的办学结余分配，应当在年度财务结算后进行。") is None
+
+
+def test_an_event_number_is_the_one_the_source_gives():
+    src = Given("《行动计划》", "《行动计划》已经市政府92次常务会议研究同意，现印发给你们。")
+    assert figure_problem("这份计划经市政府第92次常务会议研究同意", [src], "", PARAMS) is None
+    assert figure_problem("这份计划经市政府第93次常务会议研究同意", [src], "", PARAMS)
+
+
+def test_a_denial_of_what_the_source_never_says_is_not_a_reversal():
+    sentence = "企业发生的公益性捐赠支出，超过年度利润总额12%的部分，准予结转以后三年内在计算应纳税所得额时扣除。"
+    assert denial_problem("超过的部分也不会作废", "超过的部分也不会作废", sentence, 0.3) is None
+    assert denial_problem("超过年度利润总额12%的部分不准予结转扣除", "超过年度利润总额12%的部分不准予结转扣除", sentence, 0.3)

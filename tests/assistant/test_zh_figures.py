@@ -67,3 +67,10 @@ def test_a_count_after_the_list_it_counts_is_a_figure_a_reference_back_is_not():
 def test_levels_and_school_years_are_counted():
     assert [(int(f.value), f.unit) for f in figures("建立省、市、县、校四级竞赛机制")] == [(4, "级")]
     assert [(int(f.value), f.unit) for f in figures("经不少于一学年的专业培训")] == [(1, "学年")]
+
+
+def test_figures_written_one_way_for_comparing_wording():
+    from assistant.zh import plain_figures
+
+    assert plain_figures("大会于二〇二一年十二月二十一日召开") == plain_figures("大会于2021年12月21日召开")
+    assert plain_figures("拨款不低于1.2万元") == plain_figures("拨款不低于一万二千元") == "拨款不低于12000元"
