@@ -164,13 +164,17 @@ def _same(a: str, b: str) -> bool:
 
 
 def _class_swap(p: Piece) -> bool:
-    """Another class of the same axis (高职 → 中职), or, where the replaced characters are
-    themselves class names, classes of other axes only (普通高中 → 义务教育)."""
+    """Another class of the same axis (高职 → 中职); or classes the claim names in place of
+    others the source names there, of any axes (应用型本科高校 → 职业院校, 普通高中 → 义务教育);
+    or one level for another (省、市财政 → 市、县财政)."""
     mine, theirs = named_classes(p.mine), named_classes(p.theirs)
     if any(axis in theirs and not (cls & theirs[axis]) for axis, cls in mine.items()):
         return True
-    core_mine, core_theirs = named_classes(p.core_mine), named_classes(p.core_theirs)
-    return bool(core_mine and core_theirs) and not set(core_mine) & set(core_theirs)
+    added = {(a, c) for a, cs in mine.items() for c in cs} - {(a, c) for a, cs in theirs.items() for c in cs}
+    dropped = {(a, c) for a, cs in theirs.items() for c in cs} - {(a, c) for a, cs in mine.items() for c in cs}
+    if added and dropped:
+        return True
+    return p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS
 
 
 def _direction_swap(p: Piece) -> bool:

@@ -61,3 +61,12 @@ def test_a_school_kind_replaced_by_another_is_caught():
     assert swap_problem("城镇职业学校教师评聘高级职务", "城镇中小学教师在评聘高级职务") is not None
     assert swap_problem("对普通高中教师进行全员培训", "对义务教育教师进行全员培训") is not None
     assert swap_problem("对中职学校教师进行全员培训", "对中等职业学校教师进行全员培训") is None
+
+
+def test_levels_and_kinds_named_in_place_of_others_are_caught():
+    # The claim's segments are read between its commas and 、 (市财政… against 县财政…).
+    assert swap_problem("市财政加大专项投入", "要通过市、县财政加大专项投入") is not None
+    assert swap_problem("定期组织选派应用型本科高校专业骨干教师赴国外研修", "定期组织选派职业院校专业骨干教师赴国外研修") is not None
+    assert swap_problem("来自10个中央企业的代表队", "来自10个省属企业的代表队") is not None
+    # Another writing of the same kind is not a swap.
+    assert swap_problem("组织选派高职院校专业骨干教师", "组织选派高等职业学校专业骨干教师") is None
