@@ -112,6 +112,8 @@ APPROXIMATION = 0.05
 # source's: such numbers do not recur by chance, and table cells carry no words around them.
 DISTINCTIVE_DIGITS = 4
 _LABEL = re.compile(r"(?:^|›\s*)(?:(\d{1,3})[.．、]|[（(]([一二三四五六七八九十百]+)[）)]|([一二三四五六七八九十百]+)、)", re.M)
+# A count of documents («两份文件», «这三个通知»): what follows the figure is a kind of document.
+_DOCUMENTS_NEXT = re.compile(r"(?:[\u4e00-\u9fff]{0,4}?)(?:文件|" + "|".join(read_lines("document_kinds.txt")) + ")")
 # Ordinals that number events or batches: «第92次» is the «92次» a source writes.
 _MEASURE_OF_ORDINAL = {"第次": "次", "第批": "批"}
 _COUNTED_UNITS = {"个", "项", "家", "所", "条", "门", "批"}
@@ -225,6 +227,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
         if f.unit == "第" and f.value < 10:
             continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause
+        if f.value <= len({src.header.split(" › ")[0] for src in cited}) and _DOCUMENTS_NEXT.match(claim, f.end):
+            continue  # «两份文件都没有列明»: a count of the documents the answer was given
         if f.unit.startswith("第"):
             # 第92次 is the source's «92次» (a meeting, a batch), not a clause number.
             shown = {g.value for _, g in pool if g.unit in (f.unit, "第", _MEASURE_OF_ORDINAL.get(f.unit))} | set().union(*(labels(src.full) for src in cited))

@@ -322,3 +322,10 @@ def test_a_denial_of_what_the_source_never_says_is_not_a_reversal():
     sentence = "企业发生的公益性捐赠支出，超过年度利润总额12%的部分，准予结转以后三年内在计算应纳税所得额时扣除。"
     assert denial_problem("超过的部分也不会作废", "超过的部分也不会作废", sentence, 0.3) is None
     assert denial_problem("超过年度利润总额12%的部分不准予结转扣除", "超过年度利润总额12%的部分不准予结转扣除", sentence, 0.3)
+
+
+def test_counts_in_more_measure_words_and_of_the_documents_given():
+    assert figure_problem("评为A等的报告共79份", [Given("《年报》", "评为A等的报告共69份。")], "", PARAMS)
+    law = Given("《中华人民共和国教育法》 › 第五章 › 第四十三条", "受教育者享有下列权利。")
+    assert figure_problem("两份文件都没有列明具体条件", [FUNDING, law], "", PARAMS) is None
+    assert figure_problem("三份文件都没有列明具体条件", [FUNDING, law], "", PARAMS)
