@@ -329,3 +329,13 @@ def test_counts_in_more_measure_words_and_of_the_documents_given():
     law = Given("《中华人民共和国教育法》 › 第五章 › 第四十三条", "受教育者享有下列权利。")
     assert figure_problem("两份文件都没有列明具体条件", [FUNDING, law], "", PARAMS) is None
     assert figure_problem("三份文件都没有列明具体条件", [FUNDING, law], "", PARAMS)
+
+
+def test_words_taken_from_other_sentences_of_the_source_are_counted():
+    from assistant.verify.checks import imported_words
+
+    src = Given("《计划》 › （二十四）完善经费投入机制", "公办高职院校生均拨款水平每年不低于12000元。地方教育附加费用于职业教育的比例不低于30%。")
+    # Restating one sentence imports nothing; joining the subject of one to the predicate of
+    # the other imports the other's words.
+    assert imported_words("地方教育附加费用于职业教育的比例不低于百分之三十", [src], "") == 0
+    assert imported_words("地方教育附加费要用于保障公办高职院校的生均拨款", [src], "") >= 2
