@@ -132,13 +132,17 @@ def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[_Slot, ...]:
 
 
 def _same_office(name: str, slot: _Slot) -> bool:
-    """The claim's office is the slot's, perhaps written shorter: «地方政府» for «地方人民政府»,
-    «地方教育行政部门» for «地方人民政府教育行政部门» (same level first, the characters in order),
-    not «市人民政府» for «直辖市人民政府»."""
-    if name in slot.name or slot.name in name:
+    return same_office(name, slot.name, slot.full)
+
+
+def same_office(name: str, named: str, full: str | None = None) -> bool:
+    """The claim's office is the one named (`full`: with the words it runs on into), perhaps
+    written shorter: «地方政府» for «地方人民政府», «地方教育行政部门» for «地方人民政府教育行政部门»
+    (same level first, the characters in order), not «市人民政府» for «直辖市人民政府»."""
+    if name in named or named in name:
         return True
     name = re.sub(r"(?<=[省市县区乡镇])级", "", name).removeprefix("各")  # 县级政府 is 县…政府
-    full = slot.full.removeprefix("各")  # 各县人民政府: every 县人民政府
+    full = (full or named).removeprefix("各")  # 各县人民政府: every 县人民政府
     it = iter(full)
     return name[:1] == full[:1] and all(ch in it for ch in name)
 
@@ -181,7 +185,7 @@ def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[s
             continue
         for name in actors(part, known_units):
             whole = "".join(name)
-            unit = next((u for u in listed if _same_office(whole, _Slot(u, frozenset(), u, frozenset()))), None)
+            unit = next((u for u in listed if same_office(whole, u)), None)
             if unit:
                 return f"原文把“{unit}”列为责任单位"
     return None

@@ -23,6 +23,10 @@ from .judge import judge
 from .swaps import swap_problem
 
 
+# The imported-word limit that means "not checked" (no segment has this many content words).
+IMPORTS_UNCHECKED = 99
+
+
 @dataclass(frozen=True)
 class VerifierParams:
     # Least share of a claim's character bigrams its cited sources must contain.
@@ -50,8 +54,8 @@ class VerifierParams:
     # what none of them says. 0.0: not checked.
     local_grounding: float = 0.0
     # Most content words a segment may take from other sentences of its sources than the one
-    # it restates (imported_words); 99: not checked.
-    imported_words: int = 99
+    # it restates (imported_words); IMPORTS_UNCHECKED: not checked.
+    imported_words: int = IMPORTS_UNCHECKED
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +64,7 @@ def load_params() -> VerifierParams:
     d = json.loads((DATA_DIR / "verifier.json").read_text(encoding="utf-8"))
     return VerifierParams(d["grounding"], d["figure_context"], d["negation_match"], d["actor_context"], d["citation_margin"],
                           d["short_claim"], d.get("word_grounding", 0.0), d.get("local_grounding", 0.0),
-                          d.get("imported_words", 99))
+                          d.get("imported_words", IMPORTS_UNCHECKED))
 
 
 @dataclass
@@ -95,15 +99,22 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref))
         if reason:
             return reason
-        if not short:
-            local = local_grounding(seg, sentences, question)
-            if (local is not None and local < params.local_grounding) or imported_words(seg, cited, question) > params.imported_words:
-                return "原文没有一处这样说"
+        if not short and _recombined(seg, sentences, cited, question, params):
+            return "原文没有一处这样说"
     # The question is given too: a sentence restating the asker's case uses its words.
     if not short and (grounding(claim, whole + "\n" + question) < params.grounding
                       or word_grounding(claim, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
+
+
+def _recombined(seg: str, sentences: list[str], cited: list[Given], question: str, params: VerifierParams) -> bool:
+    """The segment joins words no one source sentence joins (each measure only when fitted on)."""
+    if params.local_grounding > 0:
+        local = local_grounding(seg, sentences, question)
+        if local is not None and local < params.local_grounding:
+            return True
+    return params.imported_words < IMPORTS_UNCHECKED and imported_words(seg, cited, question) > params.imported_words
 
 
 def _core(claims: list[Claim], question: str) -> Claim | None:

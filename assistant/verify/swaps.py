@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 
-from ..data import read_lines
 from ..retrieve.query import UNIT_ALIASES
 from ..zh import word_tag, words
-from .actors import _NAME_TAGS, _Slot, _lookalikes, _same_office, office_text
+from .actors import _NAME_TAGS, _lookalikes, _org_suffixes, office_text, same_office
 from .checks import named_classes, negative, opposite_class, polarity_classes, restated_part
 
 # Unchanged characters needed on each side of a replaced piece for it to be a swap in place:
@@ -90,11 +88,6 @@ def pieces(segment: str, sentence: str) -> list[Piece]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _office_ends() -> tuple[str, ...]:
-    return tuple(sorted(read_lines("office_suffixes.txt"), key=len, reverse=True))
-
-
 # Characters that, standing alone before a name, are its level (省|教育厅).
 _LEVELS = set("省市县区乡镇国")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -115,7 +108,7 @@ def _name_span(piece: str, at: int, core: str) -> tuple[int, int] | None:
     if first and toks[first - 1] in _LEVELS:
         first, start = first - 1, ends[first - 1] - len(toks[first - 1])  # 省|人社厅: the level opens the name
     for k in range(first, len(toks)):
-        if toks[k].endswith(_office_ends()) and toks[k] not in _lookalikes():
+        if toks[k].endswith(_org_suffixes()) and toks[k] not in _lookalikes():
             return (start, ends[k]) if _HAN.fullmatch(piece[start: ends[k]]) else None
         if toks[k] in _LEVELS or (word_tag(toks[k]) or "x").startswith(_NAME_TAGS):
             continue
@@ -160,19 +153,17 @@ def _same(a: str, b: str) -> bool:
         return True
     if UNIT_ALIASES.get(a) == b or UNIT_ALIASES.get(b) == a:
         return True
-    return _same_office(a, _Slot(b, frozenset(), b, frozenset())) or _same_office(b, _Slot(a, frozenset(), a, frozenset()))
+    return same_office(a, b) or same_office(b, a)
 
 
 def _class_swap(p: Piece) -> bool:
     """Another class of the same axis (高职 → 中职); or classes the claim names in place of
     others the source names there, of any axes (应用型本科高校 → 职业院校, 普通高中 → 义务教育);
     or one level for another (省、市财政 → 市、县财政)."""
-    mine, theirs = named_classes(p.mine), named_classes(p.theirs)
-    if any(axis in theirs and not (cls & theirs[axis]) for axis, cls in mine.items()):
-        return True
-    added = {(a, c) for a, cs in mine.items() for c in cs} - {(a, c) for a, cs in theirs.items() for c in cs}
-    dropped = {(a, c) for a, cs in theirs.items() for c in cs} - {(a, c) for a, cs in mine.items() for c in cs}
-    if added and dropped:
+    # (A class of the same axis in place of another is one such pair: added and dropped.)
+    mine = {(a, c) for a, cs in named_classes(p.mine).items() for c in cs}
+    theirs = {(a, c) for a, cs in named_classes(p.theirs).items() for c in cs}
+    if mine - theirs and theirs - mine:
         return True
     return p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS
 
