@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.answerability import FEATURES, GATE_EXTRA, MODEL_FILE, SENTENCE_FEATURES, Logistic, Model, Signals
 
-from .metrics import clause_ok, doc_ok, norm
+from .metrics import clause_ok, doc_ok, hit_cite, norm
 from .run import eval_settings, load_gold
 
 # In LLM mode the offline gate only stops clear misses: it lets through this share of the
@@ -36,7 +36,7 @@ def correct(item: dict, hit) -> bool:
     exp = item.get("expect") or {}
     if not item.get("answerable", True) or not exp:
         return False
-    cite = {"doc_number": hit.doc.doc_number, "doc_title": hit.doc.title, "clause_path": list(hit.clause.clause_path)}
+    cite = hit_cite(hit)
     return doc_ok(cite, exp.get("doc_any") or []) and clause_ok(cite, exp.get("clause_any") or [])
 
 

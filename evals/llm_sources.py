@@ -16,7 +16,7 @@ from pathlib import Path
 from assistant.chain import PolicyAssistant
 from assistant.compose.llm import format_sources
 
-from .metrics import clause_ok, doc_ok
+from .metrics import clause_ok, doc_ok, hit_cite
 from .run import eval_settings, load_gold
 
 
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
                 continue
             hits = a.sources(d["question"], d.get("history") or [])
             exp = d["expect"]
-            cites = [{"doc_number": h.doc.doc_number, "doc_title": h.doc.title, "clause_path": h.clause.clause_path} for h in hits]
+            cites = [hit_cite(h) for h in hits]
             if not any(doc_ok(c, exp.get("doc_any") or []) and clause_ok(c, exp.get("clause_any") or []) for c in cites):
                 continue
             taken[d["split"]] += 1

@@ -9,6 +9,13 @@ def norm(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
+def hit_cite(hit) -> dict:
+    """A retrieved clause as the fields a citation is scored by. An attachment without a number
+    of its own is named by the notice that forwards it."""
+    return {"doc_number": hit.doc.doc_number, "doc_title": hit.doc.title, "forwarded_by": hit.doc.forwarded_by,
+            "clause_path": list(hit.clause.clause_path)}
+
+
 def doc_ok(cite: dict, doc_any: list[str]) -> bool:
     # An attachment without a number of its own is identified by the notice that forwards it.
     names = [norm(cite.get(k) or "") for k in ("doc_number", "doc_title", "forwarded_by")]
