@@ -25,7 +25,7 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -173,7 +173,9 @@ class SentenceVectors:
 
         meta = orjson.loads((path / "sentences.json").read_bytes())
         vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
-        return cls([m[0] for m in meta], [m[1] for m in meta], vecs)
+        # One string per clause id, not one per sentence (175,000 copies at 100×).
+        ids: dict[str, str] = {}
+        return cls([ids.setdefault(m[0], m[0]) for m in meta], [m[1] for m in meta], vecs)
 
     def save(self, path: Path) -> None:
         import numpy as np
@@ -226,6 +228,25 @@ def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     if kind == "clause":
         return kind, _clause_from(r)
     return kind, Chunk(**r)
+
+
+def _lean_clause(c: Clause, docs: dict[str, Document]) -> Clause:
+    """A reader's clause: its document id is the document's own string, not a copy per clause."""
+    d = docs.get(c.doc_id)
+    return replace(c, doc_id=d.doc_id) if d is not None else c
+
+
+def _lean_chunk(ch: Chunk, clauses: dict[str, Clause], docs: dict[str, Document]) -> Chunk:
+    """A reader's chunk, holding what answering uses and no copies: the ids are its clause's
+    and document's own strings, a chunk that is its whole clause shares the clause's text, and
+    the embedded text (text + title + heading path) is left out, since only an ingest embeds or
+    tokenises it (a writer reads with keep_lines). At 100× the bundled corpus the records held
+    three copies of every clause's text."""
+    c = clauses.get(ch.clause_id)
+    d = docs.get(ch.doc_id)
+    text = c.text if c is not None and c.text == ch.text else ch.text
+    return replace(ch, clause_id=c.clause_id if c is not None else ch.clause_id,
+                   doc_id=d.doc_id if d is not None else ch.doc_id, text=text, embed_text="")
 
 
 def record_line(kind: str, x) -> str:
@@ -350,9 +371,9 @@ class IndexStore:
                 if kind == "document":
                     docs[obj.doc_id] = obj
                 elif kind == "clause":
-                    clauses[obj.clause_id] = obj
+                    clauses[obj.clause_id] = obj if keep_lines else _lean_clause(obj, docs)
                 else:
-                    chunks.append(obj)
+                    chunks.append(obj if keep_lines else _lean_chunk(obj, clauses, docs))
         if "embedder" not in state or not docs:
             raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
@@ -373,6 +394,7 @@ class IndexStore:
         lines = lines or {}
         import numpy as np
 
+        from .dense import save_projection
         from .embed import unit_length
         from .lexical import LexicalIndex
 
@@ -391,7 +413,9 @@ class IndexStore:
         LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
         sentences.save(tmp)
         vecs = np.asarray(chunk_vectors, dtype=np.float32)
-        np.save(tmp / "chunks.npy", unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32))
+        unit = unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
+        np.save(tmp / "chunks.npy", unit)
+        save_projection(tmp, unit)
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")

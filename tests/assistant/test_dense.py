@@ -69,3 +69,20 @@ def test_principal_directions_are_orthonormal_and_ordered(loaded):
     spread = np.asarray(exact.vecs) @ p.axes
     var = spread.var(axis=0)
     assert var[0] >= var[-1]
+
+
+def test_a_projection_saved_with_the_snapshot_is_mapped_by_readers_not_fitted_again(loaded, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    from assistant.dense import load_projection, save_projection
+
+    snap, exact, queries = loaded
+    save_projection(tmp_path, np.asarray(exact.vecs), exact_below=10**9)
+    assert load_projection(tmp_path) is None  # a small corpus: nothing saved, searched exactly
+    save_projection(tmp_path, np.asarray(exact.vecs), exact_below=1)
+    reader = SnapshotDense(dc_replace(snap, path=tmp_path), exact.vecs, exact_below=1)
+    assert reader.proj is not None and isinstance(reader._pass[1], np.memmap)  # ready without prepare()
+    fitted = SnapshotDense(snap, exact.vecs, exact_below=1)
+    fitted.prepare()
+    assert np.allclose(reader.proj.axes, fitted.proj.axes)
+    assert reader.query(queries[0], 10) == fitted.query(queries[0], 10)

@@ -74,6 +74,18 @@ def test_a_saved_index_loads_with_the_same_scores_and_bags(tmp_path):
     assert np.allclose(again.get_scores(q), idx.get_scores(q))
 
 
+def test_a_reader_maps_the_saved_weights_and_scores_as_the_builder_did(tmp_path):
+    texts = _passages()[:50]
+    idx = LexicalIndex.build(texts, ["省教育厅"])
+    idx.save(tmp_path / "lex")
+    reader = LexicalIndex.load(tmp_path / "lex")
+    assert all(isinstance(a, np.memmap) for a in reader._scores)  # weights read from disk, not computed
+    for t in texts[:5]:
+        q = tokenize(t[:30])
+        assert np.allclose(reader.get_scores(q), idx.get_scores(q))
+    assert reader.idf() == idx.idf()
+
+
 @pytest.mark.parametrize("n", [0, 1])
 def test_tiny_indexes_score_without_error(n):
     idx = LexicalIndex.build(["职业教育"] * n, [])

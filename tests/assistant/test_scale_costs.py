@@ -60,3 +60,23 @@ def test_the_document_index_follows_the_document_list_it_was_built_for(assistant
     fewer = docs[1:]
     assert doc_index(fewer) is not index and docs[0].doc_id not in doc_index(fewer).order
     assert docs[0].doc_id not in named_by_title(f"按照{docs[0].title}的规定", fewer)
+
+
+def test_a_reader_holds_each_clause_text_once_and_no_embedded_text(corpus_index):
+    from assistant.store import IndexStore
+
+    reader = IndexStore(corpus_index).load()
+    writer = IndexStore(corpus_index).load(keep_lines=True)
+    try:
+        assert all(ch.embed_text == "" for ch in reader.chunks)
+        assert all(ch.embed_text for ch in writer.chunks)  # an ingest still embeds and tokenises it
+        whole = [ch for ch in reader.chunks if ch.text == reader.clauses[ch.clause_id].text]
+        assert whole and all(ch.text is reader.clauses[ch.clause_id].text for ch in whole)
+        assert all(ch.clause_id is reader.clauses[ch.clause_id].clause_id for ch in reader.chunks)
+        # What answering reads is the same either way.
+        assert [(c.chunk_id, c.text) for c in reader.chunks] == [(c.chunk_id, c.text) for c in writer.chunks]
+        ids = reader.sentences.clause_ids
+        assert len({id(x) for x in ids}) == len(set(ids))  # one string per clause, not per sentence
+    finally:
+        reader.release()
+        writer.release()
