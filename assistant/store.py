@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
+from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
 from .types import Chunk, Clause, Document
 from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
@@ -156,44 +157,6 @@ class Snapshot:
 
                 self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
         return self._bm25
-
-
-@dataclass
-class SentenceVectors:
-    """Each clause's sentences embedded on their own, so a question worded unlike the
-    clause as a whole can still meet the one sentence that answers it."""
-
-    clause_ids: list[str]
-    texts: list[str]
-    vectors: "object"  # np.ndarray, n × dim, unit length
-
-    @classmethod
-    def load(cls, path: Path) -> "SentenceVectors":
-        import numpy as np
-
-        meta = orjson.loads((path / "sentences.json").read_bytes())
-        vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
-        # One string per clause id, not one per sentence (175,000 copies at 100×).
-        ids: dict[str, str] = {}
-        return cls([ids.setdefault(m[0], m[0]) for m in meta], [m[1] for m in meta], vecs)
-
-    def save(self, path: Path) -> None:
-        import numpy as np
-
-        rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
-        (path / "sentences.json").write_bytes(orjson.dumps(rows))
-        from .embed import unit_length
-
-        np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
-
-    def of(self, clause_ids: set[str]) -> "SentenceVectors":
-        """The sentences of these clauses, their vectors gathered in one read (not row by row
-        from the mapped file: 3 s of a 100× re-ingest)."""
-        import numpy as np
-
-        rows = [i for i, c in enumerate(self.clause_ids) if c in clause_ids]
-        return SentenceVectors([self.clause_ids[i] for i in rows], [self.texts[i] for i in rows],
-                               np.asarray(self.vectors[rows], dtype=np.float32))
 
 
 def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object]):

@@ -3,6 +3,8 @@ answer that stays readable when one office is named in hundreds of clauses, and 
 sentence pool."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.structure.answer import LISTED_IN_CHAT, unit_tasks_answer
 from assistant.structure.targets import extract_targets
 from assistant.structure.units import tasks_of, unit_index
@@ -80,3 +82,35 @@ def test_a_reader_holds_each_clause_text_once_and_no_embedded_text(corpus_index)
     finally:
         reader.release()
         writer.release()
+
+
+@pytest.mark.parametrize("rows", [[], [("c1", "第一句。"), ("c1", "第二句，含数字12000元。"), ("c2", "")]])
+def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
+    import numpy as np
+
+    from assistant.sentences import SentenceVectors, TextColumn
+
+    vecs = np.eye(3, dtype=np.float32)[: len(rows)] if rows else np.zeros((0, 3), dtype=np.float32)
+    SentenceVectors([c for c, _ in rows], [t for _, t in rows], vecs).save(tmp_path)
+    back = SentenceVectors.load(tmp_path)
+    assert isinstance(back.texts, TextColumn)
+    assert list(zip(back.clause_ids, back.texts)) == rows
+    assert np.allclose(back.vectors, vecs)
+    if rows:
+        assert back.texts[-1] == rows[-1][1] and back.clause_ids[1:] == [c for c, _ in rows[1:]]
+        assert back.of({"c2"}).texts == [""]
+    # A snapshot written before the columns is read from its sentences.json.
+    for f in ("sentence_texts.bin", "sentence_offsets.npy"):
+        (tmp_path / f).unlink()
+    assert list(zip(*(lambda s: (s.clause_ids, s.texts))(SentenceVectors.load(tmp_path)))) == rows
+
+
+def test_a_mapped_column_equals_the_list_it_was_written_from(tmp_path):
+    import numpy as np
+
+    from assistant.sentences import SentenceVectors
+
+    SentenceVectors(["a", "b"], ["一", "二"], np.eye(2, dtype=np.float32)).save(tmp_path)
+    back = SentenceVectors.load(tmp_path)
+    assert back.texts == ["一", "二"] and back.clause_ids == ["a", "b"] and back.texts != ["一"]
+    assert back.texts == SentenceVectors.load(tmp_path).texts

@@ -1,0 +1,106 @@
+"""Each clause's sentences and their vectors, as a snapshot stores them.
+
+A reader maps the texts from disk instead of holding them: the sentences of a clause are
+copies of pieces of its text, 32 MB of every answering process at 100× the bundled corpus.
+`sentences.json` (clause id and text per row) is still written, for older readers and for a
+replica's sync, which compares rows by key."""
+from __future__ import annotations
+
+import mmap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+TEXTS, OFFSETS, CODES, IDS = "sentence_texts.bin", "sentence_offsets.npy", "sentence_clauses.npy", "sentence_clause_ids.json"
+
+
+class _Column(Sequence):
+    """A read-only column that compares equal to any sequence holding the same values."""
+
+    __hash__ = None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+
+class TextColumn(_Column):
+    """Row i's text, decoded from a mapped UTF-8 file when asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self._offsets = np.load(path / OFFSETS, mmap_mode="r")
+        with open(path / TEXTS, "rb") as f:
+            self._buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if f.seek(0, 2) else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._buf[int(self._offsets[i]): int(self._offsets[i + 1])].decode("utf-8")
+
+
+class CodedColumn(_Column):
+    """Row i's clause id: one string per clause, a small integer per row."""
+
+    def __init__(self, values: list[str], codes: np.ndarray) -> None:
+        self._values, self._codes = values, codes
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._values[c] for c in self._codes[i]]
+        return self._values[int(self._codes[i])]
+
+
+@dataclass
+class SentenceVectors:
+    """Each clause's sentences embedded on their own, so a question worded unlike the
+    clause as a whole can still meet the one sentence that answers it."""
+
+    clause_ids: Sequence[str]
+    texts: Sequence[str]
+    vectors: "object"  # np.ndarray, n × dim, unit length
+
+    @classmethod
+    def load(cls, path: Path) -> "SentenceVectors":
+        vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
+        if all((path / f).exists() for f in (TEXTS, OFFSETS, CODES, IDS)):
+            ids = orjson.loads((path / IDS).read_bytes())
+            return cls(CodedColumn(ids, np.load(path / CODES, mmap_mode="r")), TextColumn(path), vecs)
+        meta = orjson.loads((path / "sentences.json").read_bytes())  # a snapshot written before the columns
+        shared: dict[str, str] = {}  # one string per clause id, not one per sentence
+        return cls([shared.setdefault(m[0], m[0]) for m in meta], [m[1] for m in meta], vecs)
+
+    def save(self, path: Path) -> None:
+        from .embed import unit_length
+
+        rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
+        (path / "sentences.json").write_bytes(orjson.dumps(rows))
+        encoded = [t.encode("utf-8") for t in self.texts]
+        (path / TEXTS).write_bytes(b"".join(encoded))
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(b) for b in encoded])
+        np.save(path / OFFSETS, offsets)
+        code_of: dict[str, int] = {}
+        codes = np.fromiter((code_of.setdefault(c, len(code_of)) for c in self.clause_ids), dtype=np.int32,
+                            count=len(self.clause_ids))
+        np.save(path / CODES, codes)
+        (path / IDS).write_bytes(orjson.dumps(list(code_of)))
+        np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
+
+    def of(self, clause_ids: set[str]) -> "SentenceVectors":
+        """The sentences of these clauses, their vectors gathered in one read (not row by row
+        from the mapped file: 3 s of a 100× re-ingest)."""
+        rows = [i for i, c in enumerate(self.clause_ids) if c in clause_ids]
+        return SentenceVectors([self.clause_ids[i] for i in rows], [self.texts[i] for i in rows],
+                               np.asarray(self.vectors[rows], dtype=np.float32))
