@@ -233,6 +233,7 @@ class Figure:
 # «一» before these, or after these, is an article («一项举措», «这一条»), not a count.
 _ARTICLE_UNITS = {"项", "个", "条", "批", "种"}
 _ARTICLE_BEFORE = set("这那该同每哪某任其另唯单")
+_LEVEL_BEFORE = set("省市县区乡镇")  # «在市一级» is "at the city level": 一级 there counts nothing
 _DEMONSTRATIVES = set("这那该此")  # «这两项工作» refers back; it does not count anew
 # …unless the clause it ends lists what it counts: «A、B和C这三个区» counts A, B and C.
 _LISTED_BEFORE = re.compile(r"、[^，,；;。：:\n]*$")
@@ -280,8 +281,9 @@ def figures(text: str) -> list[Figure]:
             continue
         before = masked[m.start() - 1: m.start()]
         if cn and not m.group("pct") and (before in _DEMONSTRATIVES and not _LISTED_BEFORE.search(masked[:m.start() - 1])
-                                          or cn == "一" and (unit in _ARTICLE_UNITS or before in _ARTICLE_BEFORE)):
-            continue  # 一项举措, 这一条, 这两项工作: an article or a reference, not a count
+                                          or cn == "一" and (unit in _ARTICLE_UNITS or before in _ARTICLE_BEFORE)
+                                          or cn == "一" and unit == "级" and before in _LEVEL_BEFORE):
+            continue  # 一项举措, 这一条, 这两项工作, 市一级: an article, a reference or a level, not a count
         v = _decimal(m)
         if v is None:
             continue

@@ -44,6 +44,11 @@ def test_ranges_and_approximations():
     assert _vals("这一条") == [] and _vals("一项举措") == [] and _vals("一年以上") == [("1", "年")]
 
 
+def test_a_level_named_as_place_yi_ji_counts_nothing():
+    assert _vals("在市一级，各县也要组织") == [] and _vals("省一级统筹") == []
+    assert _vals("分为三级") == [("3", "级")] and _vals("一级学科5个")[1] == ("5", "个")
+
+
 def test_cn_value_reads_wan_and_yi():
     assert cn_value("一万二千") == 12000 and cn_value("一万二") == 12000
     assert cn_value("三千五百万") == 35_000_000 and cn_value("两亿") == 200_000_000
