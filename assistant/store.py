@@ -193,10 +193,15 @@ def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     return kind, Chunk(**r)
 
 
-def _lean_clause(c: Clause, docs: dict[str, Document]) -> Clause:
-    """A reader's clause: its document id is the document's own string, not a copy per clause."""
+def _lean_clause(c: Clause, docs: dict[str, Document], shared: dict[str, str]) -> Clause:
+    """A reader's clause, holding one string for what many clauses repeat: its document id,
+    the headings of its path (1,300 labels in 77,000 places at 100× the bundled corpus), its
+    units and its table's header and cells."""
+    one = (lambda xs: tuple(shared.setdefault(x, x) for x in xs))
     d = docs.get(c.doc_id)
-    return replace(c, doc_id=d.doc_id) if d is not None else c
+    return replace(c, doc_id=d.doc_id if d is not None else c.doc_id, clause_path=one(c.clause_path),
+                   responsible_units=one(c.responsible_units), lead_units=one(c.lead_units),
+                   table_header=one(c.table_header), table_rows=tuple(one(r) for r in c.table_rows))
 
 
 def _lean_chunk(ch: Chunk, clauses: dict[str, Clause], docs: dict[str, Document]) -> Chunk:
@@ -326,6 +331,7 @@ class IndexStore:
         state = json.loads((p / "state.json").read_text(encoding="utf-8"))
         docs, clauses, chunks = {}, {}, []
         lines: dict[int, tuple[object, str]] = {}
+        shared: dict[str, str] = {}
         with open(p / "records.jsonl", "rb") as f:
             for line in f:
                 kind, obj = record_from(orjson.loads(line))
@@ -334,7 +340,7 @@ class IndexStore:
                 if kind == "document":
                     docs[obj.doc_id] = obj
                 elif kind == "clause":
-                    clauses[obj.clause_id] = obj if keep_lines else _lean_clause(obj, docs)
+                    clauses[obj.clause_id] = obj if keep_lines else _lean_clause(obj, docs, shared)
                 else:
                     chunks.append(obj if keep_lines else _lean_chunk(obj, clauses, docs))
         if "embedder" not in state or not docs:

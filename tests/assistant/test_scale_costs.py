@@ -75,6 +75,11 @@ def test_a_reader_holds_each_clause_text_once_and_no_embedded_text(corpus_index)
         whole = [ch for ch in reader.chunks if ch.text == reader.clauses[ch.clause_id].text]
         assert whole and all(ch.text is reader.clauses[ch.clause_id].text for ch in whole)
         assert all(ch.clause_id is reader.clauses[ch.clause_id].clause_id for ch in reader.chunks)
+        labels = {}
+        for c in reader.clauses.values():  # one string per heading and per unit, however many clauses repeat it
+            for x in c.clause_path + c.responsible_units:
+                assert labels.setdefault(x, x) is x
+        assert [c for c in reader.clauses.values()] == [c for c in writer.clauses.values()]
         # What answering reads is the same either way.
         assert [(c.chunk_id, c.text) for c in reader.chunks] == [(c.chunk_id, c.text) for c in writer.chunks]
         ids = reader.sentences.clause_ids
