@@ -25,7 +25,7 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -193,28 +193,30 @@ def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     return kind, Chunk(**r)
 
 
-def _lean_clause(c: Clause, docs: dict[str, Document], shared: dict[str, str]) -> Clause:
-    """A reader's clause, holding one string for what many clauses repeat: its document id,
-    the headings of its path (1,300 labels in 77,000 places at 100× the bundled corpus), its
-    units and its table's header and cells."""
-    one = (lambda xs: tuple(shared.setdefault(x, x) for x in xs))
-    d = docs.get(c.doc_id)
-    return replace(c, doc_id=d.doc_id if d is not None else c.doc_id, clause_path=one(c.clause_path),
-                   responsible_units=one(c.responsible_units), lead_units=one(c.lead_units),
-                   table_header=one(c.table_header), table_rows=tuple(one(r) for r in c.table_rows))
-
-
-def _lean_chunk(ch: Chunk, clauses: dict[str, Clause], docs: dict[str, Document]) -> Chunk:
-    """A reader's chunk, holding what answering uses and no copies: the ids are its clause's
-    and document's own strings, a chunk that is its whole clause shares the clause's text, and
-    the embedded text (text + title + heading path) is left out, since only an ingest embeds or
-    tokenises it (a writer reads with keep_lines). At 100× the bundled corpus the records held
+def lean_record(r: dict, docs: dict[str, Document], clauses: dict[str, Clause], shared: dict[str, str]):
+    """One parsed line as a reader's record, holding what answering uses and no copies: one
+    string for what many records repeat (ids, the headings of a path — 1,300 labels in 77,000
+    places at 100× the bundled corpus —, units, table cells), a chunk that is its whole clause
+    sharing the clause's text, and no embedded text (text + title + heading path), which only
+    an ingest embeds or tokenises (a writer reads with keep_lines). At 100× the records held
     three copies of every clause's text."""
-    c = clauses.get(ch.clause_id)
-    d = docs.get(ch.doc_id)
-    text = c.text if c is not None and c.text == ch.text else ch.text
-    return replace(ch, clause_id=c.clause_id if c is not None else ch.clause_id,
-                   doc_id=d.doc_id if d is not None else ch.doc_id, text=text, embed_text="")
+    kind = r.pop("type")
+    if kind == "document":
+        return kind, Document(**r)
+    one = (lambda xs: tuple(shared.setdefault(x, x) for x in xs or ()))
+    d = docs.get(r["doc_id"])
+    r["doc_id"] = d.doc_id if d is not None else r["doc_id"]
+    if kind == "clause":
+        for k in ("clause_path", "responsible_units", "lead_units", "table_header"):
+            r[k] = one(r.get(k))
+        r["table_rows"] = tuple(one(row) for row in r.get("table_rows") or ())
+        return kind, Clause(**r)
+    c = clauses.get(r["clause_id"])
+    if c is not None:
+        r["clause_id"] = c.clause_id
+        r["text"] = c.text if c.text == r["text"] else r["text"]
+    r["embed_text"] = ""
+    return kind, Chunk(**r)
 
 
 def record_line(kind: str, x) -> str:
@@ -334,15 +336,17 @@ class IndexStore:
         shared: dict[str, str] = {}
         with open(p / "records.jsonl", "rb") as f:
             for line in f:
-                kind, obj = record_from(orjson.loads(line))
                 if keep_lines:
+                    kind, obj = record_from(orjson.loads(line))
                     lines[id(obj)] = (obj, line.decode("utf-8").rstrip("\n"))
+                else:
+                    kind, obj = lean_record(orjson.loads(line), docs, clauses, shared)
                 if kind == "document":
                     docs[obj.doc_id] = obj
                 elif kind == "clause":
-                    clauses[obj.clause_id] = obj if keep_lines else _lean_clause(obj, docs, shared)
+                    clauses[obj.clause_id] = obj
                 else:
-                    chunks.append(obj if keep_lines else _lean_chunk(obj, clauses, docs))
+                    chunks.append(obj)
         if "embedder" not in state or not docs:
             raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")

@@ -97,13 +97,27 @@ class HybridRetriever:
         self.sent_texts = sv.texts
         # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
         by_clause = self.snap.clause_chunks()
-        self.sent_chunk = np.array(
-            [next((i for i in by_clause.get(cid, []) if text in self.snap.chunks[i].text), by_clause.get(cid, [-1])[0])
-             for cid, text in zip(sv.clause_ids, sv.texts)], dtype=int,
-        )
-        self.sent_doc = [self.snap.clauses[cid].doc_id if cid in self.snap.clauses else "" for cid in sv.clause_ids]
+        chunks = self.snap.chunks
+        ids = list(sv.clause_ids)
+
+        at: dict[str, int] = {}  # per clause, the chunk its previous sentence was found in
+
+        def chunk_of(cid: str, row: int) -> int:
+            mine = by_clause.get(cid, [-1])
+            if len(mine) == 1:  # most clauses are one chunk: no text to search
+                return mine[0]
+            text = sv.texts[row]
+            # A clause's sentences come in text order, like its chunks: search on from where the
+            # previous one was found (a long table's rows, not every row against every chunk).
+            k = at.get(cid, 0)
+            found = next((j for j in [*range(k, len(mine)), *range(k)] if text in chunks[mine[j]].text), 0)
+            at[cid] = found
+            return mine[found]
+
+        self.sent_chunk = np.array([chunk_of(cid, row) for row, cid in enumerate(ids)], dtype=int)
+        self.sent_doc = [self.snap.clauses[cid].doc_id if cid in self.snap.clauses else "" for cid in ids]
         self._rows: dict[str, list[int]] = {}
-        for i, cid in enumerate(sv.clause_ids):
+        for i, cid in enumerate(ids):
             self._rows.setdefault(cid, []).append(i)
         # The sentence rows of each chunk, as ranges of one sorted order: a pool's rows are
         # gathered per chunk, not found by a pass over every sentence.
