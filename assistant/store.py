@@ -174,11 +174,12 @@ def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object
     return out
 
 
-def _clause_from(d: dict) -> Clause:
+def _clause_from(d: dict, one=tuple) -> Clause:
+    """A clause from its parsed line; `one` turns each JSON list of strings into its tuple."""
     d = dict(d)
     for k in ("clause_path", "responsible_units", "lead_units", "table_header"):
-        d[k] = tuple(d.get(k) or ())
-    d["table_rows"] = tuple(tuple(r) for r in d.get("table_rows") or ())
+        d[k] = one(d.get(k) or ())
+    d["table_rows"] = tuple(one(r) for r in d.get("table_rows") or ())
     return Clause(**d)
 
 
@@ -200,17 +201,13 @@ def lean_record(r: dict, docs: dict[str, Document], clauses: dict[str, Clause], 
     sharing the clause's text, and no embedded text (text + title + heading path), which only
     an ingest embeds or tokenises (a writer reads with keep_lines). At 100× the records held
     three copies of every clause's text."""
+    if r["type"] == "document":
+        return record_from(r)
     kind = r.pop("type")
-    if kind == "document":
-        return kind, Document(**r)
-    one = (lambda xs: tuple(shared.setdefault(x, x) for x in xs or ()))
     d = docs.get(r["doc_id"])
     r["doc_id"] = d.doc_id if d is not None else r["doc_id"]
     if kind == "clause":
-        for k in ("clause_path", "responsible_units", "lead_units", "table_header"):
-            r[k] = one(r.get(k))
-        r["table_rows"] = tuple(one(row) for row in r.get("table_rows") or ())
-        return kind, Clause(**r)
+        return kind, _clause_from(r, lambda xs: tuple(shared.setdefault(x, x) for x in xs))
     c = clauses.get(r["clause_id"])
     if c is not None:
         r["clause_id"] = c.clause_id
