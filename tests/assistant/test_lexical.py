@@ -90,3 +90,16 @@ def test_a_reader_maps_the_saved_weights_and_scores_as_the_builder_did(tmp_path)
 def test_tiny_indexes_score_without_error(n):
     idx = LexicalIndex.build(["职业教育"] * n, [])
     assert idx.get_scores(["职业"]).shape == (n,)
+
+
+def test_an_index_saved_before_the_weights_were_kept_still_scores_the_same(tmp_path):
+    from assistant.lexical import WEIGHT_FILES
+
+    texts = _passages()[:30]
+    idx = LexicalIndex.build(texts, [])
+    idx.save(tmp_path / "lex")
+    for f in WEIGHT_FILES:
+        (tmp_path / "lex" / f).unlink()
+    older = LexicalIndex.load(tmp_path / "lex")
+    q = tokenize(texts[0][:20])
+    assert np.allclose(older.get_scores(q), idx.get_scores(q))
