@@ -19,6 +19,12 @@ DocKind = Literal["law", "notice", "plan", "report", "news", "other"]
 ClauseKind = Literal["clause", "section", "table", "case", "preamble"]
 
 
+def row_text(header: tuple[str, ...], row: tuple[str, ...]) -> str:
+    """A table row as its chunk holds it, «列名：值；列名：值» (a serial-number column left out)."""
+    cells = [f"{h}：{v}" for h, v in zip(header, row) if v and h != "序号"]
+    return "；".join(cells)
+
+
 def doc_name(title: str, number: str | None, forwarded_by: str | None = None) -> str:
     """《title》（文号）. A document without a number of its own that a notice forwards (an
     attached opinion, a 请示) is named with that notice's number, which is how staff find it."""

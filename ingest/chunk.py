@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import Chunk, Clause, Document
+from assistant.types import Chunk, Clause, Document, row_text
 
 _SENTENCE = re.compile(r"(?<=[。！？；])")
 
@@ -32,11 +32,6 @@ def pack(pieces: list[str], limit: int, sep: str = "") -> list[str]:
     if cur:
         groups.append(cur)
     return groups
-
-
-def row_text(header: tuple[str, ...], row: tuple[str, ...]) -> str:
-    cells = [f"{h}：{v}" for h, v in zip(header, row) if v and h != "序号"]
-    return "；".join(cells)
 
 
 def chunk_texts(clause: Clause, limit: int) -> list[str]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..embed import as_unit, top_indices, unit_length
 from ..store import Snapshot, tokenize
-from ..types import Chunk, Clause, Document
+from ..types import Chunk, Clause, Document, row_text
 from .query import QueryInfo, expand
 
 
@@ -107,10 +107,15 @@ class HybridRetriever:
             if len(mine) == 1:  # most clauses are one chunk: no text to search
                 return mine[0]
             text = sv.texts[row]
+            clause = self.snap.clauses.get(cid)
+            if clause is not None and clause.kind == "table":
+                # A table's sentence is a line of its text (cells between tabs); its chunks hold
+                # the rows as «列名：值；…».
+                text = row_text(clause.table_header, tuple(text.split("\t"))) or text
             # A clause's sentences come in text order, like its chunks: search on from where the
             # previous one was found (a long table's rows, not every row against every chunk).
             k = at.get(cid, 0)
-            found = next((j for j in [*range(k, len(mine)), *range(k)] if text in chunks[mine[j]].text), 0)
+            found = next((j for j in [*range(k, len(mine)), *range(k)] if text in chunks[mine[j]].text), k)
             at[cid] = found
             return mine[found]
 

@@ -119,3 +119,20 @@ def test_a_mapped_column_equals_the_list_it_was_written_from(tmp_path):
     back = SentenceVectors.load(tmp_path)
     assert back.texts == ["一", "二"] and back.clause_ids == ["a", "b"] and back.texts != ["一"]
     assert back.texts == SentenceVectors.load(tmp_path).texts
+
+
+def test_a_table_row_is_placed_in_the_chunk_that_holds_it(assistant):  # noqa: F811
+    from assistant.types import row_text
+
+    r, snap = assistant.retriever, assistant.snap
+    by_clause = snap.clause_chunks()
+    placed = 0
+    for i, (cid, text) in enumerate(zip(snap.sentences.clause_ids, snap.sentences.texts)):
+        clause = snap.clauses[cid]
+        if clause.kind != "table" or len(by_clause[cid]) < 2:
+            continue
+        row = row_text(clause.table_header, tuple(text.split("\t")))
+        if row and any(row in snap.chunks[j].text for j in by_clause[cid]):
+            assert row in snap.chunks[r.sent_chunk[i]].text
+            placed += r.sent_chunk[i] != by_clause[cid][0]
+    assert placed  # the rows of a table's later row groups are not all put in its first chunk
