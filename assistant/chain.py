@@ -49,21 +49,18 @@ class PolicyAssistant:
         self.snapshot_id = self.snap.path.name
         check_embedder(self.snap.state, embedder_id(settings.embedder))
         self.embedder = make_embedder(settings.embedder)
-        add_words(u for c in self.snap.clauses.values() for u in c.responsible_units)
+        add_words(self.snap.index.units)
         self.retriever = HybridRetriever(self.snap, store.dense(self.snap), self.embedder, params)
         self.model = model or load_model()
         self.documents = list(self.snap.documents.values())
-        self.units = {u for c in self.snap.clauses.values() for u in c.responsible_units}
+        self.units = set(self.snap.index.units)
         self.known_units = frozenset(self.units)
         self.places = sorted({a for d in self.documents for a in doc_places(d)})
         self.titles = TitleIndex(self.documents)
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
-        national: dict[str, list[str]] = {d.doc_id: [] for d in self.documents if d.level == "national"}
-        for c in self.snap.clauses.values():
-            if c.doc_id in national:
-                national[c.doc_id].append(c.text)
-        self._national_text = {doc_id: "\n".join(texts) for doc_id, texts in national.items()}
+        self._national_text = {d.doc_id: "\n".join(c.text for c in self.snap.clauses_of(d.doc_id))
+                               for d in self.documents if d.level == "national"}
         if settings.answer_mode not in ("llm", "extractive"):
             raise ValueError(f"未知的回答模式 {settings.answer_mode!r}：请用 extractive 或 llm")
         self.llm = LLMComposer(settings) if settings.answer_mode == "llm" else None

@@ -144,7 +144,7 @@ class ChromaDense:
         res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])
         out = []
         for cid, dist in zip(res["ids"][0], res["distances"][0]):
-            idx = self.snap.chunk_index.get(cid)
+            idx = self.snap.chunk_position(cid)
             if idx is not None:  # else a row of an unfinished ingest: not part of the live snapshot
                 out.append((idx, 1.0 - float(dist)))
         return out

@@ -15,6 +15,9 @@ import numpy as np
 import orjson
 
 TEXTS, OFFSETS, CODES, IDS = "sentence_texts.bin", "sentence_offsets.npy", "sentence_clauses.npy", "sentence_clause_ids.json"
+# The clause ids the codes stand for, as a mapped column too (the JSON list is 4 MB of strings
+# in every reader at 100× the bundled corpus); the JSON is still written for older readers.
+ID_TEXTS, ID_OFFSETS = "sentence_clause_ids.bin", "sentence_clause_ids.npy"
 
 
 class _Column(Sequence):
@@ -29,11 +32,24 @@ class _Column(Sequence):
 class TextColumn(_Column):
     """Row i's text, decoded from a mapped UTF-8 file when asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, texts: str = TEXTS, offsets: str = OFFSETS) -> None:
         # A plain view of the mapped array: np.memmap's own indexing costs ~1 µs a call.
-        self._offsets = np.load(path / OFFSETS, mmap_mode="r").view(np.ndarray)
-        with open(path / TEXTS, "rb") as f:
+        self._offsets = np.load(path / offsets, mmap_mode="r").view(np.ndarray)
+        with open(path / texts, "rb") as f:
             self._buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if f.seek(0, 2) else b""
+
+    @staticmethod
+    def write(path: Path, values, texts: str = TEXTS, offsets: str = OFFSETS) -> None:
+        """Write `values` as a column `TextColumn(path, texts, offsets)` maps."""
+        encoded = [t.encode("utf-8") for t in values]
+        (path / texts).write_bytes(b"".join(encoded))
+        ends = np.zeros(len(encoded) + 1, dtype=np.int64)
+        ends[1:] = np.cumsum([len(b) for b in encoded])
+        np.save(path / offsets, ends)
+
+    def find(self, needle: str, row: int) -> bool:
+        """Whether row `row` holds `needle` (searched in the mapped bytes, nothing decoded)."""
+        return self._buf.find(needle.encode("utf-8"), int(self._offsets[row]), int(self._offsets[row + 1])) >= 0
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -86,7 +102,8 @@ class SentenceVectors:
     def load(cls, path: Path) -> "SentenceVectors":
         vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
         if all((path / f).exists() for f in (TEXTS, OFFSETS, CODES, IDS)):
-            ids = orjson.loads((path / IDS).read_bytes())
+            mapped = (path / ID_TEXTS).exists() and (path / ID_OFFSETS).exists()
+            ids = TextColumn(path, ID_TEXTS, ID_OFFSETS) if mapped else orjson.loads((path / IDS).read_bytes())
             return cls(CodedColumn(ids, np.load(path / CODES, mmap_mode="r").view(np.ndarray)), TextColumn(path), vecs)
         meta = orjson.loads((path / "sentences.json").read_bytes())  # a snapshot written before the columns
         shared: dict[str, str] = {}  # one string per clause id, not one per sentence
@@ -97,16 +114,13 @@ class SentenceVectors:
 
         rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
         (path / "sentences.json").write_bytes(orjson.dumps(rows))
-        encoded = [t.encode("utf-8") for t in self.texts]
-        (path / TEXTS).write_bytes(b"".join(encoded))
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(b) for b in encoded])
-        np.save(path / OFFSETS, offsets)
+        TextColumn.write(path, self.texts)
         code_of: dict[str, int] = {}
         codes = np.fromiter((code_of.setdefault(c, len(code_of)) for c in self.clause_ids), dtype=np.int32,
                             count=len(self.clause_ids))
         np.save(path / CODES, codes)
         (path / IDS).write_bytes(orjson.dumps(list(code_of)))
+        TextColumn.write(path, list(code_of), ID_TEXTS, ID_OFFSETS)
         np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
 
     def of(self, clause_ids: set[str]) -> "SentenceVectors":

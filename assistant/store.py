@@ -25,13 +25,16 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
+from .records import CLAUSE_KINDS, INDEX_DIR, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, place_sentences, read_mapped
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
 from .types import Chunk, Clause, Document
@@ -54,12 +57,16 @@ class IngestBusy(RuntimeError):
 
 @dataclass
 class Snapshot:
+    """One snapshot's records. A reader's clauses and chunks are tables that parse a record when
+    asked for (records.ClauseTable, ChunkTable); a writer's, read with keep_lines, a dict and a
+    list. Either way `index` says where each record is and how they hang together."""
+
     path: Path
     state: dict
     documents: dict[str, Document]
-    clauses: dict[str, Clause]
-    chunks: list[Chunk]
-    chunk_index: dict[str, int] = field(default_factory=dict)
+    clauses: Mapping[str, Clause]
+    chunks: Sequence[Chunk]
+    _index: RecordIndex | None = None
     _bm25: object = None
     _sentences: object = None
     # An open file holding a shared lock on the snapshot while this process may read it:
@@ -76,19 +83,45 @@ class Snapshot:
             self._derived[name] = build(self)
         return self._derived[name]
 
+    @property
+    def index(self) -> RecordIndex:
+        """Where each record is (saved with the snapshot, or built from the records read whole)."""
+        if self._index is None:
+            self._index = RecordIndex.build(list(self.documents.values()), list(self.clauses.values()), self.chunks)
+        return self._index
+
+    def chunk_position(self, chunk_id: str) -> int | None:
+        return self.index.chunk_lookup.find(chunk_id)
+
+    def chunk_rows(self, clause_id: str) -> list[int]:
+        """A clause's chunks' positions, in order."""
+        row = self.index.clause_lookup.find(clause_id)
+        return [] if row is None else sorted(self.index.chunks_of_clause.rows(row).tolist())
+
     def clause_chunk_text(self, clause_id: str) -> str:
         """The texts of a clause's chunks, joined (a table's rows live only in its chunks)."""
-        return "\n".join(self.chunks[i].text for i in self.clause_chunks().get(clause_id, ()))
+        return "\n".join(self.chunks[i].text for i in self.chunk_rows(clause_id))
 
-    def clause_chunks(self) -> dict[str, list[int]]:
-        """Clause id → its chunks' positions, built once (positions, not a copy of the texts)."""
-        def build(snap: "Snapshot") -> dict[str, list[int]]:
-            out: dict[str, list[int]] = {}
-            for i, ch in enumerate(snap.chunks):
-                out.setdefault(ch.clause_id, []).append(i)
-            return out
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        """A document's clauses in text order, read from the records for that document only."""
+        try:
+            d = self.index.doc_ids.index(doc_id)
+        except ValueError:
+            return []
+        return [self.clause_at(int(r)) for r in self.index.clauses_of_doc.rows(d)]
 
-        return self.derived("clause_chunks", build)
+    def clause_at(self, row: int, cached: bool = True) -> Clause:
+        """The clause at `row` of the records (index.clause_ids' order); `cached=False` for a
+        scan of many, which would only push the recent ones out of the cache."""
+        if hasattr(self.clauses, "at"):
+            return self.clauses.at(row) if cached else self.clauses.parse(row)
+        return self.clauses[self.index.clause_ids[row]]
+
+    def rows_by_document(self):
+        """Every clause row, by document id, in text order within each document."""
+        ix = self.index
+        for d in sorted(range(len(ix.doc_ids)), key=ix.doc_ids.__getitem__):
+            yield from ix.clauses_of_doc.rows(d).tolist()
 
     def release(self) -> None:
         if self._hold is not None:
@@ -103,17 +136,14 @@ class Snapshot:
 
     def clause_counts(self) -> dict[str, int]:
         """Structural records per document (the cover notice / preamble not counted)."""
-        counts: dict[str, int] = {}
-        for c in self.clauses.values():
-            if c.kind != "preamble":
-                counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-        return counts
+        ix = self.index
+        counted = ix.clause_doc[(ix.clause_kind != CLAUSE_KINDS.index("preamble")) & (ix.clause_doc >= 0)]
+        counts = np.bincount(counted, minlength=len(ix.doc_ids))
+        return {d: int(n) for d, n in zip(ix.doc_ids, counts) if n}
 
     def chunk_mask(self, doc_ids: tuple[str, ...] = (), level: str | None = None):
         """Which chunks lie in `doc_ids` (any, when empty) at `level` (any, when None), as a
         boolean array in chunk order; None when nothing is filtered."""
-        import numpy as np
-
         if not doc_ids and not level:
             return None
         order, chunk_doc = self.doc_ordinals()
@@ -126,21 +156,13 @@ class Snapshot:
         return wanted[chunk_doc]  # a lookup per chunk, not a comparison of strings
 
     def doc_ordinals(self):
-        """({doc_id: ordinal}, each chunk's document ordinal as an int array), built once."""
-        import numpy as np
-
-        def build(snap: "Snapshot"):
-            order = {d: i for i, d in enumerate(snap.documents)}
-            return order, np.fromiter((order[c.doc_id] for c in snap.chunks), dtype=np.int32, count=len(snap.chunks))
-
-        return self.derived("doc_ordinals", build)
+        """({doc_id: ordinal}, each chunk's document ordinal as an int array)."""
+        return self.derived("doc_order", lambda snap: {d: i for i, d in enumerate(snap.index.doc_ids)}), self.index.chunk_doc
 
     @property
     def chunk_vectors(self):
         """The chunks' vectors (read-only, mapped from disk), or None for a snapshot written
         before they were kept."""
-        import numpy as np
-
         f = self.path / "chunks.npy"
         return np.load(f, mmap_mode="r") if f.exists() else None
 
@@ -162,8 +184,6 @@ class Snapshot:
 def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object]):
     """An n-row float32 matrix: row i is old[old_rows[i]] where that is not None (all read in
     one gather from a mapped file, not row by row), else given[i]."""
-    import numpy as np
-
     dim = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
     out = np.zeros((n, dim), dtype=np.float32)
     pairs = [(i, j) for i, j in enumerate(old_rows) if j is not None]
@@ -174,15 +194,6 @@ def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object
     return out
 
 
-def _clause_from(d: dict, one=tuple) -> Clause:
-    """A clause from its parsed line; `one` turns each JSON list of strings into its tuple."""
-    d = dict(d)
-    for k in ("clause_path", "responsible_units", "lead_units", "table_header"):
-        d[k] = one(d.get(k) or ())
-    d["table_rows"] = tuple(one(r) for r in d.get("table_rows") or ())
-    return Clause(**d)
-
-
 def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     """One line of records.jsonl (parsed) as its record: ("document" | "clause" | "chunk", it)."""
     r = dict(r)
@@ -190,7 +201,7 @@ def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     if kind == "document":
         return kind, Document(**r)
     if kind == "clause":
-        return kind, _clause_from(r)
+        return kind, clause_from(r)
     return kind, Chunk(**r)
 
 
@@ -207,7 +218,7 @@ def lean_record(r: dict, docs: dict[str, Document], clauses: dict[str, Clause], 
     d = docs.get(r["doc_id"])
     r["doc_id"] = d.doc_id if d is not None else r["doc_id"]
     if kind == "clause":
-        return kind, _clause_from(r, lambda xs: tuple(shared.setdefault(x, x) for x in xs))
+        return kind, clause_from(r, lambda xs: tuple(shared.setdefault(x, x) for x in xs))
     c = clauses.get(r["clause_id"])
     if c is not None:
         r["clause_id"] = c.clause_id
@@ -328,6 +339,13 @@ class IndexStore:
 
     def _read(self, p: Path, keep_lines: bool = False) -> Snapshot:
         state = json.loads((p / "state.json").read_text(encoding="utf-8"))
+        mapped = None if keep_lines else read_mapped(p, lambda r: record_from(r)[1])
+        if mapped is not None:
+            docs, clause_table, chunk_table, index = mapped
+            if "embedder" not in state or not docs:
+                raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
+                                   f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
+            return Snapshot(p, state, docs, clause_table, chunk_table, _index=index)
         docs, clauses, chunks = {}, {}, []
         lines: dict[int, tuple[object, str]] = {}
         shared: dict[str, str] = {}
@@ -349,7 +367,6 @@ class IndexStore:
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
         snap = Snapshot(p, state, docs, clauses, chunks)
         snap.lines = lines
-        snap.chunk_index = {c.chunk_id: i for i, c in enumerate(chunks)}
         return snap
 
     def load_state(self) -> dict:
@@ -362,8 +379,6 @@ class IndexStore:
         (by lexical.text_key of the chunk's text), e.g. fetched from the server; `lines`: the
         previous snapshot's `Snapshot.lines`, so its unchanged records are not serialised again."""
         lines = lines or {}
-        import numpy as np
-
         from .dense import save_projection
         from .embed import unit_length
         from .lexical import LexicalIndex
@@ -371,17 +386,28 @@ class IndexStore:
         snap_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = self.root / "snapshots" / f".tmp-{snap_id}"
         tmp.mkdir(parents=True)
-        with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
+        offsets = [0]
+        with open(tmp / "records.jsonl", "wb") as f:
             for kind, items in (("document", documents), ("clause", clauses), ("chunk", chunks)):
                 for x in items:
                     known = lines.get(id(x))
-                    f.write((known[1] if known and known[0] is x else record_line(kind, x)) + "\n")
+                    line = (known[1] if known and known[0] is x else record_line(kind, x)).encode("utf-8") + b"\n"
+                    f.write(line)
+                    offsets.append(offsets[-1] + len(line))
+        index = RecordIndex.build(documents, clauses, chunks, np.array(offsets, dtype=np.int64))
+        index.save(tmp / INDEX_DIR)
         units = sorted({u for c in clauses for u in c.responsible_units})
         add_words(units)
         cur = self.current_path()
         previous = LexicalIndex.load(cur / "lexical", with_keys=True) if cur is not None and (cur / "lexical" / "keys.json").exists() else None
         LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
         sentences.save(tmp)
+        # Which chunk holds each sentence, found once here rather than by every reader at start.
+        placed = place_sentences(sentences.clause_ids, sentences.texts, index, lambda r: clauses[r], lambda i: chunks[i].text)
+        np.save(tmp / SENTENCE_CHUNKS, placed)
+        by_chunk = Groups.of(placed, len(chunks))  # each chunk's sentences, for a question's pool
+        np.save(tmp / SENTENCE_GROUPS[0], by_chunk.order)
+        np.save(tmp / SENTENCE_GROUPS[1], by_chunk.start)
         vecs = np.asarray(chunk_vectors, dtype=np.float32)
         unit = unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
         np.save(tmp / "chunks.npy", unit)

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..embed import as_unit, top_indices, unit_length
 from ..store import Snapshot, tokenize
-from ..types import Chunk, Clause, Document, row_text
+from ..records import SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, place_sentences
+from ..types import Chunk, Clause, Document
 from .query import QueryInfo, expand
 
 
@@ -95,39 +96,20 @@ class HybridRetriever:
         sv = self.snap.sentences
         self.sent_vecs = as_unit(sv.vectors)
         self.sent_texts = sv.texts
-        # Each sentence row → the chunk that holds it (a table's row group, a long clause's piece).
-        by_clause = self.snap.clause_chunks()
-        chunks = self.snap.chunks
-        ids = list(sv.clause_ids)
-
-        at: dict[str, int] = {}  # per clause, the chunk its previous sentence was found in
-
-        def chunk_of(cid: str, row: int) -> int:
-            mine = by_clause.get(cid, [-1])
-            if len(mine) == 1:  # most clauses are one chunk: no text to search
-                return mine[0]
-            text = sv.texts[row]
-            clause = self.snap.clauses.get(cid)
-            if clause is not None and clause.kind == "table":
-                # A table's sentence is a line of its text (cells between tabs); its chunks hold
-                # the rows as «列名：值；…».
-                text = row_text(clause.table_header, tuple(text.split("\t"))) or text
-            # A clause's sentences come in text order, like its chunks: search on from where the
-            # previous one was found (a long table's rows, not every row against every chunk).
-            k = at.get(cid, 0)
-            found = next((j for j in [*range(k, len(mine)), *range(k)] if text in chunks[mine[j]].text), k)
-            at[cid] = found
-            return mine[found]
-
-        self.sent_chunk = np.array([chunk_of(cid, row) for row, cid in enumerate(ids)], dtype=int)
-        self.sent_doc = [self.snap.clauses[cid].doc_id if cid in self.snap.clauses else "" for cid in ids]
-        self._rows: dict[str, list[int]] = {}
-        for i, cid in enumerate(ids):
-            self._rows.setdefault(cid, []).append(i)
+        # Each sentence row → the chunk that holds it: saved with the snapshot, or found now for
+        # one written before it was.
         # The sentence rows of each chunk, as ranges of one sorted order: a pool's rows are
         # gathered per chunk, not found by a pass over every sentence.
-        self._by_chunk = np.argsort(self.sent_chunk, kind="stable")
-        self._chunk_start = np.searchsorted(self.sent_chunk[self._by_chunk], np.arange(self.n_chunks + 1))
+        path = self.snap.path
+        if all((path / f).exists() for f in (SENTENCE_CHUNKS, *SENTENCE_GROUPS)):
+            self.sent_chunk, self._by_chunk, self._chunk_start = (
+                np.load(path / f, mmap_mode="r").view(np.ndarray) for f in (SENTENCE_CHUNKS, *SENTENCE_GROUPS))
+        else:
+            clauses, index = self.snap.clauses, self.snap.index
+            self.sent_chunk = place_sentences(sv.clause_ids, sv.texts, index,
+                                              lambda r: clauses[index.clause_ids[r]], lambda i: self.snap.chunks[i].text)
+            groups = Groups.of(self.sent_chunk, self.n_chunks)
+            self._by_chunk, self._chunk_start = groups.order, groups.start
 
     def sentence_scores(self, qv: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
         """Each sentence's cosine to the question; with `pool` (chunk indices), only the
@@ -217,7 +199,7 @@ class HybridRetriever:
     def _attach_sentences(self, hits: list[Hit], sims: np.ndarray, qv: np.ndarray) -> None:
         q = unit_length(qv)
         for h in hits:
-            rows = self._rows.get(h.clause.clause_id, [])
+            rows = self._clause_sentences(h.clause.clause_id)
             unscored = [r for r in rows if not np.isfinite(sims[r])]  # outside the sentence pool
             if unscored:
                 sims[unscored] = self.sent_vecs[unscored] @ q
@@ -225,6 +207,11 @@ class HybridRetriever:
             if not h.best_sentence and rows:
                 best = max(rows, key=lambda r: sims[r])
                 h.sentence, h.best_sentence = float(sims[best]), self.sent_texts[best]
+
+    def _clause_sentences(self, clause_id: str) -> list[int]:
+        """A clause's sentence rows, in text order: those of each of its chunks."""
+        start = self._chunk_start
+        return sorted(int(r) for c in self.snap.chunk_rows(clause_id) for r in self._by_chunk[start[c]: start[c + 1]])
 
     def _sentence_ranking(self, sims: np.ndarray, doc_ids, level, n: int):
         """Clauses ranked by their best sentence: {chunk index: rank}, {clause: (sim, sentence)}."""
@@ -244,7 +231,7 @@ class HybridRetriever:
             cid = self.snap.sentences.clause_ids[i]
             if cid in best or self.sent_chunk[i] < 0:
                 continue
-            if not np.isfinite(sims[i]) or self.snap.documents.get(self.sent_doc[i]) is None:
+            if not np.isfinite(sims[i]):
                 continue
             best[cid] = (float(sims[i]), self.sent_texts[i])
             ranks.setdefault(int(self.sent_chunk[i]), len(ranks))

@@ -80,12 +80,11 @@ def differences(city: Clause, prov: Clause) -> list[str]:
 
 def _clause_vectors(snap: Snapshot, dense, clauses: list[Clause]) -> np.ndarray:
     """Mean of each clause's chunk vectors, read from the index (no re-embedding)."""
-    wanted = {c.clause_id for c in clauses}
-    rows = [i for i, ch in enumerate(snap.chunks) if ch.clause_id in wanted]
-    got = dense.vectors_of(rows)
+    owner = [(c.clause_id, i) for c in clauses for i in snap.chunk_rows(c.clause_id)]
+    got = dense.vectors_of([i for _, i in owner])
     by_clause: dict[str, list] = {}
-    for i, emb in zip(rows, got):
-        by_clause.setdefault(snap.chunks[i].clause_id, []).append(np.asarray(emb, dtype=np.float32))
+    for (cid, _), emb in zip(owner, got):
+        by_clause.setdefault(cid, []).append(np.asarray(emb, dtype=np.float32))
     vecs = []
     for c in clauses:
         vecs.append(unit_length(np.mean(by_clause[c.clause_id], axis=0)))
@@ -93,10 +92,7 @@ def _clause_vectors(snap: Snapshot, dense, clauses: list[Clause]) -> np.ndarray:
 
 
 def actionable(snap: Snapshot, doc_id: str) -> list[Clause]:
-    return sorted(
-        (c for c in snap.clauses.values() if c.doc_id == doc_id and c.kind == "clause" and c.responsible_units),
-        key=lambda c: c.char_start,
-    )
+    return [c for c in snap.clauses_of(doc_id) if c.kind == "clause" and c.responsible_units]
 
 
 def align(snap: Snapshot, dense, city_doc: str, prov_doc: str) -> list[Pair]:
@@ -129,7 +125,7 @@ def default_docs(snap: Snapshot) -> tuple[str, str] | None:
     for c in snap.documents.values():
         if c.level != "city" or c.kind not in ("plan", "notice"):
             continue
-        text = " ".join(x.text for x in snap.clauses.values() if x.doc_id == c.doc_id and x.kind == "preamble")
+        text = " ".join(x.text for x in snap.clauses_of(c.doc_id) if x.kind == "preamble")
         for p in snap.documents.values():
             if p.level == "province" and p.doc_number and p.doc_number in text:
                 return c.doc_id, p.doc_id

@@ -44,13 +44,26 @@ def _parts(sentence: str) -> list[str]:
 
 
 def extract_targets(snap: Snapshot) -> list[Target]:
-    """Every target of the snapshot's clauses, found once per snapshot."""
+    """Every target of the snapshot's clauses (each clause read again from the records)."""
+    return [_target(snap, f) for f in _found(snap)]
+
+
+def _target(snap: Snapshot, found: tuple) -> Target:
+    row, *rest = found
+    c = snap.clause_at(row)
+    return Target(snap.documents[c.doc_id], c, *rest)
+
+
+def _found(snap: Snapshot) -> list[tuple]:
+    """(clause row, sentence, year, deadline, figures) of every target, found once per snapshot:
+    rows, not clauses, so a province's targets do not hold their clauses in memory."""
     return snap.derived("targets", _extract)
 
 
-def _extract(snap: Snapshot) -> list[Target]:
-    out: list[Target] = []
-    for c in sorted(snap.clauses.values(), key=lambda c: (c.doc_id, c.char_start)):
+def _extract(snap: Snapshot) -> list[tuple]:
+    out: list[tuple] = []
+    for row in snap.rows_by_document():
+        c = snap.clause_at(row, cached=False)
         doc = snap.documents[c.doc_id]
         plan = doc.kind in ("plan", "notice", "news")
         if c.kind == "table":
@@ -64,17 +77,17 @@ def _extract(snap: Snapshot) -> list[Target]:
                 forward = dl and (dl.group(0).startswith(("到", "至", "在")) or dl.group(3) in ("底", "末", "前"))
                 rate = "每年不低于" in part or "每年达到" in part
                 if forward and (figures or AIM.search(part)):
-                    out.append(Target(doc, c, part.strip("，；"), int(dl.group(1)), dl.group(0).strip(), figures))
+                    out.append((row, part.strip("，；"), int(dl.group(1)), dl.group(0).strip(), figures))
                 elif plan and figures and not dl and COUNT_AIM.search(part):
-                    out.append(Target(doc, c, part.strip("，；"), None, "每年" if rate else None, figures))
+                    out.append((row, part.strip("，；"), None, "每年" if rate else None, figures))
     return out
 
 
 def targets_due(snap: Snapshot, year: int) -> list[Target]:
-    def by_year(snap: Snapshot) -> dict[int | None, list[Target]]:
-        out: dict[int | None, list[Target]] = {}
-        for t in extract_targets(snap):
-            out.setdefault(t.year, []).append(t)
+    def by_year(snap: Snapshot) -> dict[int | None, list[tuple]]:
+        out: dict[int | None, list[tuple]] = {}
+        for f in _found(snap):
+            out.setdefault(f[2], []).append(f)
         return out
 
-    return list(snap.derived("targets_by_year", by_year).get(year, []))
+    return [_target(snap, f) for f in snap.derived("targets_by_year", by_year).get(year, [])]

@@ -83,12 +83,12 @@ def units_html(units: tuple[str, ...], leads: tuple[str, ...]) -> str:
 
 def document_html(snap: Snapshot, cite: Citation) -> str:
     """The whole document, every clause in order, the cited one marked and scrolled to."""
-    doc_id = next((c.doc_id for c in snap.clauses.values() if c.clause_id == cite.clause_id), None)
-    if doc_id is None:
+    cited_clause = snap.clauses.get(cite.clause_id)
+    if cited_clause is None:
         return "<div>找不到该文件。</div>"
-    doc = snap.documents[doc_id]
+    doc = snap.documents[cited_clause.doc_id]
     blocks = [f"<h3>《{esc(doc.title)}》{esc(doc.doc_number or '')}</h3>"]
-    for c in sorted((c for c in snap.clauses.values() if c.doc_id == doc_id), key=lambda c: c.char_start):
+    for c in snap.clauses_of(doc.doc_id):
         head = f"<div class='doc-path'>{esc(' › '.join(c.clause_path))}</div>" if c.clause_path else ""
         units = units_html(c.responsible_units, c.lead_units)
         cited = c.clause_id == cite.clause_id

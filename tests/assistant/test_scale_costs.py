@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.structure.answer import LISTED_IN_CHAT, unit_tasks_answer
-from assistant.structure.targets import extract_targets
+from assistant.structure import targets
 from assistant.structure.units import tasks_of, unit_index
 from tests.assistant.test_answers import assistant  # noqa: F401  (the real corpus, indexed once)
 
@@ -14,7 +14,8 @@ from tests.assistant.test_answers import assistant  # noqa: F401  (the real corp
 def test_the_unit_index_and_targets_are_built_once_per_snapshot(assistant):  # noqa: F811
     snap = assistant.snap
     assert unit_index(snap) is unit_index(snap)
-    assert extract_targets(snap) is extract_targets(snap)
+    assert targets._found(snap) is targets._found(snap)  # rows found once; clauses read when listed
+    assert targets.extract_targets(snap) == targets.extract_targets(snap)
 
 
 def test_a_long_task_list_is_cut_for_the_chat_with_the_total_and_where_the_rest_is(assistant):  # noqa: F811
@@ -64,31 +65,6 @@ def test_the_document_index_follows_the_document_list_it_was_built_for(assistant
     assert docs[0].doc_id not in named_by_title(f"按照{docs[0].title}的规定", fewer)
 
 
-def test_a_reader_holds_each_clause_text_once_and_no_embedded_text(corpus_index):
-    from assistant.store import IndexStore
-
-    reader = IndexStore(corpus_index).load()
-    writer = IndexStore(corpus_index).load(keep_lines=True)
-    try:
-        assert all(ch.embed_text == "" for ch in reader.chunks)
-        assert all(ch.embed_text for ch in writer.chunks)  # an ingest still embeds and tokenises it
-        whole = [ch for ch in reader.chunks if ch.text == reader.clauses[ch.clause_id].text]
-        assert whole and all(ch.text is reader.clauses[ch.clause_id].text for ch in whole)
-        assert all(ch.clause_id is reader.clauses[ch.clause_id].clause_id for ch in reader.chunks)
-        labels = {}
-        for c in reader.clauses.values():  # one string per heading and per unit, however many clauses repeat it
-            for x in c.clause_path + c.responsible_units:
-                assert labels.setdefault(x, x) is x
-        assert [c for c in reader.clauses.values()] == [c for c in writer.clauses.values()]
-        # What answering reads is the same either way.
-        assert [(c.chunk_id, c.text) for c in reader.chunks] == [(c.chunk_id, c.text) for c in writer.chunks]
-        ids = reader.sentences.clause_ids
-        assert len({id(x) for x in ids}) == len(set(ids))  # one string per clause, not per sentence
-    finally:
-        reader.release()
-        writer.release()
-
-
 @pytest.mark.parametrize("rows", [[], [("c1", "第一句。"), ("c1", "第二句，含数字12000元。"), ("c2", "")]])
 def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
     import numpy as np
@@ -125,14 +101,14 @@ def test_a_table_row_is_placed_in_the_chunk_that_holds_it(assistant):  # noqa: F
     from assistant.types import row_text
 
     r, snap = assistant.retriever, assistant.snap
-    by_clause = snap.clause_chunks()
     placed = 0
     for i, (cid, text) in enumerate(zip(snap.sentences.clause_ids, snap.sentences.texts)):
         clause = snap.clauses[cid]
-        if clause.kind != "table" or len(by_clause[cid]) < 2:
+        mine = snap.chunk_rows(cid)
+        if clause.kind != "table" or len(mine) < 2:
             continue
         row = row_text(clause.table_header, tuple(text.split("\t")))
-        if row and any(row in snap.chunks[j].text for j in by_clause[cid]):
+        if row and any(row in snap.chunks[j].text for j in mine):
             assert row in snap.chunks[r.sent_chunk[i]].text
-            placed += r.sent_chunk[i] != by_clause[cid][0]
+            placed += r.sent_chunk[i] != mine[0]
     assert placed  # the rows of a table's later row groups are not all put in its first chunk
