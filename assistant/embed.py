@@ -154,7 +154,21 @@ def unit_length(v) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     if v.ndim == 1:
         return v / max(float(np.linalg.norm(v)), 1e-9)
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) if len(v) else v
+    if not len(v):
+        return v
+    # Row norms by einsum: linalg.norm squares the whole matrix into a temporary first (a
+    # 175,000-sentence matrix is 270 MB, 0.3 s of a re-ingest at 100× the bundled corpus).
+    norms = np.sqrt(np.einsum("ij,ij->i", v, v))
+    return v / np.maximum(norms, 1e-9)[:, None]
+
+
+def unit_rows(v) -> np.ndarray:
+    """`unit_length(v)` for a matrix, without the copy when every row is of unit length already
+    (a snapshot's kept vectors are: re-scaling 175,000 of them was 0.3 s of a 100× re-ingest)."""
+    v = np.asarray(v, dtype=np.float32)
+    if v.ndim == 2 and len(v) and np.allclose(np.einsum("ij,ij->i", v, v), 1.0, atol=1e-5):
+        return v
+    return unit_length(v)
 
 
 def as_unit(v) -> np.ndarray:

@@ -280,24 +280,27 @@ SENTENCE_CHUNKS = "sentence_chunks.npy"  # each sentence's chunk position, saved
 SENTENCE_GROUPS = ("sentence_by_chunk.order.npy", "sentence_by_chunk.start.npy")  # Groups of it by chunk
 
 
-def place_sentences(clause_ids: Sequence[str], texts: Sequence[str], index: RecordIndex, clause_at, chunk_text) -> np.ndarray:
-    """Each sentence row → the position of the chunk holding it (a table's row group, a long
-    clause's piece; -1 for a clause with no chunk). `clause_at(row)` and `chunk_text(pos)` read
-    the records."""
-    out = np.full(len(clause_ids), -1, dtype=np.int32)
+def place_sentences(clause_rows: np.ndarray, texts: Sequence[str], index: RecordIndex, clause_at, chunk_text) -> np.ndarray:
+    """Each sentence → the position of the chunk holding it (a table's row group, a long
+    clause's piece; -1 where its clause, `clause_rows[i]`, is -1 or has no chunk). `clause_at(row)`
+    and `chunk_text(pos)` read the records."""
+    clause_rows = np.asarray(clause_rows, dtype=np.int64)
+    out = np.full(len(clause_rows), -1, dtype=np.int32)
+    known = clause_rows >= 0
+    start = np.asarray(index.chunks_of_clause.start)
+    first, count = np.zeros(len(clause_rows), dtype=np.int64), np.zeros(len(clause_rows), dtype=np.int64)
+    first[known] = start[clause_rows[known]]
+    count[known] = start[clause_rows[known] + 1] - first[known]
+    one = count == 1  # most clauses are one chunk: no text to search
+    out[one] = np.asarray(index.chunks_of_clause.order)[first[one]]
     at: dict[int, int] = {}  # per clause, the chunk its previous sentence was found in
-    last_id, row = None, None
-    for i, cid in enumerate(clause_ids):
-        if cid != last_id:
-            last_id, row = cid, index.clause_lookup.find(cid)
-        if row is None:
-            continue
-        mine = sorted(index.chunks_of_clause.rows(row).tolist())
-        if len(mine) <= 1:  # most clauses are one chunk: no text to search
-            out[i] = mine[0] if mine else -1
-            continue
+    row, mine, clause, held = -1, [], None, {}
+    for i in np.flatnonzero(count > 1).tolist():
+        if int(clause_rows[i]) != row:  # a clause's sentences are consecutive: read it once
+            row = int(clause_rows[i])
+            mine = sorted(index.chunks_of_clause.rows(row).tolist())
+            clause, held = clause_at(row), {}
         text = texts[i]
-        clause = clause_at(row)
         if clause.kind == "table":
             # A table's sentence is a line of its text (cells between tabs); its chunks hold the
             # rows as «列名：值；…».
@@ -305,7 +308,19 @@ def place_sentences(clause_ids: Sequence[str], texts: Sequence[str], index: Reco
         # A clause's sentences come in text order, like its chunks: search on from where the
         # previous one was found (a long table's rows, not every row against every chunk).
         k = at.get(row, 0)
-        found = next((j for j in [*range(k, len(mine)), *range(k)] if text in chunk_text(mine[j])), k)
+        found = next((j for j in [*range(k, len(mine)), *range(k)]
+                      if text in (held[j] if j in held else held.setdefault(j, chunk_text(mine[j])))), k)
         at[row] = found
         out[i] = mine[found]
     return out
+
+
+def clause_rows_of(ids: Sequence[str], row_of) -> np.ndarray:
+    """Each id's clause row (-1 for none), `row_of` asked once per distinct id."""
+    seen: dict[str, int] = {}
+    return np.fromiter((seen[c] if c in seen else seen.setdefault(c, _row(row_of(c))) for c in ids),
+                       dtype=np.int64, count=len(ids))
+
+
+def _row(r: int | None) -> int:
+    return -1 if r is None else r

@@ -166,7 +166,7 @@ def sync_locked(store: IndexStore) -> str | None:
 
 def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
     old, row = None, {}
-    if local is not None and (local / "sentences.json").exists():
+    if local is not None and (local / "sentences.npy").exists():
         old = SentenceVectors.load(local)
         row = {sentence_key(c, t): i for i, (c, t) in enumerate(zip(old.clause_ids, old.texts))}
     got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])

@@ -2,8 +2,8 @@
 
 A reader maps the texts from disk instead of holding them: the sentences of a clause are
 copies of pieces of its text, 32 MB of every answering process at 100× the bundled corpus.
-`sentences.json` (clause id and text per row) is still written, for older readers and for a
-replica's sync, which compares rows by key."""
+Snapshots written before the columns kept them in `sentences.json` (clause id and text per
+row), and before the clause ids' column in `sentence_clause_ids.json`: both still load."""
 from __future__ import annotations
 
 import mmap
@@ -15,8 +15,8 @@ import numpy as np
 import orjson
 
 TEXTS, OFFSETS, CODES, IDS = "sentence_texts.bin", "sentence_offsets.npy", "sentence_clauses.npy", "sentence_clause_ids.json"
-# The clause ids the codes stand for, as a mapped column too (the JSON list is 4 MB of strings
-# in every reader at 100× the bundled corpus); the JSON is still written for older readers.
+# The clause ids the codes stand for, as a mapped column (the JSON list IDS, written before, was
+# 4 MB of strings in every reader at 100× the bundled corpus).
 ID_TEXTS, ID_OFFSETS = "sentence_clause_ids.bin", "sentence_clause_ids.npy"
 
 
@@ -81,12 +81,17 @@ class CodedColumn(_Column):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self._values[c] for c in self._codes[i]]
+            values = self._decoded()
+            return [values[c] for c in self._codes[i].tolist()]
         return self._values[int(self._codes[i])]
 
     def __iter__(self):
-        values = self._values
+        values = self._decoded()
         return (values[c] for c in self._codes.tolist())
+
+    def _decoded(self) -> list[str]:
+        """The values as a list, for a pass over many rows (each decoded once, not once a row)."""
+        return self._values if isinstance(self._values, list) else list(self._values)
 
 
 @dataclass
@@ -101,8 +106,8 @@ class SentenceVectors:
     @classmethod
     def load(cls, path: Path) -> "SentenceVectors":
         vecs = np.load(path / "sentences.npy", mmap_mode="r")  # pages shared by every process reading it
-        if all((path / f).exists() for f in (TEXTS, OFFSETS, CODES, IDS)):
-            mapped = (path / ID_TEXTS).exists() and (path / ID_OFFSETS).exists()
+        mapped = (path / ID_TEXTS).exists() and (path / ID_OFFSETS).exists()
+        if all((path / f).exists() for f in (TEXTS, OFFSETS, CODES)) and (mapped or (path / IDS).exists()):
             ids = TextColumn(path, ID_TEXTS, ID_OFFSETS) if mapped else orjson.loads((path / IDS).read_bytes())
             return cls(CodedColumn(ids, np.load(path / CODES, mmap_mode="r").view(np.ndarray)), TextColumn(path), vecs)
         meta = orjson.loads((path / "sentences.json").read_bytes())  # a snapshot written before the columns
@@ -110,18 +115,15 @@ class SentenceVectors:
         return cls([shared.setdefault(m[0], m[0]) for m in meta], [m[1] for m in meta], vecs)
 
     def save(self, path: Path) -> None:
-        from .embed import unit_length
+        from .embed import unit_rows
 
-        rows = [[c, t] for c, t in zip(self.clause_ids, self.texts)]
-        (path / "sentences.json").write_bytes(orjson.dumps(rows))
         TextColumn.write(path, self.texts)
         code_of: dict[str, int] = {}
         codes = np.fromiter((code_of.setdefault(c, len(code_of)) for c in self.clause_ids), dtype=np.int32,
                             count=len(self.clause_ids))
         np.save(path / CODES, codes)
-        (path / IDS).write_bytes(orjson.dumps(list(code_of)))
         TextColumn.write(path, list(code_of), ID_TEXTS, ID_OFFSETS)
-        np.save(path / "sentences.npy", unit_length(np.asarray(self.vectors, dtype=np.float32)))
+        np.save(path / "sentences.npy", unit_rows(self.vectors))
 
     def of(self, clause_ids: set[str]) -> "SentenceVectors":
         """The sentences of these clauses, their vectors gathered in one read (not row by row

@@ -34,7 +34,7 @@ import numpy as np
 import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
-from .records import CLAUSE_KINDS, INDEX_DIR, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, place_sentences, read_mapped
+from .records import CLAUSE_KINDS, INDEX_DIR, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, clause_rows_of, place_sentences, read_mapped
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
 from .types import Chunk, Clause, Document
@@ -102,13 +102,16 @@ class Snapshot:
         """The texts of a clause's chunks, joined (a table's rows live only in its chunks)."""
         return "\n".join(self.chunks[i].text for i in self.chunk_rows(clause_id))
 
-    def clauses_of(self, doc_id: str) -> list[Clause]:
-        """A document's clauses in text order, read from the records for that document only."""
-        try:
-            d = self.index.doc_ids.index(doc_id)
-        except ValueError:
+    def clauses_of(self, doc_id: str, kind: str | None = None) -> list[Clause]:
+        """A document's clauses (of one kind, when given) in text order, read from the records
+        for that document only."""
+        d = self.doc_ordinals()[0].get(doc_id)
+        if d is None:
             return []
-        return [self.clause_at(int(r)) for r in self.index.clauses_of_doc.rows(d)]
+        rows = self.index.clauses_of_doc.rows(d)
+        if kind is not None:
+            rows = rows[self.index.clause_kind[rows] == CLAUSE_KINDS.index(kind)]
+        return [self.clause_at(int(r)) for r in rows]
 
     def clause_at(self, row: int, cached: bool = True) -> Clause:
         """The clause at `row` of the records (index.clause_ids' order); `cached=False` for a
@@ -380,7 +383,7 @@ class IndexStore:
         previous snapshot's `Snapshot.lines`, so its unchanged records are not serialised again."""
         lines = lines or {}
         from .dense import save_projection
-        from .embed import unit_length
+        from .embed import unit_rows
         from .lexical import LexicalIndex
 
         snap_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -403,13 +406,15 @@ class IndexStore:
         LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
         sentences.save(tmp)
         # Which chunk holds each sentence, found once here rather than by every reader at start.
-        placed = place_sentences(sentences.clause_ids, sentences.texts, index, lambda r: clauses[r], lambda i: chunks[i].text)
+        row_of = {c.clause_id: i for i, c in enumerate(clauses)}
+        placed = place_sentences(clause_rows_of(sentences.clause_ids, row_of.get), sentences.texts, index,
+                                 lambda r: clauses[r], lambda i: chunks[i].text)
         np.save(tmp / SENTENCE_CHUNKS, placed)
         by_chunk = Groups.of(placed, len(chunks))  # each chunk's sentences, for a question's pool
         np.save(tmp / SENTENCE_GROUPS[0], by_chunk.order)
         np.save(tmp / SENTENCE_GROUPS[1], by_chunk.start)
         vecs = np.asarray(chunk_vectors, dtype=np.float32)
-        unit = unit_length(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
+        unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
         np.save(tmp / "chunks.npy", unit)
         if not self.settings.chroma_url:  # with a server, dense search runs there (dense()): no reader maps it
             save_projection(tmp, unit)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..embed import as_unit, top_indices, unit_length
 from ..store import Snapshot, tokenize
-from ..records import SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, place_sentences
+from ..records import SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, clause_rows_of, place_sentences
 from ..types import Chunk, Clause, Document
 from .query import QueryInfo, expand
 
@@ -105,9 +105,9 @@ class HybridRetriever:
             self.sent_chunk, self._by_chunk, self._chunk_start = (
                 np.load(path / f, mmap_mode="r").view(np.ndarray) for f in (SENTENCE_CHUNKS, *SENTENCE_GROUPS))
         else:
-            clauses, index = self.snap.clauses, self.snap.index
-            self.sent_chunk = place_sentences(sv.clause_ids, sv.texts, index,
-                                              lambda r: clauses[index.clause_ids[r]], lambda i: self.snap.chunks[i].text)
+            index = self.snap.index
+            rows = clause_rows_of(sv.clause_ids, index.clause_lookup.find)
+            self.sent_chunk = place_sentences(rows, sv.texts, index, self.snap.clause_at, lambda i: self.snap.chunks[i].text)
             groups = Groups.of(self.sent_chunk, self.n_chunks)
             self._by_chunk, self._chunk_start = groups.order, groups.start
 

@@ -92,7 +92,7 @@ def _clause_vectors(snap: Snapshot, dense, clauses: list[Clause]) -> np.ndarray:
 
 
 def actionable(snap: Snapshot, doc_id: str) -> list[Clause]:
-    return [c for c in snap.clauses_of(doc_id) if c.kind == "clause" and c.responsible_units]
+    return [c for c in snap.clauses_of(doc_id, "clause") if c.responsible_units]
 
 
 def align(snap: Snapshot, dense, city_doc: str, prov_doc: str) -> list[Pair]:
@@ -125,7 +125,7 @@ def default_docs(snap: Snapshot) -> tuple[str, str] | None:
     for c in snap.documents.values():
         if c.level != "city" or c.kind not in ("plan", "notice"):
             continue
-        text = " ".join(x.text for x in snap.clauses_of(c.doc_id) if x.kind == "preamble")
+        text = " ".join(x.text for x in snap.clauses_of(c.doc_id, "preamble"))
         for p in snap.documents.values():
             if p.level == "province" and p.doc_number and p.doc_number in text:
                 return c.doc_id, p.doc_id

@@ -55,6 +55,8 @@ def test_the_saved_index_equals_the_one_built_from_the_records(pair):
     for doc_id in writer.documents:
         expected = sorted((c for c in writer.clauses.values() if c.doc_id == doc_id), key=lambda c: c.char_start)
         assert reader.clauses_of(doc_id) == writer.clauses_of(doc_id) == expected
+        for kind in ("preamble", "clause"):
+            assert reader.clauses_of(doc_id, kind) == [c for c in expected if c.kind == kind]
     assert reader.clause_counts() == writer.clause_counts() and sum(reader.clause_counts().values()) > 0
     for cid in list(writer.clauses)[:50]:
         expected = [i for i, ch in enumerate(writer.chunks) if ch.clause_id == cid]

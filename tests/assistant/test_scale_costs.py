@@ -80,7 +80,16 @@ def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
     if rows:
         assert back.texts[-1] == rows[-1][1] and back.clause_ids[1:] == [c for c, _ in rows[1:]]
         assert back.of({"c2"}).texts == [""]
-    # A snapshot written before the columns is read from its sentences.json.
+    # A snapshot written before the clause ids' column has them as a JSON list.
+    import orjson
+
+    ids = list(dict.fromkeys(c for c, _ in rows))
+    (tmp_path / "sentence_clause_ids.json").write_bytes(orjson.dumps(ids))
+    for f in ("sentence_clause_ids.bin", "sentence_clause_ids.npy"):
+        (tmp_path / f).unlink()
+    assert list(zip(*(lambda s: (s.clause_ids, s.texts))(SentenceVectors.load(tmp_path)))) == rows
+    # One written before any column has its rows in sentences.json.
+    (tmp_path / "sentences.json").write_bytes(orjson.dumps([[c, t] for c, t in rows]))
     for f in ("sentence_texts.bin", "sentence_offsets.npy"):
         (tmp_path / f).unlink()
     assert list(zip(*(lambda s: (s.clause_ids, s.texts))(SentenceVectors.load(tmp_path)))) == rows
