@@ -96,8 +96,14 @@ class LexicalIndex:
         ids = [self.vocab_dict[t] for t in tokens if t in self.vocab_dict]
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
-        sel = np.concatenate([np.arange(ptr[i], ptr[i + 1]) for i in ids])
-        return np.bincount(rows[sel], weights=data[sel], minlength=self.n).astype(np.float32)
+        # Column by column, as slices of the (mapped) arrays: a token's chunks are distinct, so
+        # += adds once per chunk. Gathering every posting through one index array first cost a
+        # common word's posting list three copies (12 ms of a question at 100× the bundled corpus).
+        scores = np.zeros(self.n, dtype=np.float32)
+        for i in ids:
+            a, b = int(ptr[i]), int(ptr[i + 1])
+            scores[rows[a:b]] += data[a:b]
+        return scores
 
     def idf(self) -> dict[str, float]:
         self._columns()

@@ -79,6 +79,11 @@ class CodedColumn(_Column):
     def __len__(self) -> int:
         return len(self._codes)
 
+    @property
+    def codes(self) -> np.ndarray:
+        """Each row's value as its integer code (rows of the same clause share one)."""
+        return self._codes
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             values = self._decoded()

@@ -4,8 +4,11 @@ Layout under the data folder:
   chroma/                      embedded Chroma (unless CHROMA_URL points at a server)
   snapshots/<id>/state.json    embedder, sources with content hashes, chunk ids
   snapshots/<id>/records.jsonl documents, clauses, chunks
+  snapshots/<id>/records/      where each record's line is and how records hang together
+                               (records.py): a reader parses a clause or chunk when asked for
   snapshots/<id>/lexical/      jieba token counts per chunk, for BM25 (lexical.py)
-  snapshots/<id>/sentences.*   one vector per clause sentence (.npy) and its clause (.json)
+  snapshots/<id>/sentence*     one vector per clause sentence, its text and clause as mapped
+                               columns (sentences.py), and the chunk holding it
   snapshots/<id>/chunks.npy    the chunks' vectors, in records order: the embedded store's
                                readers search these, so answering writes nothing (an embedded
                                Chroma rewrites its files whenever it is opened)
@@ -119,6 +122,11 @@ class Snapshot:
         if hasattr(self.clauses, "at"):
             return self.clauses.at(row) if cached else self.clauses.parse(row)
         return self.clauses[self.index.clause_ids[row]]
+
+    def clause_of_chunk(self, position: int) -> Clause:
+        """The clause a chunk belongs to, by its position (no id looked up)."""
+        row = int(self.index.chunk_clause[position])
+        return self.clause_at(row) if row >= 0 else self.clauses[self.chunks[position].clause_id]
 
     def rows_by_document(self):
         """Every clause row, by document id, in text order within each document."""

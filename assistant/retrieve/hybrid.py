@@ -96,6 +96,12 @@ class HybridRetriever:
         sv = self.snap.sentences
         self.sent_vecs = as_unit(sv.vectors)
         self.sent_texts = sv.texts
+        # Each sentence's clause as a small integer, for grouping the best sentences by clause.
+        codes = getattr(sv.clause_ids, "codes", None)
+        if codes is None:  # a snapshot written before the coded column
+            code_of: dict[str, int] = {}
+            codes = np.array([code_of.setdefault(c, len(code_of)) for c in sv.clause_ids], dtype=np.int32)
+        self._sent_clause = codes
         # Each sentence row → the chunk that holds it: saved with the snapshot, or found now for
         # one written before it was.
         # The sentence rows of each chunk, as ranges of one sorted order: a pool's rows are
@@ -163,24 +169,24 @@ class HybridRetriever:
         for idx in list(fused):
             fused[idx] += self._boost(idx, info)
 
-        by_clause: dict[str, Hit] = {}
-        for idx, s in sorted(fused.items(), key=lambda x: -x[1]):
-            ch = self.snap.chunks[idx]
-            hit = by_clause.get(ch.clause_id)
-            if hit is None:
-                best = best_sent.get(ch.clause_id, (0.0, ""))
-                by_clause[ch.clause_id] = hit = Hit(
-                    self.snap.clauses[ch.clause_id], self.snap.documents[ch.doc_id], ch, s,
-                    dense_sim.get(idx, 0.0), float(max(scores[idx], 0.0)), [ch], best[0], best[1],
-                )
-            else:
-                hit.chunks.append(ch)
-                hit.dense = max(hit.dense, dense_sim.get(idx, 0.0))
-                hit.lexical = max(hit.lexical, float(max(scores[idx], 0.0)))
-            hit.dense_rank = _min(hit.dense_rank, dense_rank.get(idx))
-            hit.bm25_rank = _min(hit.bm25_rank, bm25_rank.get(idx))
-            hit.sentence_rank = _min(hit.sentence_rank, sent_rank.get(idx))
-        hits = sorted(by_clause.values(), key=lambda h: -h.score)[:k]
+        # Group by clause through the records' positions; only the k clauses kept are read.
+        groups: dict[int, list[int]] = {}  # clause row → its fused chunks, best first
+        chunk_clause = self.snap.index.chunk_clause
+        for idx, _ in sorted(fused.items(), key=lambda x: -x[1]):
+            row = int(chunk_clause[idx])
+            groups.setdefault(row if row >= 0 else -2 - idx, []).append(idx)
+        hits = []
+        for g in list(groups.values())[:k]:  # in order of each clause's best chunk
+            chunks = [self.snap.chunks[i] for i in g]
+            best = best_sent.get(chunks[0].clause_id, (0.0, ""))
+            hit = Hit(self.snap.clause_of_chunk(g[0]), self.snap.documents[chunks[0].doc_id], chunks[0], fused[g[0]],
+                      max(dense_sim.get(i, 0.0) for i in g), max(float(max(scores[i], 0.0)) for i in g), chunks,
+                      best[0], best[1])
+            for i in g:
+                hit.dense_rank = _min(hit.dense_rank, dense_rank.get(i))
+                hit.bm25_rank = _min(hit.bm25_rank, bm25_rank.get(i))
+                hit.sentence_rank = _min(hit.sentence_rank, sent_rank.get(i))
+            hits.append(hit)
         self._attach_sentences(hits, sent_sims, qv)
         return hits
 
@@ -222,41 +228,46 @@ class HybridRetriever:
         # clauses run out before n are found.
         width = SENTENCES_PER_CLAUSE * n
         order = top_indices(sims, width)
-        while len({self.snap.sentences.clause_ids[i] for i in order}) < n and width < len(sims):
+        while len({int(self._sent_clause[i]) for i in order}) < n and width < len(sims):
             width *= 4
             order = top_indices(sims, width)
         ranks: dict[int, int] = {}
-        best: dict[str, tuple[float, str]] = {}
+        found: dict[int, tuple[float, int]] = {}  # by the sentence's clause code: no id decoded per row
         for i in order:
-            cid = self.snap.sentences.clause_ids[i]
-            if cid in best or self.sent_chunk[i] < 0:
+            code = int(self._sent_clause[i])
+            if code in found or self.sent_chunk[i] < 0 or not np.isfinite(sims[i]):
                 continue
-            if not np.isfinite(sims[i]):
-                continue
-            best[cid] = (float(sims[i]), self.sent_texts[i])
+            found[code] = (float(sims[i]), i)
             ranks.setdefault(int(self.sent_chunk[i]), len(ranks))
-            if len(best) >= n:
+            if len(found) >= n:
                 break
+        ids = self.snap.sentences.clause_ids
+        best = {ids[i]: (sim, self.sent_texts[i]) for sim, i in found.values()}
         return ranks, best
-
 
     def _boost(self, idx: int, info: QueryInfo) -> float:
         p = self.params
-        ch = self.snap.chunks[idx]
-        clause = self.snap.clauses[ch.clause_id]
-        doc = self.snap.documents[ch.doc_id]
+        ix = self.snap.index
+        doc = self.snap.documents[ix.doc_ids[ix.chunk_doc[idx]]]
+        b = 0.0
+        if info.clause_labels or info.quoted or info.units:  # read the clause only when asked about it
+            b += self._clause_boost(self.snap.clause_of_chunk(idx), info)
+        if (info.doc_ids and doc.doc_id in info.doc_ids) or doc.doc_id in info.doc_hints:
+            b += p.doc_boost
+        if info.level and doc.level == info.level:
+            b += p.level_boost
+        elif not info.level and not info.doc_ids and doc.level == "province":
+            b += p.level_boost  # the provincial text first when a city repeats it
+        return b
+
+    def _clause_boost(self, clause: Clause, info: QueryInfo) -> float:
+        p = self.params
         b = 0.0
         if info.clause_labels and clause.clause_path:
             if any(clause.clause_path[-1].startswith(lbl) for lbl in info.clause_labels):
                 b += p.clause_boost
         if info.quoted and clause.clause_path and any(x in clause.clause_path[-1] for x in info.quoted):
             b += p.clause_boost
-        if (info.doc_ids and ch.doc_id in info.doc_ids) or ch.doc_id in info.doc_hints:
-            b += p.doc_boost
         if info.units and any(u in clause.responsible_units for u in info.units):
             b += p.unit_boost
-        if info.level and doc.level == info.level:
-            b += p.level_boost
-        elif not info.level and not info.doc_ids and doc.level == "province":
-            b += p.level_boost  # the provincial text first when a city repeats it
         return b
