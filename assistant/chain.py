@@ -73,14 +73,12 @@ class PolicyAssistant:
 
     def warm(self) -> None:
         """Build now what the first question of its kind would otherwise wait for: the unit
-        index, the targets by year and dense search's projection (2 s at 100× the bundled
-        corpus). The retriever built the BM25 weights and the clause → chunk positions while
+        index and dense search's projection (when the snapshot did not save it). The targets
+        were found when the snapshot was written; the retriever built the BM25 weights while
         loading."""
-        from .structure.targets import targets_due
         from .structure.units import unit_index
 
         unit_index(self.snap)
-        targets_due(self.snap, 0)
         self.retriever.dense.prepare()
 
     # -- chain steps: each takes and returns a ChainState ----------------------------------

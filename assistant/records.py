@@ -144,6 +144,11 @@ class RecordIndex:
             units=units, **_unit_columns(clauses, units), offsets=offsets,
         )
 
+    def rows_by_document(self):
+        """Every clause row, by document id, in text order within each document."""
+        for d in sorted(range(len(self.doc_ids)), key=self.doc_ids.__getitem__):
+            yield from self.clauses_of_doc.rows(d).tolist()
+
     def save(self, folder: Path) -> None:
         folder.mkdir()
         (folder / "meta.json").write_bytes(orjson.dumps({"doc_ids": self.doc_ids, "units": self.units}))

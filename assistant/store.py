@@ -129,10 +129,7 @@ class Snapshot:
         return self.clause_at(row) if row >= 0 else self.clauses[self.chunks[position].clause_id]
 
     def rows_by_document(self):
-        """Every clause row, by document id, in text order within each document."""
-        ix = self.index
-        for d in sorted(range(len(ix.doc_ids)), key=ix.doc_ids.__getitem__):
-            yield from ix.clauses_of_doc.rows(d).tolist()
+        return self.index.rows_by_document()
 
     def release(self) -> None:
         if self._hold is not None:
@@ -407,6 +404,10 @@ class IndexStore:
                     offsets.append(offsets[-1] + len(line))
         index = RecordIndex.build(documents, clauses, chunks, np.array(offsets, dtype=np.int64))
         index.save(tmp / INDEX_DIR)
+        from .structure.targets import save_targets  # derived from the records, like the index
+
+        save_targets(tmp, documents, clauses, index, self.current_path(),
+                     lambda c: (known := lines.get(id(c))) is not None and known[0] is c)
         units = sorted({u for c in clauses for u in c.responsible_units})
         add_words(units)
         cur = self.current_path()

@@ -1,7 +1,7 @@
 """The responsible-unit index: every clause a unit is named in, the lead being the first."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,9 +13,17 @@ from ..types import Clause, Document
 
 @dataclass(frozen=True)
 class Task:
+    """One clause naming a unit. Its clause is read when shown: a unit named in thousands of a
+    province's clauses is listed by count, and only the first are shown in the chat."""
+
     doc: Document
-    clause: Clause
+    row: int  # the clause's row in the records
     lead: bool
+    snap: Snapshot = field(repr=False, compare=False)
+
+    @property
+    def clause(self) -> Clause:
+        return self.snap.clause_at(self.row)
 
     @property
     def summary(self) -> str:
@@ -31,6 +39,7 @@ class UnitIndex:
     groups: Groups
     clause_rows: np.ndarray  # per (clause, unit) pair
     leads: np.ndarray
+    text_rank: np.ndarray  # each clause's place in text order within its document
 
     def rows(self, unit: str) -> tuple[np.ndarray, np.ndarray]:
         g = self.group_of.get(unit)
@@ -52,17 +61,20 @@ def _build_unit_index(snap: Snapshot) -> UnitIndex:
     ptr = np.asarray(ix.clause_units_ptr)
     clause_rows = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
     keys = unit_group[np.asarray(ix.clause_units)] if len(ix.clause_units) else np.zeros(0, dtype=np.int32)
-    return UnitIndex(group_of, Groups.of(keys, len(group_of)), clause_rows, np.asarray(ix.clause_units_lead))
+    rank = np.zeros(len(ptr) - 1, dtype=np.int32)
+    order = np.asarray(ix.clauses_of_doc.order)
+    rank[order] = np.arange(len(order), dtype=np.int32)  # grouped by document, by char_start within
+    return UnitIndex(group_of, Groups.of(keys, len(group_of)), clause_rows, np.asarray(ix.clause_units_lead), rank)
 
 
 def tasks_of(snap: Snapshot, unit: str, lead_only: bool = False) -> list[Task]:
-    rows, leads = unit_index(snap).rows(normalize_unit(unit.strip()))
-    tasks = []
-    for row, lead in zip(rows.tolist(), leads.tolist()):
-        if lead or not lead_only:
-            c = snap.clause_at(row)
-            tasks.append(Task(snap.documents[c.doc_id], c, bool(lead)))
-    return sorted(tasks, key=lambda t: (t.clause.doc_id, t.clause.char_start))
+    """The clauses naming `unit`, by document and in text order within each."""
+    ui = unit_index(snap)
+    rows, leads = ui.rows(normalize_unit(unit.strip()))
+    ix = snap.index
+    tasks = [Task(snap.documents[ix.doc_ids[ix.clause_doc[row]]], row, bool(lead), snap)
+             for row, lead in zip(rows.tolist(), leads.tolist()) if lead or not lead_only]
+    return sorted(tasks, key=lambda t: (t.doc.doc_id, ui.text_rank[t.row]))
 
 
 def unit_counts(snap: Snapshot) -> list[dict]:

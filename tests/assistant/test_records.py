@@ -102,3 +102,25 @@ def test_a_snapshot_written_before_the_index_is_read_whole(corpus_index, tmp_pat
     finally:
         old.release()
         new.release()
+
+
+def test_targets_saved_at_write_are_those_a_full_scan_finds_after_a_document_changes(settings_factory, small_corpus):
+    from assistant.structure import targets
+    from ingest.index import ingest_paths
+
+    settings = settings_factory("targets-incremental")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    plan = next(p for p in small_corpus.iterdir() if p.name.startswith("2022_"))
+    text = plan.read_text(encoding="utf-8")
+    cut = text.index("\n\n", len(text) // 2)  # a new paragraph in the body, not after the sign-off
+    plan.write_text(text[:cut] + "\n\n到2030年，全省新增实训基地300个。" + text[cut:], encoding="utf-8")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    snap = IndexStore(settings).load()
+    try:
+        saved = targets._found(snap)
+        scanned = targets._scan(snap.documents, ((r, snap.clause_at(r)) for r in snap.rows_by_document()))
+        assert saved == scanned and any("实训基地300个" in t[1] for t in saved)
+        assert [t.year for t in targets.targets_due(snap, 2030)] and all(
+            t.clause.clause_id == snap.index.clause_ids[t.row] for t in targets.extract_targets(snap))
+    finally:
+        snap.release()

@@ -11,11 +11,11 @@ from assistant.structure.units import tasks_of, unit_index
 from tests.assistant.test_answers import assistant  # noqa: F401  (the real corpus, indexed once)
 
 
-def test_the_unit_index_and_targets_are_built_once_per_snapshot(assistant):  # noqa: F811
+def test_the_unit_index_is_built_once_and_the_targets_were_found_when_the_snapshot_was_written(assistant):  # noqa: F811
     snap = assistant.snap
     assert unit_index(snap) is unit_index(snap)
-    assert targets._found(snap) is targets._found(snap)  # rows found once; clauses read when listed
-    assert targets.extract_targets(snap) == targets.extract_targets(snap)
+    assert (snap.path / targets.TARGETS_FILE).exists() and "targets" not in snap._derived  # no scan of the clauses
+    assert targets.extract_targets(snap) == targets.extract_targets(snap) and targets.extract_targets(snap)
 
 
 def test_a_long_task_list_is_cut_for_the_chat_with_the_total_and_where_the_rest_is(assistant):  # noqa: F811
