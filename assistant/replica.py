@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 
 from .lexical import text_key
+from .records import INDEX_DIR, RecordIndex
 from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_from
 
 log = logging.getLogger(__name__)
@@ -165,13 +166,15 @@ def sync_locked(store: IndexStore) -> str | None:
 
 
 def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
-    old, row = None, {}
+    old, row, old_ids, old_texts = None, {}, [], []
     if local is not None and (local / "sentences.npy").exists():
         old = SentenceVectors.load(local)
-        row = {sentence_key(c, t): i for i, (c, t) in enumerate(zip(old.clause_ids, old.texts))}
+        # Read the mapped columns once as lists, not a row at a time (1.5 s at 100× the bundled corpus).
+        old_ids, old_texts = list(old.clause_ids), list(old.texts)
+        row = {sentence_key(c, t): i for i, (c, t) in enumerate(zip(old_ids, old_texts))}
     got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])
-    ids = [old.clause_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
-    texts = [old.texts[row[k]] if k in row else got[k][0] for k in keys]
+    ids = [old_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
+    texts = [old_texts[row[k]] if k in row else got[k][0] for k in keys]
     vecs = gather_rows(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
                    {i: got[k][2] for i, k in enumerate(keys) if k not in row})
     return SentenceVectors(ids, texts, vecs)
@@ -185,7 +188,10 @@ def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str,
     row, old = {}, None
     if local is not None and (local / "chunks.npy").exists():
         old = np.load(local / "chunks.npy", mmap_mode="r")
-        local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
+        if (local / INDEX_DIR / "meta.json").exists():  # the chunk ids as a column, no line parsed
+            local_ids = list(RecordIndex.load(local / INDEX_DIR).chunk_ids)
+        else:
+            local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
         if len(local_ids) == len(old):
             row = {c: i for i, c in enumerate(local_ids)}
     need = [c.chunk_id for c in chunks if c.chunk_id not in row]

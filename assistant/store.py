@@ -194,9 +194,10 @@ def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object
     one gather from a mapped file, not row by row), else given[i]."""
     dim = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
     out = np.zeros((n, dim), dtype=np.float32)
-    pairs = [(i, j) for i, j in enumerate(old_rows) if j is not None]
-    if pairs:
-        out[[i for i, _ in pairs]] = old[[j for _, j in pairs]]
+    src = np.fromiter((-1 if j is None else j for j in old_rows), dtype=np.int64, count=n)
+    have = np.flatnonzero(src >= 0)
+    if len(have):
+        out[have] = old[src[have]]
     for i, v in given.items():
         out[i] = np.asarray(v, dtype=np.float32)
     return out
