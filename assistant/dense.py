@@ -133,12 +133,25 @@ class SnapshotDense:
 
 
 class ChromaDense:
-    """Dense search in a Chroma collection (a Chroma server, or a snapshot without chunks.npy)."""
+    """Dense search in a Chroma collection (a Chroma server, or a snapshot without chunks.npy).
 
-    def __init__(self, snap: "Snapshot", collection) -> None:
+    A question filtered to a few documents (a place, a 文号) is searched exactly in the
+    replica's local copy of the vectors when it has one: the server's HNSW search with a
+    `where` filter costs ~27 ms at 43,000 chunks (it walks the graph past the rows the filter
+    drops), the exact product over the few hundred rows kept well under 1 ms."""
+
+    def __init__(self, snap: "Snapshot", collection, local=None) -> None:
         self.snap, self.col = snap, collection
+        self.local = as_unit(local) if local is not None and len(local) == len(snap.chunks) else None
 
     def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
+        if self.local is not None and (doc_ids or level):
+            keep = self.snap.chunk_mask(doc_ids, level)
+            rows = np.flatnonzero(keep)
+            if len(rows) < EXACT_BELOW:
+                sims = self.local[rows] @ unit_length(qv)
+                top = top_indices(sims, n)
+                return list(zip(rows[top].tolist(), sims[top].astype(float).tolist()))
         conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
         res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])
@@ -153,6 +166,8 @@ class ChromaDense:
         """Nothing to build: the server searches its own index."""
 
     def vectors_of(self, indices: list[int]):
+        if self.local is not None:
+            return np.asarray(self.local[indices])
         ids = [self.snap.chunks[i].chunk_id for i in indices]
         got = self.col.get(ids=ids, include=["embeddings"])
         by_id = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}

@@ -302,10 +302,10 @@ class IndexStore:
     def dense(self, snap: Snapshot):
         """Where a snapshot's dense search runs: its own vectors for the embedded store (nothing
         written while answering), the Chroma server when CHROMA_URL is set."""
-        vecs = None if self.settings.chroma_url else snap.chunk_vectors
-        if vecs is not None and len(vecs) == len(snap.chunks):
+        vecs = snap.chunk_vectors
+        if not self.settings.chroma_url and vecs is not None and len(vecs) == len(snap.chunks):
             return SnapshotDense(snap, vecs)
-        return ChromaDense(snap, self.collection(snap.state["embedder"]))
+        return ChromaDense(snap, self.collection(snap.state["embedder"]), vecs)
 
     # -- snapshots --------------------------------------------------------------------------
     def current_path(self) -> Path | None:
