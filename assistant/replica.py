@@ -31,7 +31,7 @@ import orjson
 
 from .lexical import text_key
 from .records import INDEX_DIR, RecordIndex
-from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_from
+from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_from, return_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,11 @@ def sync(store: IndexStore) -> str | None:
     nothing published yet). Takes the local writer lock: another process on the same folder
     already syncing raises IngestBusy."""
     with store.writer_lock():
-        return sync_locked(store)
+        before = store.current_id()
+        published = sync_locked(store)
+    if store.current_id() != before:
+        return_free_memory()  # the records parsed for the new snapshot are garbage now
+    return published
 
 
 def sync_locked(store: IndexStore) -> str | None:

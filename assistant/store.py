@@ -507,3 +507,20 @@ def check_embedder(state: dict, embedder_id: str) -> None:
             f"请重新建索引：policy-assistant ingest --rebuild "
             f"(index built with {built}, queried with {embedder_id}: re-ingest)"
         )
+
+
+def return_free_memory() -> None:
+    """Hand the heap freed after writing a snapshot back to the system. Writing one at 100× the
+    bundled corpus parses every record; the objects are freed afterwards, but glibc keeps their
+    pages (a replica that synced from empty kept 1.1 GB of RssAnon, 0.23 GB after trimming), so a
+    serving process would hold the peak of its last sync or ingest for good."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; elsewhere nothing to do
+        import gc
+
+        gc.collect()
+        libc.malloc_trim(0)

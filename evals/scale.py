@@ -112,7 +112,7 @@ def measure(data: Path, embedder: str, chroma_url: str | None, quick: bool = Fal
     load_s = time.perf_counter() - t0
     rss = _rss_mb()
     if quick:
-        return {"load_s": load_s, "rss_mb": rss}
+        return {"load_s": load_s, "rss_mb": rss, "anon_mb": _rss_mb("RssAnon")}
     general = [json.loads(x)["question"] for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
     named = [json.loads(x) for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
     times = []
@@ -181,8 +181,8 @@ def replicas(root: Path, corpus: Path, args) -> dict:
     out = {}
     for key in ("start_empty", "start_current"):
         t = time.perf_counter()
-        _measure_process(data_b, args, quick=True)
-        out[key + "_s"] = time.perf_counter() - t
+        got = _measure_process(data_b, args, quick=True)
+        out[key + "_s"], out[key + "_anon_mb"] = time.perf_counter() - t, got["anon_mb"]
     new = corpus / "新增文件_switch.txt"
     first = sorted(corpus.iterdir())[0]
     cmd = [sys.executable, "-m", "evals.scale", "--follow", str(data_b), "--source", new.name, "--embedder", args.embedder,
@@ -262,6 +262,7 @@ def table(rows: list[dict]) -> str:
     line("… then after changing another (warm process)", "reingest_another_s", lambda v: f"{v:.1f} s")
     if "follow_s" in base:
         line("replica start, empty folder (fetches all, first answer)", "start_empty_s", lambda v: f"{v:.1f} s")
+        line("… its heap (RssAnon) after that sync", "start_empty_anon_mb", lambda v: f"{v:.0f} MB")
         line("replica start, copy current (first answer)", "start_current_s", lambda v: f"{v:.1f} s")
         line("ingest of a new document through replica A", "ingest_new_s", lambda v: f"{v:.1f} s")
         line("replica B serves it, after A published", "follow_s", lambda v: f"{v:.1f} s")

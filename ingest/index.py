@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.embed import CachedEmbedder, embedder_id, make_embedder
 from assistant.settings import Settings
-from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, gather_rows
+from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, gather_rows, return_free_memory
 from assistant.types import Clause, ParsedFile
 from assistant.zh import units_of
 
@@ -69,7 +69,10 @@ def ingest_paths(
     documents)."""
     store = IndexStore(settings)
     with store.writer_lock():
-        return _shared(store, settings, lambda: _ingest(store, paths, settings, rebuild, show_progress, on_file))
+        report = _shared(store, settings, lambda: _ingest(store, paths, settings, rebuild, show_progress, on_file))
+    if report.changed:
+        return_free_memory()  # a serving process (the page's upload) would otherwise keep the ingest's peak
+    return report
 
 
 def _shared(store: IndexStore, settings: Settings, run) -> IngestReport:
