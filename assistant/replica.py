@@ -8,8 +8,11 @@ the chunks collection (`IndexStore.collection`):
                         never sent again
   sentences-<embedder>  one row per clause sentence with its vector, keyed by content as well
   heads-<embedder>      the row `head`: which snapshot is published, its state (sources,
-                        embedder) and how many manifest pages list its record and sentence keys,
-                        in snapshot order; the pages are rows `<snapshot>:r<i>` / `<snapshot>:s<i>`
+                        embedder) and the manifest pages that list its record and sentence keys,
+                        in snapshot order. A page is a row named by a hash of its keys, and pages
+                        end where a key's own hash says (not every PAGE_KEYS keys): a change to
+                        one document changes the few pages holding its keys, and a publish sends
+                        only those, not the whole manifest again
 Writing `head` last is the switch. Every process polls it (`sync`); when it names a snapshot the
 process does not hold, the process fetches only the rows it lacks and writes a local snapshot
 from them (BM25 built from the stored tokens, so jieba is not run), which its page then loads
@@ -35,7 +38,8 @@ from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_
 
 log = logging.getLogger(__name__)
 
-PAGE_KEYS = 5000  # keys per manifest row: ~250 KB of JSON, well inside one HTTP request
+PAGE_KEYS = 5000  # keys per manifest row on average: ~250 KB of JSON, well inside one HTTP request
+MAX_PAGE_KEYS = 4 * PAGE_KEYS  # a run of keys with no cut in it (rare: e^-4 of the pages) still ends
 BATCH = 500  # rows per Chroma call (the server's default batch limit is far higher)
 _DUMMY = [1.0]  # records and manifests are looked up by id only; Chroma still wants a vector
 
@@ -44,13 +48,44 @@ _DUMMY = [1.0]  # records and manifests are looked up by id only; Chroma still w
 class Head:
     snapshot: str
     state: dict
-    record_pages: int
-    sentence_pages: int
-    # The snapshot this one replaced and its manifest's page counts: its rows that neither this
+    record_pages: tuple[str, ...]  # the manifest's page ids, in order
+    sentence_pages: tuple[str, ...]
+    # The snapshot this one replaced and its manifest's pages: its rows that neither this
     # snapshot nor the one it replaced uses are deleted at the next publish, without listing
     # whole collections (250,000 ids over HTTP at 100× the bundled corpus).
     previous: str | None = None
-    previous_pages: tuple[int, int] = (0, 0)
+    previous_record_pages: tuple[str, ...] = ()
+    previous_sentence_pages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, h: dict) -> "Head":
+        if isinstance(h["record_pages"], int):  # published before pages were named by content
+            prev, (pr, ps) = h.get("previous"), h.get("previous_pages") or (0, 0)
+            return cls(h["snapshot"], h["state"], *_numbered_pages(h["snapshot"], h["record_pages"], h["sentence_pages"]),
+                       prev, *(_numbered_pages(prev, pr, ps) if prev else ((), ())))
+        return cls(h["snapshot"], h["state"], tuple(h["record_pages"]), tuple(h["sentence_pages"]), h.get("previous"),
+                   tuple(h.get("previous_record_pages") or ()), tuple(h.get("previous_sentence_pages") or ()))
+
+
+def _numbered_pages(snapshot: str, record_pages: int, sentence_pages: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (tuple(f"{snapshot}:r{i}" for i in range(record_pages)), tuple(f"{snapshot}:s{i}" for i in range(sentence_pages)))
+
+
+def paginate(keys: list[str], kind: str) -> dict[str, list[str]]:
+    """The keys cut into pages, by page id. A page ends after a key whose hash is 0 modulo
+    PAGE_KEYS (so ~PAGE_KEYS keys a page, at most MAX_PAGE_KEYS): where pages end depends on
+    the keys around it only, so inserting or replacing one document's keys leaves the pages
+    before and after it as they were, with the same ids."""
+    pages: dict[str, list[str]] = {}
+    page: list[str] = []
+    for k in keys:
+        page.append(k)
+        if int(k[-8:], 16) % PAGE_KEYS == 0 or len(page) >= MAX_PAGE_KEYS:
+            pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
+            page = []
+    if page:
+        pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
+    return pages
 
 
 def sentence_key(clause_id: str, text: str) -> str:
@@ -75,27 +110,24 @@ def read_head(store: IndexStore) -> Head | None:
     got = heads.get(ids=["head"], include=["documents"])
     if not got["ids"]:
         return None
-    h = json.loads(got["documents"][0])
-    return Head(h["snapshot"], h["state"], h["record_pages"], h["sentence_pages"], h.get("previous"),
-                tuple(h.get("previous_pages") or (0, 0)))
+    return Head.from_json(json.loads(got["documents"][0]))
 
 
 def _manifest(heads, head: Head) -> tuple[list[str], list[str]]:
-    return _pages(heads, head.snapshot, head.record_pages, head.sentence_pages, strict=True)
+    return _pages(heads, head.record_pages, head.sentence_pages, strict=True)
 
 
-def _page_ids(snapshot: str, record_pages: int, sentence_pages: int) -> list[str]:
-    return [f"{snapshot}:r{i}" for i in range(record_pages)] + [f"{snapshot}:s{i}" for i in range(sentence_pages)]
-
-
-def _pages(heads, snapshot: str, record_pages: int, sentence_pages: int, strict: bool = False) -> tuple[list[str], list[str]]:
+def _pages(heads, record_pages, sentence_pages, strict: bool = False) -> tuple[list[str], list[str]]:
     """A published snapshot's record and sentence keys, in order."""
-    ids = _page_ids(snapshot, record_pages, sentence_pages)
-    got = dict(zip(*(lambda g: (g["ids"], g["documents"]))(heads.get(ids=ids, include=["documents"]))))
+    ids = list(dict.fromkeys([*record_pages, *sentence_pages]))
+    got = {i: doc for i, (doc,) in _fetch(heads, ids, ["documents"]).items()}
     if strict and len(got) != len(ids):
-        raise RuntimeError(f"Chroma 中已发布索引 {snapshot} 的清单不完整（缺 {len(ids) - len(got)} 页）")
-    pages = [json.loads(got[i]) if i in got else [] for i in ids]
-    return ([k for p in pages[:record_pages] for k in p], [k for p in pages[record_pages:] for k in p])
+        raise RuntimeError(f"Chroma 中已发布索引的清单不完整（缺 {len(ids) - len(got)} 页）")
+
+    def keys(pages) -> list[str]:
+        return [k for i in pages if i in got for k in json.loads(got[i])]
+
+    return keys(record_pages), keys(sentence_pages)
 
 
 def _local_lines(path: Path | None) -> dict[str, str]:
@@ -228,24 +260,24 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     sentence_keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
     known = set(old_sentences)
     _upsert(sentences, [(k, sv.texts[i], (sv.vectors[i], sv.clause_ids[i])) for i, k in enumerate(sentence_keys) if k not in known])
-    pages = [record_keys[s: s + PAGE_KEYS] for s in range(0, len(record_keys), PAGE_KEYS)]
-    spages = [sentence_keys[s: s + PAGE_KEYS] for s in range(0, len(sentence_keys), PAGE_KEYS)]
-    new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, len(pages), len(spages),
-               head.snapshot if head else None, (head.record_pages, head.sentence_pages) if head else (0, 0))
-    page_rows = [(f"{new.snapshot}:r{i}", json.dumps(p), None) for i, p in enumerate(pages)]
-    page_rows += [(f"{new.snapshot}:s{i}", json.dumps(p), None) for i, p in enumerate(spages)]
-    _upsert(heads, page_rows)
+    pages, spages = paginate(record_keys, "r"), paginate(sentence_keys, "s")
+    new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(pages), tuple(spages),
+               head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else ())
+    sent = set(head.record_pages) | set(head.sentence_pages) if head else set()  # on the server already
+    _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent])
     _upsert(heads, [("head", json.dumps(new.__dict__, ensure_ascii=False), None)])  # the switch
     if head is not None and head.previous:
-        _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences))
+        _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences),
+               set(new.record_pages) | set(new.sentence_pages) | sent)
     return new
 
 
-def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str], live_sentences: set[str]) -> None:
+def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str], live_sentences: set[str],
+           live_pages: set[str]) -> None:
     """Delete the rows of the snapshot two publishes back that neither the new snapshot nor
-    the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest."""
+    the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest pages."""
     records, sentences, heads = _collections(store, embedder)
-    older_records, older_sentences = _pages(heads, head.previous, *head.previous_pages)
+    older_records, older_sentences = _pages(heads, head.previous_record_pages, head.previous_sentence_pages)
     dead = [k for k in dict.fromkeys(older_records) if k not in live_records]
     chunk_ids = []
     for _, (doc,) in _fetch(records, dead, ["documents"]).items():
@@ -253,7 +285,7 @@ def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str],
         if rec.get("type") == "chunk":
             chunk_ids.append(rec["chunk_id"])  # a chunk id names its file's content: a dead record's is dead
     for col, ids in ((records, dead), (sentences, [k for k in dict.fromkeys(older_sentences) if k not in live_sentences]),
-                     (store.collection(embedder), chunk_ids), (heads, _page_ids(head.previous, *head.previous_pages))):
+                     (store.collection(embedder), chunk_ids), (heads, [i for i in (*head.previous_record_pages, *head.previous_sentence_pages) if i not in live_pages])):
         for s in range(0, len(ids), BATCH):
             col.delete(ids=ids[s: s + BATCH])
 

@@ -133,7 +133,13 @@ class SentenceVectors:
     def of(self, clause_ids: set[str]) -> "SentenceVectors":
         """The sentences of these clauses, their vectors gathered in one read (not row by row
         from the mapped file: 3 s of a 100× re-ingest)."""
-        rows = [i for i, c in enumerate(self.clause_ids) if c in clause_ids]
-        ids, texts = list(self.clause_ids), list(self.texts)  # one pass each, not one lookup per row
-        return SentenceVectors([ids[i] for i in rows], [texts[i] for i in rows],
-                               np.asarray(self.vectors[rows], dtype=np.float32))
+        if isinstance(self.clause_ids, CodedColumn):  # one test per clause, not per sentence
+            values = self.clause_ids._decoded()
+            wanted = np.fromiter((c in clause_ids for c in values), dtype=bool, count=len(values))
+            rows = np.flatnonzero(wanted[self.clause_ids.codes]) if len(values) else np.zeros(0, dtype=np.int64)
+            ids = [values[c] for c in self.clause_ids.codes[rows].tolist()]
+        else:
+            rows = np.array([i for i, c in enumerate(self.clause_ids) if c in clause_ids], dtype=np.int64)
+            ids = [self.clause_ids[i] for i in rows.tolist()]
+        texts = list(self.texts)  # one pass, not one lookup per row
+        return SentenceVectors(ids, [texts[i] for i in rows.tolist()], np.asarray(self.vectors[rows], dtype=np.float32))

@@ -128,6 +128,31 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
     third_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
     stored = set(store.collection(first.state["embedder"]).get(include=[])["ids"])
     assert stored == second_chunks | third_chunks and (first_chunks - second_chunks) and not (first_chunks - second_chunks) & stored
+    pages = set(_heads.get(include=[])["ids"]) - {"head"}
+    now = replica.read_head(store)
+    assert now.previous_record_pages and pages == {*now.record_pages, *now.sentence_pages, *now.previous_record_pages,
+                                                   *now.previous_sentence_pages}  # the first snapshot's own pages: pruned
+
+
+def test_manifest_pages_end_where_the_keys_say_so_one_change_leaves_the_other_pages_as_they_were():
+    import hashlib
+
+    keys = [hashlib.sha1(str(i).encode()).hexdigest() for i in range(60_000)]
+    pages = replica.paginate(keys, "r")
+    assert [k for p in pages.values() for k in p] == keys
+    assert 4 <= len(pages) <= 40 and max(map(len, pages.values())) <= replica.MAX_PAGE_KEYS
+    changed = keys[:30_000] + [hashlib.sha1(f"new{i}".encode()).hexdigest() for i in range(80)] + keys[30_050:]
+    again = replica.paginate(changed, "r")
+    assert [k for p in again.values() for k in p] == changed
+    assert len(set(again) - set(pages)) <= 2  # the page(s) holding the change; every other page id is the same
+    assert list(replica.paginate([], "s")) == []
+
+
+def test_a_head_published_with_numbered_pages_is_still_read():
+    old = {"snapshot": "s2", "state": {}, "record_pages": 2, "sentence_pages": 1, "previous": "s1", "previous_pages": [1, 1]}
+    h = replica.Head.from_json(old)
+    assert h.record_pages == ("s2:r0", "s2:r1") and h.sentence_pages == ("s2:s0",)
+    assert h.previous_record_pages == ("s1:r0",) and h.previous_sentence_pages == ("s1:s0",)
 
 
 def test_an_ingest_started_before_another_replica_published_is_not_published(replicas, small_corpus):

@@ -80,6 +80,11 @@ def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
     if rows:
         assert back.texts[-1] == rows[-1][1] and back.clause_ids[1:] == [c for c, _ in rows[1:]]
         assert back.of({"c2"}).texts == [""]
+        some = back.of({"c1", "absent"})
+        assert list(zip(some.clause_ids, some.texts)) == rows[:2] and np.allclose(some.vectors, vecs[:2])
+        plain = SentenceVectors([c for c, _ in rows], [t for _, t in rows], vecs).of({"c1"})
+        assert list(zip(plain.clause_ids, plain.texts)) == rows[:2] and np.allclose(plain.vectors, vecs[:2])
+    assert len(back.of(set()).texts) == 0 and back.of(set()).vectors.shape[0] == 0
     # A snapshot written before the clause ids' column has them as a JSON list.
     import orjson
 
