@@ -7,9 +7,11 @@ the chunks collection (`IndexStore.collection`):
                         too, as a bag), keyed by a hash of that line, so a record already published is
                         never sent again
   sentences-<embedder>  one row per clause sentence with its vector, keyed by content as well
-  heads-<embedder>      the row `head`: which snapshot is published, its state (sources,
+  head-<embedder>       one row, `head`: which snapshot is published, its state (sources,
                         embedder) and the manifest pages that list its record and sentence keys,
-                        in snapshot order. A page is a row named by a hash of its keys, and pages
+                        in snapshot order (in a collection of its own: one beside the pages took
+                        ~0.7 s a write at 100×, as Chroma slows on a collection with much churn)
+  heads-<embedder>      the manifest pages. A page is a row named by a hash of its keys, and pages
                         end where a key's own hash says (not every PAGE_KEYS keys): a change to
                         one document changes the few pages holding its keys, and a publish sends
                         only those, not the whole manifest again
@@ -27,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
@@ -56,6 +58,10 @@ class Head:
     previous: str | None = None
     previous_record_pages: tuple[str, ...] = ()
     previous_sentence_pages: tuple[str, ...] = ()
+    legacy: bool = field(default=False, compare=False)  # read from beside the pages (an older version's place)
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in self.__dict__.items() if k != "legacy"}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, h: dict) -> "Head":
@@ -105,12 +111,20 @@ def _embedder_of(store: IndexStore) -> str:
     return embedder_id(store.settings.embedder)
 
 
+def _head_collection(store: IndexStore, embedder: str):
+    slug = store.collection_name(embedder).removeprefix("clauses-")
+    return store.client().get_or_create_collection(f"head-{slug}", embedding_function=None)
+
+
 def read_head(store: IndexStore) -> Head | None:
-    _, _, heads = _collections(store, _embedder_of(store))
-    got = heads.get(ids=["head"], include=["documents"])
+    embedder = _embedder_of(store)
+    got = _head_collection(store, embedder).get(ids=["head"], include=["documents"])
+    legacy = not got["ids"]
+    if legacy:  # published by a version that kept the head beside the pages
+        got = _collections(store, embedder)[2].get(ids=["head"], include=["documents"])
     if not got["ids"]:
         return None
-    return Head.from_json(json.loads(got["documents"][0]))
+    return replace(Head.from_json(json.loads(got["documents"][0])), legacy=legacy)
 
 
 def _manifest(heads, head: Head) -> tuple[list[str], list[str]]:
@@ -265,7 +279,9 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
                head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else ())
     sent = set(head.record_pages) | set(head.sentence_pages) if head else set()  # on the server already
     _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent])
-    _upsert(heads, [("head", json.dumps(new.__dict__, ensure_ascii=False), None)])  # the switch
+    _upsert(_head_collection(store, state["embedder"]), [("head", new.to_json(), None)])  # the switch
+    if head is not None and head.legacy:
+        heads.delete(ids=["head"])  # an older version's head, beside the pages: no longer read
     if head is not None and head.previous:
         _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences),
                set(new.record_pages) | set(new.sentence_pages) | sent)

@@ -131,8 +131,22 @@ class SentenceVectors:
         np.save(path / "sentences.npy", unit_rows(self.vectors))
 
     def of(self, clause_ids: set[str]) -> "SentenceVectors":
-        """The sentences of these clauses, their vectors gathered in one read (not row by row
+        """The sentences of these clauses, their vectors copied in long runs (not row by row
         from the mapped file: 3 s of a 100× re-ingest)."""
+        from .store import copy_rows
+
+        rows, ids, texts = self.select(clause_ids)
+        vecs = np.empty((len(rows), self.dim), dtype=np.float32)
+        copy_rows(vecs, np.arange(len(rows)), self.vectors, rows)
+        return SentenceVectors(ids, texts, vecs)
+
+    @property
+    def dim(self) -> int:
+        shape = np.shape(self.vectors)
+        return int(shape[1]) if len(shape) == 2 else 0
+
+    def select(self, clause_ids: set[str]) -> tuple[np.ndarray, list[str], list[str]]:
+        """(rows, clause ids, texts) of the sentences of these clauses, in order."""
         if isinstance(self.clause_ids, CodedColumn):  # one test per clause, not per sentence
             values = self.clause_ids._decoded()
             wanted = np.fromiter((c in clause_ids for c in values), dtype=bool, count=len(values))
@@ -142,4 +156,4 @@ class SentenceVectors:
             rows = np.array([i for i, c in enumerate(self.clause_ids) if c in clause_ids], dtype=np.int64)
             ids = [self.clause_ids[i] for i in rows.tolist()]
         texts = list(self.texts)  # one pass, not one lookup per row
-        return SentenceVectors(ids, [texts[i] for i in rows.tolist()], np.asarray(self.vectors[rows], dtype=np.float32))
+        return rows, ids, [texts[i] for i in rows.tolist()]

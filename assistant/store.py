@@ -196,11 +196,29 @@ def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object
     out = np.zeros((n, dim), dtype=np.float32)
     src = np.fromiter((-1 if j is None else j for j in old_rows), dtype=np.int64, count=n)
     have = np.flatnonzero(src >= 0)
-    if len(have):
-        out[have] = old[src[have]]
+    copy_rows(out, have, old, src[have])
     for i, v in given.items():
         out[i] = np.asarray(v, dtype=np.float32)
     return out
+
+
+def copy_rows(out: np.ndarray, at: np.ndarray, src, rows: np.ndarray) -> None:
+    """out[at] = src[rows], a run at a time where both are consecutive. A re-ingest keeps most
+    rows of the previous snapshot's mapped vectors in a few long runs: copying those is a memory
+    copy, where one fancy-indexed gather of 175,000 sentence vectors took ~1 s at 100×."""
+    if not len(rows):
+        return
+    cut = (np.flatnonzero((np.diff(rows) != 1) | (np.diff(at) != 1)) + 1).tolist()
+    if len(cut) > len(rows) // RUN_MIN_ROWS:  # scattered rows: one gather beats many short copies
+        out[at] = src[rows]
+        return
+    for a, b in zip([0, *cut], [*cut, len(rows)]):
+        out[at[a]: at[b - 1] + 1] = src[rows[a]: rows[b - 1] + 1]
+
+
+# Rows per run on average below which copy_rows gathers instead (a Python step per run costs
+# about as much as gathering a few rows).
+RUN_MIN_ROWS = 8
 
 
 def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:

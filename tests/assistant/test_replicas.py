@@ -164,3 +164,24 @@ def test_an_ingest_started_before_another_replica_published_is_not_published(rep
     assert {d.source for d in IndexStore(b).load().documents.values()} == {p.name for p in small_corpus.iterdir()}
     with pytest.raises(IngestBusy, match="另一个服务进程"):
         replica.publish(IndexStore(a), IndexStore(a).current_path(), base=stale)
+
+
+def test_a_head_an_older_version_kept_beside_the_pages_is_read_and_moved_at_the_next_publish(replicas, small_corpus):
+    a, b = replicas
+    store = IndexStore(a)
+    ingest_paths([small_corpus], a, show_progress=False)
+    head = replica.read_head(store)
+    own, beside = replica._head_collection(store, head.state["embedder"]), replica._collections(store, head.state["embedder"])[2]
+    row = own.get(ids=["head"], include=["documents"])["documents"][0]
+    beside.upsert(ids=["head"], documents=[row], embeddings=[[1.0]], metadatas=[{"k": 0}])  # where an older version wrote it
+    own.delete(ids=["head"])
+    legacy = replica.read_head(store)
+    assert legacy == head and legacy.legacy
+    replica.sync(IndexStore(b))
+    assert IndexStore(b).load_state().get("published") == head.snapshot  # a replica follows it as before
+
+    shutil.copy(corpus_file("2021_"), small_corpus)
+    ingest_paths([small_corpus], a, show_progress=False)
+    now = replica.read_head(store)
+    assert now.previous == head.snapshot and not now.legacy
+    assert not beside.get(ids=["head"])["ids"] and own.get(ids=["head"])["ids"] == ["head"]

@@ -152,3 +152,24 @@ print(base, peak, anon())
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     base, peak, after = map(int, out.stdout.split())
     assert peak - base > 100 and after - base < (peak - base) / 4, (base, peak, after)
+
+
+@pytest.mark.parametrize("rows", [[], [3], [0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19], [9, 2, 5, 5, 0, 11]])
+@pytest.mark.parametrize("spaced", [False, True])
+def test_rows_copied_in_runs_are_the_rows_a_gather_reads(tmp_path, rows, spaced):
+    import numpy as np
+
+    from assistant.store import copy_rows, gather_rows
+
+    src = np.arange(20 * 3, dtype=np.float32).reshape(20, 3)
+    np.save(tmp_path / "v.npy", src)
+    mapped = np.load(tmp_path / "v.npy", mmap_mode="r")
+    rows = np.array(rows, dtype=np.int64)
+    at = np.arange(len(rows)) * (2 if spaced else 1) + 1  # after a first row left alone
+    out = np.zeros((2 * len(rows) + 1, 3), dtype=np.float32)
+    copy_rows(out, at, mapped, rows)
+    assert np.array_equal(out[at], src[rows])
+    assert not np.delete(out, at, axis=0).any()  # nothing written elsewhere
+    old_rows = [None if i % 3 == 0 else int(r) for i, r in enumerate(rows)]
+    got = gather_rows(len(rows), old_rows, mapped, {i: [1.0, 1.0, 1.0] for i, r in enumerate(old_rows) if r is None})
+    assert np.array_equal(got, np.array([[1.0] * 3 if r is None else src[r] for r in old_rows], dtype=np.float32).reshape(len(rows), 3))
