@@ -185,3 +185,16 @@ def test_a_head_an_older_version_kept_beside_the_pages_is_read_and_moved_at_the_
     now = replica.read_head(store)
     assert now.previous == head.snapshot and not now.legacy
     assert not beside.get(ids=["head"])["ids"] and own.get(ids=["head"])["ids"] == ["head"]
+
+
+def test_writes_sent_together_all_finish_and_the_first_error_is_raised():
+    done: list[int] = []
+
+    def fail():
+        raise ConnectionError("server away")
+
+    replica._together(lambda: done.append(1), lambda: done.append(2))
+    assert sorted(done) == [1, 2]
+    with pytest.raises(ConnectionError):
+        replica._together(lambda: time.sleep(0.05) or done.append(3), fail)
+    assert 3 in done  # the other write was not abandoned half-way
