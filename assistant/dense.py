@@ -148,6 +148,8 @@ class ChromaDense:
         if self.local is not None and (doc_ids or level):
             keep = self.snap.chunk_mask(doc_ids, level)
             rows = np.flatnonzero(keep)
+            if not len(rows):
+                return []
             if len(rows) < EXACT_BELOW:
                 sims = self.local[rows] @ unit_length(qv)
                 top = top_indices(sims, n)

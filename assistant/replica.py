@@ -260,7 +260,7 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     state = json.loads((snapshot / "state.json").read_text(encoding="utf-8"))
     records, sentences, heads = _collections(store, state["embedder"])
     head = read_head(store)
-    if head is not None and head.snapshot != base:
+    if (head.snapshot if head else None) != base:  # also a head gone since the sync: never publish blind
         raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{head.snapshot}），本次收录未发布：请重试 (index changed on the server)")
     old_records, old_sentences = _manifest(heads, head) if head else ([], [])
     lines = _local_lines(snapshot)
@@ -283,7 +283,9 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
               lambda: _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent]))
     _upsert(_head_collection(store, state["embedder"]), [("head", new.to_json(), None)])  # the switch
     if head is not None and head.legacy:
-        heads.delete(ids=["head"])  # an older version's head, beside the pages: no longer read
+        # Where an older version reads the head: overwritten, not deleted, so a process of that
+        # version still running fails loudly (pages it cannot count) instead of seeing no index.
+        _upsert(heads, [("head", new.to_json(), None)])
     if head is not None and head.previous:
         _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences),
                set(new.record_pages) | set(new.sentence_pages) | sent)

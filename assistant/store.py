@@ -22,6 +22,7 @@ ingest. The locks are POSIX flock locks: a process that dies releases them."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import re
@@ -531,14 +532,24 @@ def return_free_memory() -> None:
     """Hand the heap freed after writing a snapshot back to the system. Writing one at 100× the
     bundled corpus parses every record; the objects are freed afterwards, but glibc keeps their
     pages (a replica that synced from empty kept 1.1 GB of RssAnon, 0.23 GB after trimming), so a
-    serving process would hold the peak of its last sync or ingest for good."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; elsewhere nothing to do
+    serving process would hold the peak of its last sync or ingest for good. Never fails: the
+    snapshot is written by then."""
+    trim = _malloc_trim()
+    if trim is not None:
         import gc
 
         gc.collect()
-        libc.malloc_trim(0)
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, or None where there is none (another libc, no libc found)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        name = ctypes.util.find_library("c")
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None

@@ -184,7 +184,11 @@ def test_a_head_an_older_version_kept_beside_the_pages_is_read_and_moved_at_the_
     ingest_paths([small_corpus], a, show_progress=False)
     now = replica.read_head(store)
     assert now.previous == head.snapshot and not now.legacy
-    assert not beside.get(ids=["head"])["ids"] and own.get(ids=["head"])["ids"] == ["head"]
+    assert own.get(ids=["head"])["ids"] == ["head"]
+    # An older version reading beside the pages now meets the new head's page ids, not a count:
+    # it fails loudly rather than serving nothing or publishing over the new head.
+    left = json.loads(beside.get(ids=["head"], include=["documents"])["documents"][0])
+    assert left["snapshot"] == now.snapshot and not isinstance(left["record_pages"], int)
 
 
 def test_writes_sent_together_all_finish_and_the_first_error_is_raised():
