@@ -26,6 +26,7 @@ Rows are pruned by the writer only when neither the new snapshot nor the one it 
 them, so a replica still answering from the previous snapshot keeps finding its rows."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -146,13 +147,15 @@ def _pages(heads, record_pages, sentence_pages, strict: bool = False) -> tuple[l
 
 def _local_lines(path: Path | None) -> dict[str, str]:
     """The records of a local snapshot by key (its JSON line)."""
-    lines = {}
-    if path is not None:
-        with open(path / "records.jsonl", encoding="utf-8") as f:
-            for line in f:
-                line = line.rstrip("\n")
-                lines[text_key(line)] = line
-    return lines
+    return {k: line.decode("utf-8") for k, line in _raw_lines(path).items()}
+
+
+def _raw_lines(path: Path | None) -> dict[str, bytes]:
+    """The records of a local snapshot by key, as the file's bytes: keys are hashed from the
+    bytes, and only the lines a caller uses are decoded (71,000 lines at 100×)."""
+    if path is None:
+        return {}
+    return {hashlib.sha1(line).hexdigest(): line for line in (path / "records.jsonl").read_bytes().splitlines() if line}
 
 
 def _local_tokens(path: Path, wanted: set[str]) -> dict[str, list[str]]:
@@ -261,12 +264,14 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     records, sentences, heads = _collections(store, state["embedder"])
     head = read_head(store)
     if (head.snapshot if head else None) != base:  # also a head gone since the sync: never publish blind
-        raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{head.snapshot}），本次收录未发布：请重试 (index changed on the server)")
+        now = head.snapshot if head else "已被清空"
+        raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{now}），本次收录未发布：请重试 (index changed on the server)")
     old_records, old_sentences = _manifest(heads, head) if head else ([], [])
-    lines = _local_lines(snapshot)
-    record_keys = list(lines)
+    raw = _raw_lines(snapshot)
+    record_keys = list(raw)
     known = set(old_records)
     fresh = [k for k in record_keys if k not in known]
+    lines = {k: raw[k].decode("utf-8") for k in fresh}  # only what is sent
     fresh_texts = {text_key(r["embed_text"]) for r in (orjson.loads(lines[k]) for k in fresh) if r.get("type") == "chunk"}
     tokens = _local_tokens(snapshot, fresh_texts) if fresh_texts else {}
     sv = SentenceVectors.load(snapshot)

@@ -164,6 +164,10 @@ def test_an_ingest_started_before_another_replica_published_is_not_published(rep
     assert {d.source for d in IndexStore(b).load().documents.values()} == {p.name for p in small_corpus.iterdir()}
     with pytest.raises(IngestBusy, match="另一个服务进程"):
         replica.publish(IndexStore(a), IndexStore(a).current_path(), base=stale)
+    store = IndexStore(a)
+    replica._head_collection(store, replica.read_head(store).state["embedder"]).delete(ids=["head"])
+    with pytest.raises(IngestBusy, match="已被清空"):  # the head gone since the sync: not published blind
+        replica.publish(store, store.current_path(), base=stale)
 
 
 def test_a_head_an_older_version_kept_beside_the_pages_is_read_and_moved_at_the_next_publish(replicas, small_corpus):
