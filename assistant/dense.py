@@ -87,6 +87,14 @@ def prefiltered(vecs: np.ndarray, projected: np.ndarray, proj: Projection, q: np
     return cand, vecs[cand] @ q
 
 
+def ranked(rows: np.ndarray | None, sims: np.ndarray, n: int) -> list[tuple[int, float]]:
+    """(row, cosine) of the n best of `sims`, scored for `rows` (all rows when None)."""
+    top = top_indices(sims, n)
+    top = top[np.isfinite(sims[top])]
+    idx = top if rows is None else rows[top]
+    return list(zip(idx.tolist(), sims[top].astype(float).tolist()))  # one conversion, not one per hit
+
+
 class SnapshotDense:
     """Dense search over the vectors kept in the snapshot; no file written, no server asked."""
 
@@ -123,10 +131,7 @@ class SnapshotDense:
             sims = self.vecs[rows] @ q
         else:
             rows, sims = None, self.vecs @ q
-        top = top_indices(sims, n)
-        top = top[np.isfinite(sims[top])]
-        idx = top if rows is None else rows[top]
-        return list(zip(idx.tolist(), sims[top].astype(float).tolist()))  # one conversion, not one per hit
+        return ranked(rows, sims, n)
 
     def vectors_of(self, indices: list[int]):
         return self.vecs[indices]
@@ -151,9 +156,7 @@ class ChromaDense:
             if not len(rows):
                 return []
             if len(rows) < EXACT_BELOW:
-                sims = self.local[rows] @ unit_length(qv)
-                top = top_indices(sims, n)
-                return list(zip(rows[top].tolist(), sims[top].astype(float).tolist()))
+                return ranked(rows, self.local[rows] @ unit_length(qv), n)
         conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
         res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])

@@ -152,7 +152,8 @@ def _local_lines(path: Path | None) -> dict[str, str]:
 
 def _raw_lines(path: Path | None) -> dict[str, bytes]:
     """The records of a local snapshot by key, as the file's bytes: keys are hashed from the
-    bytes, and only the lines a caller uses are decoded (71,000 lines at 100×)."""
+    bytes (the same key as lexical.text_key of the decoded line), and only the lines a caller
+    uses are decoded (71,000 lines at 100×)."""
     if path is None:
         return {}
     return {hashlib.sha1(line).hexdigest(): line for line in (path / "records.jsonl").read_bytes().splitlines() if line}

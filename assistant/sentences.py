@@ -130,23 +130,10 @@ class SentenceVectors:
         TextColumn.write(path, list(code_of), ID_TEXTS, ID_OFFSETS)
         np.save(path / "sentences.npy", unit_rows(self.vectors))
 
-    def of(self, clause_ids: set[str]) -> "SentenceVectors":
-        """The sentences of these clauses, their vectors copied in long runs (not row by row
-        from the mapped file: 3 s of a 100× re-ingest)."""
-        from .store import copy_rows
-
-        rows, ids, texts = self.select(clause_ids)
-        vecs = np.empty((len(rows), self.dim), dtype=np.float32)
-        copy_rows(vecs, np.arange(len(rows)), self.vectors, rows)
-        return SentenceVectors(ids, texts, vecs)
-
-    @property
-    def dim(self) -> int:
-        shape = np.shape(self.vectors)
-        return int(shape[1]) if len(shape) == 2 else 0
-
     def select(self, clause_ids: set[str]) -> tuple[np.ndarray, list[str], list[str]]:
-        """(rows, clause ids, texts) of the sentences of these clauses, in order."""
+        """(rows, clause ids, texts) of the sentences of these clauses, in order: a re-ingest
+        copies the kept rows' vectors in long runs (store.copy_rows), not row by row from the
+        mapped file (3 s of a 100× re-ingest)."""
         if isinstance(self.clause_ids, CodedColumn):  # one test per clause, not per sentence
             values = self.clause_ids._decoded()
             wanted = np.fromiter((c in clause_ids for c in values), dtype=bool, count=len(values))

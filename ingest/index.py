@@ -303,7 +303,7 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
     new = _embed(embedder, unique, show_progress) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
     # One matrix written once: the kept rows copied from the old snapshot's mapped file in long
     # runs, the new ones after them (no gathered copy, then a concatenated one: 270 MB each at 100×).
-    vecs = np.empty((len(rows) + len(todo), new.shape[1] if len(unique) else embedder.dim), dtype=np.float32)
+    vecs = np.empty((len(rows) + len(todo), new.shape[1]), dtype=np.float32)
     copy_rows(vecs, np.arange(len(rows)), old.sentences.vectors if len(rows) else None, rows)
     if todo:
         row = {t: i for i, t in enumerate(unique)}

@@ -79,12 +79,13 @@ def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
     assert np.allclose(back.vectors, vecs)
     if rows:
         assert back.texts[-1] == rows[-1][1] and back.clause_ids[1:] == [c for c, _ in rows[1:]]
-        assert back.of({"c2"}).texts == [""]
-        some = back.of({"c1", "absent"})
-        assert list(zip(some.clause_ids, some.texts)) == rows[:2] and np.allclose(some.vectors, vecs[:2])
-        plain = SentenceVectors([c for c, _ in rows], [t for _, t in rows], vecs).of({"c1"})
-        assert list(zip(plain.clause_ids, plain.texts)) == rows[:2] and np.allclose(plain.vectors, vecs[:2])
-    assert len(back.of(set()).texts) == 0 and back.of(set()).vectors.shape[0] == 0
+        assert back.select({"c2"})[2] == [""]
+        at, ids, texts = back.select({"c1", "absent"})
+        assert list(zip(ids, texts)) == rows[:2] and np.allclose(back.vectors[at], vecs[:2])
+        at, ids, texts = SentenceVectors([c for c, _ in rows], [t for _, t in rows], vecs).select({"c1"})
+        assert list(zip(ids, texts)) == rows[:2] and list(at) == [0, 1]
+    none = back.select(set())
+    assert len(none[0]) == 0 and none[1] == none[2] == []
     # A snapshot written before the clause ids' column has them as a JSON list.
     import orjson
 
