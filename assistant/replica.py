@@ -23,7 +23,8 @@ snapshot id, never a second source of truth: an ingest first syncs, and publishi
 another process published after that sync.
 
 Rows are pruned by the writer only when neither the new snapshot nor the one it replaced uses
-them, so a replica still answering from the previous snapshot keeps finding its rows."""
+them, so a replica still answering from the previous snapshot keeps finding its rows (the
+rows of the snapshot two publishes back are deleted while the new ones are sent)."""
 from __future__ import annotations
 
 import hashlib
@@ -37,7 +38,8 @@ import orjson
 
 from .lexical import text_key
 from .records import INDEX_DIR, RecordIndex
-from .store import IndexStore, IngestBusy, SentenceVectors, gather_rows, record_from, return_free_memory
+from .rows import gather_rows
+from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +97,31 @@ def paginate(keys: list[str], kind: str) -> dict[str, list[str]]:
     return pages
 
 
-def sentence_key(clause_id: str, text: str) -> str:
-    return text_key(f"{clause_id}\x1f{text}")
+# Chroma (1.5.9, embedded and `chroma run`) replays a collection's writes since its vector index
+# was last saved on every new write, and saves it every `sync_threshold` rows (default 1000). The
+# head (one ~150 KB row, rewritten at each publish) and the pages (a few ~250 KB rows a publish)
+# would reach that after hundreds of publishes: measured on one server, a head write grew by
+# ~18 ms with each publish (0.04 s → 0.47 s after 25). Their indexes hold a row or a few dozen
+# (one-number dummy vectors), so saving at every write costs nothing and keeps writes flat (~0.05 s).
+_FEW_ROWS = {"hnsw": {"sync_threshold": 1, "batch_size": 1}}
+
+
+def _few_rows(client, name: str):
+    """A collection of few large rows, saved at every write. One made before this setting is
+    changed to it (a running server applies it once it loads the collection again)."""
+    col = client.get_or_create_collection(name, embedding_function=None, configuration=_FEW_ROWS)
+    hnsw = (getattr(col, "configuration", None) or {}).get("hnsw") or {}
+    if hnsw.get("sync_threshold", 1) != 1:
+        col.modify(configuration=_FEW_ROWS)
+    return col
 
 
 def _collections(store: IndexStore, embedder: str):
     slug = store.collection_name(embedder).removeprefix("clauses-")
-    get = store.client().get_or_create_collection
+    client = store.client()
+    get = client.get_or_create_collection
     return (get(f"records-{slug}", embedding_function=None), get(f"sentences-{slug}", embedding_function=None),
-            get(f"heads-{slug}", embedding_function=None))
+            _few_rows(client, f"heads-{slug}"))
 
 
 def _embedder_of(store: IndexStore) -> str:
@@ -114,7 +132,7 @@ def _embedder_of(store: IndexStore) -> str:
 
 def _head_collection(store: IndexStore, embedder: str):
     slug = store.collection_name(embedder).removeprefix("clauses-")
-    return store.client().get_or_create_collection(f"head-{slug}", embedding_function=None)
+    return _few_rows(store.client(), f"head-{slug}")
 
 
 def read_head(store: IndexStore) -> Head | None:
@@ -220,18 +238,20 @@ def sync_locked(store: IndexStore) -> str | None:
 
 
 def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
+    import numpy as np
+
     old, row, old_ids, old_texts = None, {}, [], []
     if local is not None and (local / "sentences.npy").exists():
         old = SentenceVectors.load(local)
         # Read the mapped columns once as lists, not a row at a time (1.5 s at 100× the bundled corpus).
         old_ids, old_texts = list(old.clause_ids), list(old.texts)
-        row = {sentence_key(c, t): i for i, (c, t) in enumerate(zip(old_ids, old_texts))}
+        row = {k: i for i, k in enumerate(old.key_list())}
     got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])
     ids = [old_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
     texts = [old_texts[row[k]] if k in row else got[k][0] for k in keys]
     vecs = gather_rows(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
                    {i: got[k][2] for i, k in enumerate(keys) if k not in row})
-    return SentenceVectors(ids, texts, vecs)
+    return SentenceVectors(ids, texts, vecs, np.array(keys, dtype="S40"))
 
 
 def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str, str], embedder: str, chunks):
@@ -276,25 +296,28 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     fresh_texts = {text_key(r["embed_text"]) for r in (orjson.loads(lines[k]) for k in fresh) if r.get("type") == "chunk"}
     tokens = _local_tokens(snapshot, fresh_texts) if fresh_texts else {}
     sv = SentenceVectors.load(snapshot)
-    sentence_keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
+    sentence_keys = sv.key_list()
     known = set(old_sentences)
     pages, spages = paginate(record_keys, "r"), paginate(sentence_keys, "s")
     new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(pages), tuple(spages),
                head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else ())
     sent = set(head.record_pages) | set(head.sentence_pages) if head else set()  # on the server already
     # Three collections written at once (the server serves them in parallel); all before the switch.
-    _together(lambda: _upsert(records, [(k, _row(lines[k], tokens), None) for k in fresh]),
+    writes = [lambda: _upsert(records, [(k, _row(lines[k], tokens), None) for k in fresh]),
               lambda: _upsert(sentences, [(k, sv.texts[i], (sv.vectors[i], sv.clause_ids[i]))
                                           for i, k in enumerate(sentence_keys) if k not in known]),
-              lambda: _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent]))
+              lambda: _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent])]
+    if head is not None and head.previous:
+        # Rows that only the snapshot two publishes back uses are dead whether this switch
+        # happens or not (the published one does not use them either): deleted meanwhile.
+        writes.append(lambda: _prune(store, state["embedder"], head, set(record_keys) | set(old_records),
+                                     set(sentence_keys) | set(old_sentences), set(new.record_pages) | set(new.sentence_pages) | sent))
+    _together(*writes)
     _upsert(_head_collection(store, state["embedder"]), [("head", new.to_json(), None)])  # the switch
     if head is not None and head.legacy:
         # Where an older version reads the head: overwritten, not deleted, so a process of that
         # version still running fails loudly (pages it cannot count) instead of seeing no index.
         _upsert(heads, [("head", new.to_json(), None)])
-    if head is not None and head.previous:
-        _prune(store, state["embedder"], head, set(record_keys) | set(old_records), set(sentence_keys) | set(old_sentences),
-               set(new.record_pages) | set(new.sentence_pages) | sent)
     return new
 
 
@@ -303,14 +326,18 @@ def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str],
     """Delete the rows of the snapshot two publishes back that neither the new snapshot nor
     the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest pages."""
     records, sentences, heads = _collections(store, embedder)
-    older_records, older_sentences = _pages(heads, head.previous_record_pages, head.previous_sentence_pages)
+    # Only the pages no live manifest lists can hold dead keys: a page's id names its keys, so
+    # a live page's keys are all live (a one-document change leaves a handful of pages to read,
+    # not the whole manifest: 12 MB at 100× the bundled corpus).
+    dead_pages = [i for i in dict.fromkeys((*head.previous_record_pages, *head.previous_sentence_pages)) if i not in live_pages]
+    older_records, older_sentences = _pages(heads, [i for i in head.previous_record_pages if i not in live_pages],
+                                            [i for i in head.previous_sentence_pages if i not in live_pages])
     dead = [k for k in dict.fromkeys(older_records) if k not in live_records]
     chunk_ids = []
     for _, (doc,) in _fetch(records, dead, ["documents"]).items():
         rec = orjson.loads(orjson.loads(doc)["r"])
         if rec.get("type") == "chunk":
             chunk_ids.append(rec["chunk_id"])  # a chunk id names its file's content: a dead record's is dead
-    dead_pages = [i for i in (*head.previous_record_pages, *head.previous_sentence_pages) if i not in live_pages]
 
     def delete(col, ids: list[str]):
         return lambda: [col.delete(ids=ids[s: s + BATCH]) for s in range(0, len(ids), BATCH)]

@@ -14,10 +14,21 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from .lexical import text_key
+from .rows import RowPlan
+
 TEXTS, OFFSETS, CODES, IDS = "sentence_texts.bin", "sentence_offsets.npy", "sentence_clauses.npy", "sentence_clause_ids.json"
 # The clause ids the codes stand for, as a mapped column (the JSON list IDS, written before, was
 # 4 MB of strings in every reader at 100× the bundled corpus).
 ID_TEXTS, ID_OFFSETS = "sentence_clause_ids.bin", "sentence_clause_ids.npy"
+# Each row's content key (sentence_key), kept with a snapshot published to a Chroma server, whose
+# sentence rows are named by it: computing 175,000 of them was 0.5 s of every publish at 100×.
+KEYS = "sentence_keys.npy"
+
+
+def sentence_key(clause_id: str, text: str) -> str:
+    """A sentence row's name on a Chroma server: a hash of its clause and text."""
+    return text_key(f"{clause_id}\x1f{text}")
 
 
 class _Column(Sequence):
@@ -106,7 +117,14 @@ class SentenceVectors:
 
     clause_ids: Sequence[str]
     texts: Sequence[str]
-    vectors: "object"  # np.ndarray, n × dim, unit length
+    vectors: "object"  # np.ndarray (n × dim, unit length) or a rows.RowPlan to be saved
+    keys: "np.ndarray | None" = None  # each row's sentence_key as bytes (S40), where kept
+
+    def key_list(self) -> list[str]:
+        """Each row's sentence_key: as kept, else computed."""
+        if self.keys is not None and len(self.keys) == len(self.texts):
+            return [k.decode("ascii") for k in self.keys.tolist()]
+        return [sentence_key(c, t) for c, t in zip(self.clause_ids, self.texts)]
 
     @classmethod
     def load(cls, path: Path) -> "SentenceVectors":
@@ -114,7 +132,8 @@ class SentenceVectors:
         mapped = (path / ID_TEXTS).exists() and (path / ID_OFFSETS).exists()
         if all((path / f).exists() for f in (TEXTS, OFFSETS, CODES)) and (mapped or (path / IDS).exists()):
             ids = TextColumn(path, ID_TEXTS, ID_OFFSETS) if mapped else orjson.loads((path / IDS).read_bytes())
-            return cls(CodedColumn(ids, np.load(path / CODES, mmap_mode="r").view(np.ndarray)), TextColumn(path), vecs)
+            keys = np.load(path / KEYS, mmap_mode="r") if (path / KEYS).exists() else None
+            return cls(CodedColumn(ids, np.load(path / CODES, mmap_mode="r").view(np.ndarray)), TextColumn(path), vecs, keys)
         meta = orjson.loads((path / "sentences.json").read_bytes())  # a snapshot written before the columns
         shared: dict[str, str] = {}  # one string per clause id, not one per sentence
         return cls([shared.setdefault(m[0], m[0]) for m in meta], [m[1] for m in meta], vecs)
@@ -128,11 +147,16 @@ class SentenceVectors:
                             count=len(self.clause_ids))
         np.save(path / CODES, codes)
         TextColumn.write(path, list(code_of), ID_TEXTS, ID_OFFSETS)
-        np.save(path / "sentences.npy", unit_rows(self.vectors))
+        if self.keys is not None:
+            np.save(path / KEYS, np.asarray(self.keys, dtype="S40"))
+        if isinstance(self.vectors, RowPlan):
+            self.vectors.save(path / "sentences.npy")  # kept rows copied file to file
+        else:
+            np.save(path / "sentences.npy", unit_rows(self.vectors))
 
     def select(self, clause_ids: set[str]) -> tuple[np.ndarray, list[str], list[str]]:
         """(rows, clause ids, texts) of the sentences of these clauses, in order: a re-ingest
-        copies the kept rows' vectors in long runs (store.copy_rows), not row by row from the
+        keeps the rows' vectors in long runs (rows.RowPlan), not row by row from the
         mapped file (3 s of a 100× re-ingest)."""
         if isinstance(self.clause_ids, CodedColumn):  # one test per clause, not per sentence
             values = self.clause_ids._decoded()

@@ -38,6 +38,7 @@ import numpy as np
 import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
+from .rows import RowPlan
 from .records import CLAUSE_KINDS, INDEX_DIR, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, clause_rows_of, place_sentences, read_mapped
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
@@ -188,38 +189,6 @@ class Snapshot:
 
                 self._bm25 = bm25s.BM25.load(str(self.path / "bm25"))
         return self._bm25
-
-
-def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object]):
-    """An n-row float32 matrix: row i is old[old_rows[i]] where that is not None (all read in
-    one gather from a mapped file, not row by row), else given[i]."""
-    dim = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
-    out = np.zeros((n, dim), dtype=np.float32)
-    src = np.fromiter((-1 if j is None else j for j in old_rows), dtype=np.int64, count=n)
-    have = np.flatnonzero(src >= 0)
-    copy_rows(out, have, old, src[have])
-    for i, v in given.items():
-        out[i] = np.asarray(v, dtype=np.float32)
-    return out
-
-
-def copy_rows(out: np.ndarray, at: np.ndarray, src, rows: np.ndarray) -> None:
-    """out[at] = src[rows], a run at a time where both are consecutive. A re-ingest keeps most
-    rows of the previous snapshot's mapped vectors in a few long runs: copying those is a memory
-    copy, where one fancy-indexed gather of 175,000 sentence vectors took ~1 s at 100×."""
-    if not len(rows):
-        return
-    cut = (np.flatnonzero((np.diff(rows) != 1) | (np.diff(at) != 1)) + 1).tolist()
-    if len(cut) > len(rows) // RUN_MIN_ROWS:  # scattered rows: one gather beats many short copies
-        out[at] = src[rows]
-        return
-    for a, b in zip([0, *cut], [*cut, len(rows)]):
-        out[at[a]: at[b - 1] + 1] = src[rows[a]: rows[b - 1] + 1]
-
-
-# Rows per run on average below which copy_rows gathers instead (a Python step per run costs
-# about as much as gathering a few rows).
-RUN_MIN_ROWS = 8
 
 
 def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
@@ -442,9 +411,13 @@ class IndexStore:
         by_chunk = Groups.of(placed, len(chunks))  # each chunk's sentences, for a question's pool
         np.save(tmp / SENTENCE_GROUPS[0], by_chunk.order)
         np.save(tmp / SENTENCE_GROUPS[1], by_chunk.start)
-        vecs = np.asarray(chunk_vectors, dtype=np.float32)
-        unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
-        np.save(tmp / "chunks.npy", unit)
+        if isinstance(chunk_vectors, RowPlan) and len(chunks):
+            chunk_vectors.save(tmp / "chunks.npy")  # kept rows copied file to file
+            unit = np.load(tmp / "chunks.npy", mmap_mode="r")
+        else:
+            vecs = np.asarray(chunk_vectors, dtype=np.float32)
+            unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
+            np.save(tmp / "chunks.npy", unit)
         if not self.settings.chroma_url:  # with a server, dense search runs there (dense()): no reader maps it
             save_projection(tmp, unit)
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free

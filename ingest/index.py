@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.embed import CachedEmbedder, embedder_id, make_embedder
+from assistant.rows import RowPlan, gather_rows
 from assistant.settings import Settings
-from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, gather_rows, return_free_memory
+from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, return_free_memory
 from assistant.types import Clause, ParsedFile
 from assistant.zh import units_of
 
@@ -154,7 +155,7 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
                            "chunks": len(pf.chunks)}
     new_state = {"embedder": emb_id, "collection": store.collection_name(emb_id), "sources": sources}
     fresh = [c for pf in parsed.values() for c in pf.clauses]
-    sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline)
+    sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline, bool(settings.chroma_url))
     report.embedded = embedder.computed
     chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
     if old is not None:
@@ -278,12 +279,12 @@ def _doc_clash(pf: ParsedFile, source: str, old, kept: set[str], parsed: dict[st
     return None
 
 
-def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder: CachedEmbedder, show_progress: bool, reuse: bool) -> SentenceVectors:
+def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder: CachedEmbedder, show_progress: bool,
+                      reuse: bool, keyed: bool) -> SentenceVectors:
     """Kept clauses keep their sentence vectors from the old snapshot; new ones are embedded
-    (through the cache, so a re-ingest of known text costs a lookup)."""
+    (through the cache, so a re-ingest of known text costs a lookup). `keyed`: keep each row's
+    sentence_key too (a snapshot published to a Chroma server names its rows by it)."""
     import numpy as np
-
-    from assistant.store import copy_rows
 
     fresh_ids = {c.clause_id for c in fresh}
     kept_ids = {c.clause_id for c in clauses} - fresh_ids
@@ -301,14 +302,26 @@ def _sentence_vectors(old, clauses: list[Clause], fresh: list[Clause], embedder:
                 todo.append((c.clause_id, t))
     unique = list(dict.fromkeys(t for _, t in todo))  # the same text in two documents: embedded once
     new = _embed(embedder, unique, show_progress) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
-    # One matrix written once: the kept rows copied from the old snapshot's mapped file in long
-    # runs, the new ones after them (no gathered copy, then a concatenated one: 270 MB each at 100×).
-    vecs = np.empty((len(rows) + len(todo), new.shape[1]), dtype=np.float32)
-    copy_rows(vecs, np.arange(len(rows)), old.sentences.vectors if len(rows) else None, rows)
-    if todo:
-        row = {t: i for i, t in enumerate(unique)}
-        vecs[len(rows):] = new[[row[t] for _, t in todo]]
-    return SentenceVectors(ids + [c for c, _ in todo], texts + [t for _, t in todo], vecs)
+    row = {t: i for i, t in enumerate(unique)}
+    # The kept rows stay in the old snapshot's file until the new one is written (rows.RowPlan).
+    vecs = RowPlan(len(rows) + len(todo), new.shape[1], old.sentences.vectors if len(rows) else None,
+                   np.concatenate([rows, np.full(len(todo), -1, dtype=np.int64)]), new[[row[t] for _, t in todo]])
+    keys = _sentence_keys(old, rows, ids, texts, todo) if keyed else None
+    return SentenceVectors(ids + [c for c, _ in todo], texts + [t for _, t in todo], vecs, keys)
+
+
+def _sentence_keys(old, rows, ids: list[str], texts: list[str], todo: list[tuple[str, str]]):
+    """Each row's sentence_key: the kept rows' as the old snapshot keeps them (else computed)."""
+    import numpy as np
+
+    from assistant.sentences import sentence_key
+
+    kept = old.sentences.keys if old is not None and len(rows) else None
+    if kept is not None and len(kept) == len(old.sentences.texts):
+        kept = np.asarray(kept[rows])
+    else:
+        kept = np.array([sentence_key(c, t) for c, t in zip(ids, texts)], dtype="S40")
+    return np.concatenate([kept.astype("S40"), np.array([sentence_key(c, t) for c, t in todo], dtype="S40")])
 
 
 def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from assistant import replica
+from assistant.sentences import sentence_key
 from assistant.store import IndexStore, IngestBusy
 from ingest.index import ingest_paths
 from tests.conftest import corpus_file
@@ -50,6 +51,7 @@ def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(re
         q = ["职业", "教育", "学校", "企业"]
         assert np.allclose(sb.bm25.get_scores(q), sa.bm25.get_scores(q))
         assert sb.sentences.texts == sa.sentences.texts
+        assert sb.sentences.key_list() == sa.sentences.key_list() and sb.sentences.keys is not None  # kept as fetched
         assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)  # float32 through JSON
     finally:
         sa.release(), sb.release()
@@ -128,6 +130,13 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
     third_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
     stored = set(store.collection(first.state["embedder"]).get(include=[])["ids"])
     assert stored == second_chunks | third_chunks and (first_chunks - second_chunks) and not (first_chunks - second_chunks) & stored
+    snap = store.load()
+    try:  # each sentence's row name, kept with the snapshot (carried over, the new ones computed)
+        sv = snap.sentences
+        keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
+        assert sv.keys is not None and sv.key_list() == keys and set(keys) <= set(sentences.get(include=[])["ids"])
+    finally:
+        snap.release()
     pages = set(_heads.get(include=[])["ids"]) - {"head"}
     now = replica.read_head(store)
     assert now.previous_record_pages and pages == {*now.record_pages, *now.sentence_pages, *now.previous_record_pages,
@@ -206,3 +215,23 @@ def test_writes_sent_together_all_finish_and_the_first_error_is_raised():
     with pytest.raises(ConnectionError):
         replica._together(lambda: time.sleep(0.05) or done.append(3), fail)
     assert 3 in done  # the other write was not abandoned half-way
+
+
+def test_the_head_and_the_pages_save_their_index_at_every_write_also_when_made_before(settings_factory, chroma_url):
+    """Chroma replays a collection's writes since its index was last saved on every write: the
+    head and the pages (a few large rows per publish) are saved at each one, or every publish
+    would get slower than the last."""
+    from assistant.embed import embedder_id
+
+    settings = settings_factory("few-rows", chroma_url=chroma_url)
+    store = IndexStore(settings)
+    embedder = embedder_id(settings.embedder)
+    slug = store.collection_name(embedder).removeprefix("clauses-")
+    client = store.client()
+    made_before = client.create_collection(f"heads-{slug}", embedding_function=None)  # as an older version made it
+    assert made_before.configuration["hnsw"]["sync_threshold"] == 1000
+    records, sentences, _ = replica._collections(store, embedder)
+    replica._head_collection(store, embedder)
+    threshold = {c.name: c.configuration["hnsw"]["sync_threshold"] for c in client.list_collections()}
+    assert threshold[f"heads-{slug}"] == threshold[f"head-{slug}"] == 1
+    assert threshold[records.name] == threshold[sentences.name] == 1000  # many small rows a publish: the default

@@ -160,7 +160,7 @@ print(base, peak, anon())
 def test_rows_copied_in_runs_are_the_rows_a_gather_reads(tmp_path, rows, spaced):
     import numpy as np
 
-    from assistant.store import copy_rows, gather_rows
+    from assistant.rows import copy_rows, gather_rows
 
     src = np.arange(20 * 3, dtype=np.float32).reshape(20, 3)
     np.save(tmp_path / "v.npy", src)
