@@ -286,6 +286,16 @@ def read_mapped(snapshot: Path, parse_document) -> tuple[dict[str, Document], Cl
     return docs, clauses, chunks, index
 
 
+# Each line's key (line_key), kept with a snapshot in server mode: a publish names the records'
+# rows by it, and hashing the 108 MB of lines again was 0.2 s of every publish at 100×.
+RECORD_KEYS = "record_keys.npy"
+
+
+def line_key(line: bytes) -> str:
+    """A record line's name on a Chroma server: the hash of its bytes (without the newline)."""
+    return hashlib.sha1(line).hexdigest()
+
+
 SENTENCE_CHUNKS = "sentence_chunks.npy"  # each sentence's chunk position, saved with the snapshot
 SENTENCE_GROUPS = ("sentence_by_chunk.order.npy", "sentence_by_chunk.start.npy")  # Groups of it by chunk
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import orjson
 
 from .lexical import text_key
-from .records import INDEX_DIR, RecordIndex
+from .records import INDEX_DIR, RECORD_KEYS, RecordIndex
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
 
@@ -177,6 +177,25 @@ def _raw_lines(path: Path | None) -> dict[str, bytes]:
     return {hashlib.sha1(line).hexdigest(): line for line in (path / "records.jsonl").read_bytes().splitlines() if line}
 
 
+def _published_lines(snapshot: Path, known: set[str]) -> tuple[list[str], dict[str, str]]:
+    """(a local snapshot's record keys in order, the lines of those not in `known`, decoded):
+    from the keys kept with it where it has them, else by hashing every line."""
+    import numpy as np
+
+    keys = [k.decode("ascii") for k in np.load(snapshot / RECORD_KEYS).tolist()] if (snapshot / RECORD_KEYS).exists() else []
+    offsets = RecordIndex.load(snapshot / INDEX_DIR).offsets if keys else None
+    if offsets is None or len(offsets) != len(keys) + 1:
+        raw = _raw_lines(snapshot)
+        return list(raw), {k: line.decode("utf-8") for k, line in raw.items() if k not in known}
+    fresh: dict[str, str] = {}
+    with open(snapshot / "records.jsonl", "rb") as f:
+        for i, k in enumerate(keys):
+            if k not in known and k not in fresh:
+                f.seek(int(offsets[i]))
+                fresh[k] = f.read(int(offsets[i + 1] - offsets[i])).rstrip(b"\n").decode("utf-8")
+    return list(dict.fromkeys(keys)), fresh
+
+
 def _local_tokens(path: Path, wanted: set[str]) -> dict[str, list[str]]:
     """A local snapshot's tokens of the chunk texts with these keys (as bags: BM25 needs no order)."""
     from .lexical import LexicalIndex
@@ -229,7 +248,7 @@ def sync_locked(store: IndexStore) -> str | None:
     for k in record_keys:
         kind, obj = record_from(orjson.loads(lines[k]))
         (documents if kind == "document" else clauses if kind == "clause" else chunks).append(obj)
-        reuse[id(obj)] = (obj, lines[k])  # written back as received, not serialised again
+        reuse[id(obj)] = (obj, lines[k], k)  # written back as received, not serialised again
     sent = _sentences(local, sentences, sentence_keys)
     vecs = _chunk_vectors(store, local, local_lines, head.state["embedder"], chunks)
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
@@ -288,11 +307,8 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         now = head.snapshot if head else "已被清空"
         raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{now}），本次收录未发布：请重试 (index changed on the server)")
     old_records, old_sentences = _manifest(heads, head) if head else ([], [])
-    raw = _raw_lines(snapshot)
-    record_keys = list(raw)
-    known = set(old_records)
-    fresh = [k for k in record_keys if k not in known]
-    lines = {k: raw[k].decode("utf-8") for k in fresh}  # only what is sent
+    record_keys, lines = _published_lines(snapshot, set(old_records))
+    fresh = list(lines)
     fresh_texts = {text_key(r["embed_text"]) for r in (orjson.loads(lines[k]) for k in fresh) if r.get("type") == "chunk"}
     tokens = _local_tokens(snapshot, fresh_texts) if fresh_texts else {}
     sv = SentenceVectors.load(snapshot)

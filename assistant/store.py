@@ -39,7 +39,7 @@ import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
 from .rows import RowPlan
-from .records import CLAUSE_KINDS, INDEX_DIR, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, clause_rows_of, place_sentences, read_mapped
+from .records import CLAUSE_KINDS, INDEX_DIR, RECORD_KEYS, line_key, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, clause_rows_of, place_sentences, read_mapped
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
 from .types import Chunk, Clause, Document
@@ -78,7 +78,7 @@ class Snapshot:
     # the writer deletes only snapshots nobody holds.
     _hold: object = None
     _derived: dict = field(default_factory=dict)
-    lines: dict = field(default_factory=dict)  # id(record) → (record, its line), when loaded for a writer
+    lines: dict = field(default_factory=dict)  # id(record) → (record, its line, its key or None), for a writer
 
     def derived(self, name: str, build):
         """What `build(self)` computes from the snapshot, computed once: a snapshot never
@@ -344,13 +344,14 @@ class IndexStore:
                                    f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
             return Snapshot(p, state, docs, clause_table, chunk_table, _index=index)
         docs, clauses, chunks = {}, {}, []
-        lines: dict[int, tuple[object, str]] = {}
+        lines: dict[int, tuple[object, str, str | None]] = {}
         shared: dict[str, str] = {}
+        keys = np.load(p / RECORD_KEYS).tolist() if keep_lines and (p / RECORD_KEYS).exists() else []
         with open(p / "records.jsonl", "rb") as f:
-            for line in f:
+            for n, line in enumerate(f):
                 if keep_lines:
                     kind, obj = record_from(orjson.loads(line))
-                    lines[id(obj)] = (obj, line.decode("utf-8").rstrip("\n"))
+                    lines[id(obj)] = (obj, line.decode("utf-8").rstrip("\n"), keys[n].decode("ascii") if n < len(keys) else None)
                 else:
                     kind, obj = lean_record(orjson.loads(line), docs, clauses, shared)
                 if kind == "document":
@@ -362,6 +363,8 @@ class IndexStore:
         if "embedder" not in state or not docs:
             raise IndexMissing(f"索引已损坏（{p.name}：缺少{'嵌入模型信息' if 'embedder' not in state else '文件记录'}）："
                                f"请运行 `policy-assistant ingest --rebuild` 重建 (broken index)")
+        if keys and len(keys) != len(lines):  # not this file's keys: computed again when written
+            lines = {i: (obj, text, None) for i, (obj, text, _) in lines.items()}
         snap = Snapshot(p, state, docs, clauses, chunks)
         snap.lines = lines
         return snap
@@ -384,13 +387,19 @@ class IndexStore:
         tmp = self.root / "snapshots" / f".tmp-{snap_id}"
         tmp.mkdir(parents=True)
         offsets = [0]
+        keys: list[str] | None = [] if self.settings.chroma_url else None  # a publish names rows by them
         with open(tmp / "records.jsonl", "wb") as f:
             for kind, items in (("document", documents), ("clause", clauses), ("chunk", chunks)):
                 for x in items:
                     known = lines.get(id(x))
-                    line = (known[1] if known and known[0] is x else record_line(kind, x)).encode("utf-8") + b"\n"
+                    text, key = (known[1], known[2] if len(known) > 2 else None) if known and known[0] is x else (record_line(kind, x), None)
+                    line = text.encode("utf-8") + b"\n"
                     f.write(line)
                     offsets.append(offsets[-1] + len(line))
+                    if keys is not None:
+                        keys.append(key or line_key(line[:-1]))
+        if keys is not None:
+            np.save(tmp / RECORD_KEYS, np.array(keys, dtype="S40"))
         index = RecordIndex.build(documents, clauses, chunks, np.array(offsets, dtype=np.int64))
         index.save(tmp / INDEX_DIR)
         from .structure.targets import save_targets  # derived from the records, like the index

@@ -34,6 +34,18 @@ def _records(settings) -> list[str]:
         snap.release()
 
 
+def _kept_record_keys(path) -> list[str]:
+    from assistant.records import RECORD_KEYS
+
+    return [k.decode() for k in np.load(path / RECORD_KEYS).tolist()]
+
+
+def _hashed_record_keys(path) -> list[str]:
+    import hashlib
+
+    return [hashlib.sha1(line).hexdigest() for line in (path / "records.jsonl").read_bytes().splitlines()]
+
+
 def _cites(answer, doc_source: str) -> bool:
     """Whether an answer, or a refusal's closest clauses, stand in the document from that file."""
     return any(c.source == doc_source for c in (*answer.citations, *answer.closest))
@@ -52,6 +64,7 @@ def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(re
         assert np.allclose(sb.bm25.get_scores(q), sa.bm25.get_scores(q))
         assert sb.sentences.texts == sa.sentences.texts
         assert sb.sentences.key_list() == sa.sentences.key_list() and sb.sentences.keys is not None  # kept as fetched
+        assert _kept_record_keys(sb.path) == _hashed_record_keys(sb.path) == _kept_record_keys(sa.path)
         assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)  # float32 through JSON
     finally:
         sa.release(), sb.release()
@@ -135,6 +148,8 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
         sv = snap.sentences
         keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
         assert sv.keys is not None and sv.key_list() == keys and set(keys) <= set(sentences.get(include=[])["ids"])
+        assert _kept_record_keys(snap.path) == _hashed_record_keys(snap.path)  # each record line's, as published
+        assert set(_kept_record_keys(snap.path)) <= set(records.get(include=[])["ids"])
     finally:
         snap.release()
     pages = set(_heads.get(include=[])["ids"]) - {"head"}
