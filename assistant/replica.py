@@ -27,7 +27,6 @@ them, so a replica still answering from the previous snapshot keeps finding its 
 rows of the snapshot two publishes back are deleted while the new ones are sent)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -37,7 +36,7 @@ from pathlib import Path
 import orjson
 
 from .lexical import text_key
-from .records import INDEX_DIR, RECORD_KEYS, RecordIndex
+from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
 
@@ -174,7 +173,7 @@ def _raw_lines(path: Path | None) -> dict[str, bytes]:
     uses are decoded (71,000 lines at 100×)."""
     if path is None:
         return {}
-    return {hashlib.sha1(line).hexdigest(): line for line in (path / "records.jsonl").read_bytes().splitlines() if line}
+    return {line_key(line): line for line in (path / "records.jsonl").read_bytes().splitlines() if line}
 
 
 def _published_lines(snapshot: Path, known: set[str]) -> tuple[list[str], dict[str, str]]:
@@ -345,9 +344,10 @@ def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str],
     # Only the pages no live manifest lists can hold dead keys: a page's id names its keys, so
     # a live page's keys are all live (a one-document change leaves a handful of pages to read,
     # not the whole manifest: 12 MB at 100× the bundled corpus).
-    dead_pages = [i for i in dict.fromkeys((*head.previous_record_pages, *head.previous_sentence_pages)) if i not in live_pages]
-    older_records, older_sentences = _pages(heads, [i for i in head.previous_record_pages if i not in live_pages],
-                                            [i for i in head.previous_sentence_pages if i not in live_pages])
+    dead_records = [i for i in head.previous_record_pages if i not in live_pages]
+    dead_sentences = [i for i in head.previous_sentence_pages if i not in live_pages]
+    dead_pages = list(dict.fromkeys([*dead_records, *dead_sentences]))
+    older_records, older_sentences = _pages(heads, dead_records, dead_sentences)
     dead = [k for k in dict.fromkeys(older_records) if k not in live_records]
     chunk_ids = []
     for _, (doc,) in _fetch(records, dead, ["documents"]).items():

@@ -122,9 +122,19 @@ class SentenceVectors:
 
     def key_list(self) -> list[str]:
         """Each row's sentence_key: as kept, else computed."""
-        if self.keys is not None and len(self.keys) == len(self.texts):
+        if self._kept_keys():
             return [k.decode("ascii") for k in self.keys.tolist()]
         return [sentence_key(c, t) for c, t in zip(self.clause_ids, self.texts)]
+
+    def keys_at(self, rows: np.ndarray, ids: list[str], texts: list[str]) -> np.ndarray:
+        """The sentence_keys (S40) of these rows, whose clause ids and texts are `ids`, `texts`:
+        as kept, else computed from them."""
+        if self._kept_keys():
+            return np.asarray(self.keys[rows], dtype="S40")
+        return np.array([sentence_key(c, t) for c, t in zip(ids, texts)], dtype="S40")
+
+    def _kept_keys(self) -> bool:
+        return self.keys is not None and len(self.keys) == len(self.texts)
 
     @classmethod
     def load(cls, path: Path) -> "SentenceVectors":

@@ -38,8 +38,9 @@ import numpy as np
 import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
+from .records import (CLAUSE_KINDS, INDEX_DIR, RECORD_KEYS, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from,
+                      clause_rows_of, line_key, place_sentences, read_mapped)
 from .rows import RowPlan
-from .records import CLAUSE_KINDS, INDEX_DIR, RECORD_KEYS, line_key, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from, clause_rows_of, place_sentences, read_mapped
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
 from .types import Chunk, Clause, Document
@@ -393,7 +394,7 @@ class IndexStore:
             for kind, items in (("document", documents), ("clause", clauses), ("chunk", chunks)):
                 for x in items:
                     known = lines.get(id(x))
-                    text, key = (known[1], known[2] if len(known) > 2 else None) if known and known[0] is x else (record_line(kind, x), None)
+                    _, text, key = known if known and known[0] is x else (x, record_line(kind, x), None)
                     line = (text if isinstance(text, bytes) else text.encode("utf-8")) + b"\n"
                     f.write(line)
                     offsets.append(offsets[-1] + len(line))

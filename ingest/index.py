@@ -316,12 +316,8 @@ def _sentence_keys(old, rows, ids: list[str], texts: list[str], todo: list[tuple
 
     from assistant.sentences import sentence_key
 
-    kept = old.sentences.keys if old is not None and len(rows) else None
-    if kept is not None and len(kept) == len(old.sentences.texts):
-        kept = np.asarray(kept[rows])
-    else:
-        kept = np.array([sentence_key(c, t) for c, t in zip(ids, texts)], dtype="S40")
-    return np.concatenate([kept.astype("S40"), np.array([sentence_key(c, t) for c, t in todo], dtype="S40")])
+    kept = old.sentences.keys_at(rows, ids, texts) if old is not None and len(rows) else np.zeros(0, dtype="S40")
+    return np.concatenate([kept, np.array([sentence_key(c, t) for c, t in todo], dtype="S40")])
 
 
 def _chunk_vectors(store: IndexStore, emb_id: str, old, chunks, fresh: dict):
