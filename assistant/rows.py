@@ -46,11 +46,11 @@ class RowPlan:
 
     def save(self, path: Path) -> None:
         """Write the matrix as an .npy file of unit rows."""
-        from .embed import unit_length, unit_rows
+        from .embed import unit_rows
 
         runs = self._runs()
         source = _file_of(self.src, self.dim)
-        given = unit_length(self.given) if len(self.given) else self.given
+        given = unit_rows(self.given) if len(self.given) else self.given  # left as they are when unit already
         if source is None or len(runs) > max(1, self.n // RUN_MIN_ROWS):  # gathered in memory
             out = np.asarray(self)
             out[self.taken < 0] = given
