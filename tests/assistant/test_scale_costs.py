@@ -50,6 +50,13 @@ def test_past_the_pool_size_only_the_best_chunks_sentences_are_scored(assistant,
     assert inside.any() and np.allclose(part[inside], full[inside]) and np.isneginf(part[~inside]).all()
     sims = r.sentence_scores(r.embedder.embed_query(q), np.arange(60))
     assert np.isinf(sims).sum() == (r.sent_chunk >= 60).sum() + (r.sent_chunk < 0).sum()
+    # Ranking only the pool's rows gives what ranking every row gives (the rest are -inf).
+    rows = r.pool_rows(np.arange(60))
+    doc = r.snap.chunks[3].doc_id
+    for filters in (((), None), ((doc,), None), ((), "province")):
+        ranked = r._sentence_ranking(sims, *filters, 8, rows)
+        assert ranked == r._sentence_ranking(sims, *filters, 8)
+        assert filters[1] or ranked[0]  # ranks found (the province filter may keep none of 60 chunks)
 
 
 def test_the_document_index_follows_the_document_list_it_was_built_for(assistant):  # noqa: F811
