@@ -39,7 +39,7 @@ import orjson
 
 from .dense import ChromaDense, SnapshotDense  # noqa: F401  (the storage edge picks one)
 from .records import (CLAUSE_KINDS, INDEX_DIR, RECORD_KEYS, SENTENCE_CHUNKS, SENTENCE_GROUPS, Groups, RecordIndex, clause_from,
-                      clause_rows_of, line_key, place_sentences, read_mapped)
+                      line_key, placed_sentences, read_mapped)
 from .rows import RowPlan
 from .sentences import SentenceVectors  # noqa: F401  (re-exported: the snapshot's sentences)
 from .settings import Settings
@@ -415,9 +415,7 @@ class IndexStore:
         LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
         sentences.save(tmp)
         # Which chunk holds each sentence, found once here rather than by every reader at start.
-        row_of = {c.clause_id: i for i, c in enumerate(clauses)}
-        placed = place_sentences(clause_rows_of(sentences.clause_ids, row_of.get), sentences.texts, index,
-                                 lambda r: clauses[r], lambda i: chunks[i].text)
+        placed = placed_sentences(sentences, clauses, chunks, index, cur)
         np.save(tmp / SENTENCE_CHUNKS, placed)
         by_chunk = Groups.of(placed, len(chunks))  # each chunk's sentences, for a question's pool
         np.save(tmp / SENTENCE_GROUPS[0], by_chunk.order)

@@ -158,12 +158,13 @@ def _ingest(store: IndexStore, paths: list[Path], settings: Settings, rebuild: b
     sentences = _sentence_vectors(old, clauses, fresh, embedder, show_progress, same_pipeline, bool(settings.chroma_url))
     report.embedded = embedder.computed
     chunk_vectors = _chunk_vectors(store, emb_id, old, chunks, fresh_vectors)
+    replaced = [c.chunk_id for c in old.chunks] if old is not None else []
     if old is not None:
         old.release()  # this process is done reading it: it may be collected
     store.write_snapshot(new_state, documents, clauses, chunks, sentences, chunk_vectors, lines=old.lines if old else None)
     report.chunks, report.sentences = len(chunks), len(sentences.texts)
     if not settings.chroma_url:  # on a server, publishing prunes (replicas may still use the replaced rows)
-        _prune_orphans(store, emb_id, {c.chunk_id for c in chunks})
+        _prune_orphans(store, emb_id, {c.chunk_id for c in chunks}, replaced)
     return report
 
 
@@ -354,10 +355,16 @@ def _embed(embedder: CachedEmbedder, texts: list[str], show_progress: bool):
         return embedder.embed_passages(texts, progress=bar.update)
 
 
-def _prune_orphans(store: IndexStore, emb_id: str, live: set[str]) -> None:
-    """Delete Chroma rows that no snapshot references (replaced chunks, interrupted ingests)."""
+def _prune_orphans(store: IndexStore, emb_id: str, live: set[str], replaced: list[str] = ()) -> None:
+    """Delete Chroma rows that no snapshot references: the `replaced` snapshot's chunks that
+    are not live, then, when the count still differs from the live rows', every row not live
+    (an interrupted ingest's). Listing every id costs 0.2 s at 100× the bundled corpus."""
     col = store.collection(emb_id)
-    ids = col.get(include=[])["ids"]
-    dead = [i for i in ids if i not in live]
-    for s in range(0, len(dead), 500):
-        col.delete(ids=dead[s : s + 500])
+    _delete(col, [i for i in replaced if i not in live])
+    if col.count() != len(live):
+        _delete(col, [i for i in col.get(include=[])["ids"] if i not in live])
+
+
+def _delete(col, ids: list[str]) -> None:
+    for s in range(0, len(ids), 500):
+        col.delete(ids=ids[s : s + 500])

@@ -243,7 +243,13 @@ def test_changing_one_document_tokenises_that_document_only(settings_factory, sm
     seen: list[str] = []
     real = lexical_mod.tokenize
     monkeypatch.setattr(lexical_mod, "tokenize", lambda text: seen.append(text) or real(text))
+    import assistant.records as records_mod
+
+    searched: list[int] = []
+    real_place = records_mod.place_sentences
+    monkeypatch.setattr(records_mod, "place_sentences", lambda rows, texts, *a: searched.append(len(texts)) or real_place(rows, texts, *a))
     ingest_paths([small_corpus], settings, show_progress=False)
+    searched_again = sum(searched)
     after = IndexStore(settings).load(keep_lines=True)
     news_doc = next(d for d in after.documents.values() if "新闻" in d.source or d.kind == "news")
     old_texts = {c.embed_text for c in before.chunks}
@@ -258,3 +264,16 @@ def test_changing_one_document_tokenises_that_document_only(settings_factory, sm
     assert np.allclose(after.bm25.get_scores(q), rebuilt.bm25.get_scores(q))
     # Records written back from the previous snapshot's lines are the records a fresh build writes.
     assert (after.path / "records.jsonl").read_bytes() == (rebuilt.path / "records.jsonl").read_bytes()
+    # Each sentence is placed in the chunk a fresh build places it in; only the changed
+    # document's sentences were searched for, the others' placement was carried over.
+    assert 0 < searched_again < len(after.sentences.texts)
+    assert _placement(after) == _placement(rebuilt)
+
+
+def _placement(snap) -> dict:
+    from assistant.records import SENTENCE_CHUNKS
+
+    placed = np.load(snap.path / SENTENCE_CHUNKS)
+    sv = snap.sentences
+    return {(c, t): (snap.chunks[int(p)].chunk_id if p >= 0 else None)
+            for c, t, p in zip(sv.clause_ids, sv.texts, placed.tolist())}
