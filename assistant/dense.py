@@ -56,15 +56,32 @@ class Projection:
 
 
 PROJECTION_FILES = ("projection.npy", "projected.npy")  # the axes, and every chunk projected on them
+FITTED_ROWS = "projection_rows.npy"  # the row count the axes were fitted at (kept while it barely moves)
 
 
-def save_projection(folder, vecs: np.ndarray, exact_below: int = EXACT_BELOW) -> None:
+# A new snapshot keeps the previous one's principal directions while its row count stays within
+# this share of the count they were fitted for: a one-document change moves them by nothing
+# that matters, and the fit (an SVD of 4,096 rows) was 0.2 s of each re-ingest at 43,000 chunks.
+REFIT_SHARE = 0.1
+
+
+def save_projection(folder, vecs: np.ndarray, exact_below: int = EXACT_BELOW, previous=None) -> None:
     """Fit a large corpus' projection when its snapshot is written, so that readers map it from
-    disk (21 MB at 43,000 chunks) instead of each fitting and holding its own copy."""
-    if len(vecs) >= exact_below:
-        proj = Projection.fit(vecs)
-        np.save(folder / PROJECTION_FILES[0], proj.axes)
-        np.save(folder / PROJECTION_FILES[1], proj(vecs))
+    disk (21 MB at 43,000 chunks) instead of each fitting and holding its own copy. With the
+    `previous` snapshot's folder, its directions are kept when the corpus size barely moved."""
+    if len(vecs) < exact_below:
+        return
+    proj, fitted_rows = None, len(vecs)
+    old = load_projection(previous) if previous is not None else None
+    if old is not None:
+        fitted_rows = int(np.load(previous / FITTED_ROWS)) if (previous / FITTED_ROWS).exists() else len(old[1])
+        if abs(len(vecs) - fitted_rows) <= REFIT_SHARE * fitted_rows:
+            proj = old[0]
+    if proj is None:
+        proj, fitted_rows = Projection.fit(vecs), len(vecs)
+    np.save(folder / PROJECTION_FILES[0], proj.axes)
+    np.save(folder / PROJECTION_FILES[1], proj(vecs))
+    np.save(folder / FITTED_ROWS, np.int64(fitted_rows))
 
 
 def load_projection(folder) -> "tuple[Projection, np.ndarray] | None":

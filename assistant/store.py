@@ -428,7 +428,7 @@ class IndexStore:
             unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
             np.save(tmp / "chunks.npy", unit)
         if not self.settings.chroma_url:  # with a server, dense search runs there (dense()): no reader maps it
-            save_projection(tmp, unit)
+            save_projection(tmp, unit, previous=cur)
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -86,3 +86,23 @@ def test_a_projection_saved_with_the_snapshot_is_mapped_by_readers_not_fitted_ag
     fitted.prepare()
     assert np.allclose(reader.proj.axes, fitted.proj.axes)
     assert reader.query(queries[0], 10) == fitted.query(queries[0], 10)
+
+
+def test_a_new_snapshot_keeps_the_previous_directions_until_the_corpus_size_moves(loaded, tmp_path):
+    from assistant.dense import FITTED_ROWS, REFIT_SHARE, load_projection, save_projection
+
+    _, exact, _ = loaded
+    vecs = np.asarray(exact.vecs)
+    first, second, third = (tmp_path / n for n in ("first", "second", "third"))
+    for d in (first, second, third):
+        d.mkdir()
+    save_projection(first, vecs, exact_below=1)
+    grown = vecs[: int(len(vecs) * (1 - REFIT_SHARE / 2))]  # a few documents fewer: the directions kept
+    save_projection(second, grown, exact_below=1, previous=first)
+    kept, projected = load_projection(second)
+    assert np.array_equal(kept.axes, load_projection(first)[0].axes) and int(np.load(second / FITTED_ROWS)) == len(vecs)
+    assert np.allclose(projected, grown @ kept.axes, atol=1e-5)  # every row projected on them
+    half = vecs[: len(vecs) // 2]  # half the corpus gone: fitted again
+    save_projection(third, half, exact_below=1, previous=second)
+    assert int(np.load(third / FITTED_ROWS)) == len(half)
+    assert np.allclose(load_projection(third)[0].axes, Projection.fit(half).axes)
