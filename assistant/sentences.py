@@ -52,7 +52,7 @@ class TextColumn(_Column):
     @staticmethod
     def write(path: Path, values, texts: str = TEXTS, offsets: str = OFFSETS) -> None:
         """Write `values` as a column `TextColumn(path, texts, offsets)` maps."""
-        encoded = [t.encode("utf-8") for t in values]
+        encoded = values.encoded() if isinstance(values, PickedTexts) else [t.encode("utf-8") for t in values]
         (path / texts).write_bytes(b"".join(encoded))
         ends = np.zeros(len(encoded) + 1, dtype=np.int64)
         ends[1:] = np.cumsum([len(b) for b in encoded])
@@ -79,6 +79,41 @@ class TextColumn(_Column):
         buf = self._buf
         for a, b in zip(ends, ends[1:]):
             yield buf[a:b].decode("utf-8")
+
+
+class PickedTexts(_Column):
+    """Some rows of a mapped TextColumn, then new texts: the sentences a re-ingest keeps and
+    adds. Written back as the bytes that were read (decoding and encoding again the 175,000
+    kept sentences was 0.4 s of a one-document re-ingest at 100× the bundled corpus)."""
+
+    def __init__(self, column: TextColumn, rows: np.ndarray, new: Sequence[str] = ()) -> None:
+        self._column, self._rows, self._new = column, np.asarray(rows, dtype=np.int64), list(new)
+
+    def __add__(self, more: Sequence[str]) -> "PickedTexts":
+        return PickedTexts(self._column, self._rows, self._new + list(more))
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._new)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self._column[int(self._rows[i])] if i < len(self._rows) else self._new[i - len(self._rows)]
+
+    def __iter__(self):
+        for b in self._kept_bytes():
+            yield b.decode("utf-8")
+        yield from self._new
+
+    def _kept_bytes(self) -> list[bytes]:
+        offsets, buf = self._column._offsets, self._column._buf
+        starts, ends = offsets[self._rows].tolist(), offsets[self._rows + 1].tolist()
+        return [buf[a:b] for a, b in zip(starts, ends)]
+
+    def encoded(self) -> list[bytes]:
+        return self._kept_bytes() + [t.encode("utf-8") for t in self._new]
 
 
 class CodedColumn(_Column):
@@ -176,5 +211,7 @@ class SentenceVectors:
         else:
             rows = np.array([i for i, c in enumerate(self.clause_ids) if c in clause_ids], dtype=np.int64)
             ids = [self.clause_ids[i] for i in rows.tolist()]
+        if isinstance(self.texts, TextColumn):  # kept as the bytes they are, decoded only if read
+            return rows, ids, PickedTexts(self.texts, rows)
         texts = list(self.texts)  # one pass, not one lookup per row
         return rows, ids, [texts[i] for i in rows.tolist()]

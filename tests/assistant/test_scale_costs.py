@@ -91,6 +91,15 @@ def test_sentences_are_read_back_from_mapped_columns_as_written(tmp_path, rows):
         assert list(zip(ids, texts)) == rows[:2] and np.allclose(back.vectors[at], vecs[:2])
         at, ids, texts = SentenceVectors([c for c, _ in rows], [t for _, t in rows], vecs).select({"c1"})
         assert list(zip(ids, texts)) == rows[:2] and list(at) == [0, 1]
+        # Kept texts plus new ones, written from the bytes read: read back as the same texts.
+        at, ids, kept = back.select({"c1", "c2"})
+        more = kept + ["新增的一句，含二〇二二年。"]
+        assert len(more) == 4 and more[1] == rows[1][1] and more[-1] == "新增的一句，含二〇二二年。"
+        assert list(more) == [t for _, t in rows] + [more[-1]]
+        again = tmp_path / "again"
+        again.mkdir()
+        SentenceVectors(ids + ["c3"], more, np.eye(4, 3, dtype=np.float32)).save(again)
+        assert list(SentenceVectors.load(again).texts) == list(more)
     none = back.select(set())
     assert len(none[0]) == 0 and none[1] == none[2] == []
     # A snapshot written before the clause ids' column has them as a JSON list.
