@@ -1,6 +1,7 @@
 """Several processes on one real `chroma run` server: what one publishes, the others serve."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
@@ -72,6 +73,24 @@ def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(re
     before = IndexStore(b).current_id()
     replica.sync(IndexStore(b))
     assert IndexStore(b).current_id() == before
+
+
+def test_a_replica_following_a_change_reads_its_copys_record_keys_instead_of_hashing(replicas, small_corpus, monkeypatch):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    replica.sync(IndexStore(b))
+    news = next(p for p in small_corpus.iterdir() if p.name.startswith("新闻"))
+    news.write_text(news.read_text(encoding="utf-8") + "\n各地要加强宣传解读。\n", encoding="utf-8")
+    ingest_paths([small_corpus], a, show_progress=False)
+    hashed: list[bytes] = []
+    monkeypatch.setattr(replica, "line_key", lambda line: hashed.append(line) or hashlib.sha1(line).hexdigest())
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
+    assert not hashed and _records(b) == _records(a)
+    sb = IndexStore(b).load()
+    try:
+        assert _kept_record_keys(sb.path) == _hashed_record_keys(sb.path)
+    finally:
+        sb.release()
 
 
 def test_an_ingest_through_one_replica_reaches_the_other_while_it_answers(replicas, small_corpus):
