@@ -251,24 +251,6 @@ def test_writes_sent_together_all_finish_and_the_first_error_is_raised():
     assert 3 in done  # the other write was not abandoned half-way
 
 
-def test_calls_run_together_give_their_results_in_order_with_no_more_at_once_than_asked():
-    running, most = [0], [0]
-    lock = threading.Lock()
-
-    def call(i):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.02)
-        with lock:
-            running[0] -= 1
-        return i * i
-
-    assert replica._together(*(lambda i=i: call(i) for i in range(9)), threads=3) == [i * i for i in range(9)]
-    assert most[0] == 3
-    assert replica._together(lambda: 7) == [7]  # one call: run here, no pool
-
-
 def test_the_head_and_the_pages_save_their_index_at_every_write_also_when_made_before(settings_factory, chroma_url):
     """Chroma replays a collection's writes since its index was last saved on every write: the
     head and the pages (a few large rows per publish) are saved at each one, or every publish
