@@ -1,5 +1,6 @@
-"""Dense search over chunk vectors: in the snapshot's own array (the embedded store), or in a
-Chroma collection (a Chroma server). The storage edge (`store.IndexStore.dense`) picks one.
+"""Dense search over chunk vectors: in the snapshot's own array (the embedded store, and a
+replica's copy of the snapshot published on a Chroma server), or in a Chroma collection (a
+snapshot without its vectors). The storage edge (`store.IndexStore.dense`) picks one.
 
 In the snapshot's array, a small corpus is searched exactly. A large one is searched in two
 steps: the vectors projected on their first PREFILTER_DIMS principal directions pick RESCORE
@@ -155,25 +156,12 @@ class SnapshotDense:
 
 
 class ChromaDense:
-    """Dense search in a Chroma collection (a Chroma server, or a snapshot without chunks.npy).
+    """Dense search in a Chroma collection: for a snapshot without its own chunk vectors."""
 
-    A question filtered to a few documents (a place, a 文号) is searched exactly in the
-    replica's local copy of the vectors when it has one: the server's HNSW search with a
-    `where` filter costs ~27 ms at 43,000 chunks (it walks the graph past the rows the filter
-    drops), the exact product over the few hundred rows kept well under 1 ms."""
-
-    def __init__(self, snap: "Snapshot", collection, local=None) -> None:
+    def __init__(self, snap: "Snapshot", collection) -> None:
         self.snap, self.col = snap, collection
-        self.local = as_unit(local) if local is not None and len(local) == len(snap.chunks) else None
 
     def query(self, qv, n: int, doc_ids: tuple[str, ...] = (), level: str | None = None) -> list[tuple[int, float]]:
-        if self.local is not None and (doc_ids or level):
-            keep = self.snap.chunk_mask(doc_ids, level)
-            rows = np.flatnonzero(keep)
-            if not len(rows):
-                return []
-            if len(rows) < EXACT_BELOW:
-                return ranked(rows, self.local[rows] @ unit_length(qv), n)
         conds = ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else []) + ([{"level": level}] if level else [])
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
         res = self.col.query(query_embeddings=[list(map(float, qv))], n_results=max(n, 1), where=where, include=["distances"])
@@ -188,8 +176,6 @@ class ChromaDense:
         """Nothing to build: the server searches its own index."""
 
     def vectors_of(self, indices: list[int]):
-        if self.local is not None:
-            return np.asarray(self.local[indices])
         ids = [self.snap.chunks[i].chunk_id for i in indices]
         got = self.col.get(ids=ids, include=["embeddings"])
         by_id = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}

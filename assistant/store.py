@@ -289,12 +289,15 @@ class IndexStore:
         )
 
     def dense(self, snap: Snapshot):
-        """Where a snapshot's dense search runs: its own vectors for the embedded store (nothing
-        written while answering), the Chroma server when CHROMA_URL is set."""
+        """Where a snapshot's dense search runs: in its own vectors (nothing written while
+        answering), also on a replica of a Chroma server, whose snapshot is a copy of the
+        published one. Asking the server instead costs every question an HTTP round trip and a
+        share of the one server's cores (see the closing note of issue 14 for the figures).
+        The Chroma collection is searched only for a snapshot that lacks its vectors."""
         vecs = snap.chunk_vectors
-        if not self.settings.chroma_url and vecs is not None and len(vecs) == len(snap.chunks):
+        if vecs is not None and len(vecs) == len(snap.chunks):
             return SnapshotDense(snap, vecs)
-        return ChromaDense(snap, self.collection(snap.state["embedder"]), vecs)
+        return ChromaDense(snap, self.collection(snap.state["embedder"]))
 
     # -- snapshots --------------------------------------------------------------------------
     def current_path(self) -> Path | None:
@@ -427,8 +430,7 @@ class IndexStore:
             vecs = np.asarray(chunk_vectors, dtype=np.float32)
             unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
             np.save(tmp / "chunks.npy", unit)
-        if not self.settings.chroma_url:  # with a server, dense search runs there (dense()): no reader maps it
-            save_projection(tmp, unit, previous=cur)
+        save_projection(tmp, unit, previous=cur)
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")

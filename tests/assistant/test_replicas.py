@@ -67,6 +67,9 @@ def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(re
         assert sb.sentences.key_list() == sa.sentences.key_list() and sb.sentences.keys is not None  # kept as fetched
         assert _kept_record_keys(sb.path) == _hashed_record_keys(sb.path) == _kept_record_keys(sa.path)
         assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)  # float32 through JSON
+        from assistant.dense import SnapshotDense
+
+        assert isinstance(IndexStore(b).dense(sb), SnapshotDense)  # searched in the copy, no server round trip
     finally:
         sa.release(), sb.release()
     # Already current: a sync reads the head row and writes nothing.
