@@ -69,12 +69,13 @@ REFIT_SHARE = 0.1
 def save_projection(folder, vecs: np.ndarray, exact_below: int = EXACT_BELOW, previous=None) -> None:
     """Fit a large corpus' projection when its snapshot is written, so that readers map it from
     disk (21 MB at 43,000 chunks) instead of each fitting and holding its own copy. With the
-    `previous` snapshot's folder, its directions are kept when the corpus size barely moved."""
+    `previous` snapshot's folder (given only when most vectors are its own, see
+    store._mostly_kept), its directions are kept while the corpus size barely moved."""
     if len(vecs) < exact_below:
         return
     proj, fitted_rows = None, len(vecs)
     old = load_projection(previous) if previous is not None else None
-    if old is not None:
+    if old is not None and old[0].axes.shape[0] == vecs.shape[1]:
         fitted_rows = int(np.load(previous / FITTED_ROWS)) if (previous / FITTED_ROWS).exists() else len(old[1])
         if abs(len(vecs) - fitted_rows) <= REFIT_SHARE * fitted_rows:
             proj = old[0]

@@ -335,13 +335,15 @@ def place_sentences(clause_rows: np.ndarray, texts: Sequence[str], index: Record
     return out
 
 
-def placed_sentences(sentences, clauses, chunks, index: RecordIndex, previous: Path | None) -> np.ndarray:
+def placed_sentences(sentences, clauses, chunks, index: RecordIndex, previous: Path | None,
+                     text_keys: tuple[Sequence[str], Sequence[str]] | None = None) -> np.ndarray:
     """`place_sentences` for a new snapshot: rows kept from the previous snapshot (a
     rows.RowPlan taken from its sentences.npy) keep its placement, mapped to the new chunk
-    positions by chunk id; only new rows are searched for (0.5 s of a one-document re-ingest at
+    position by chunk id where that chunk's text key (lexical.text_key, previous and new
+    `text_keys`) is unchanged; the rest are searched for (0.5 s of a one-document re-ingest at
     100× the bundled corpus went into placing again the sentences of unchanged clauses)."""
     n = len(sentences.texts)
-    out = _carried(sentences.vectors, chunks, previous, n)
+    out = _carried(sentences.vectors, chunks, previous, n, text_keys)
     todo = np.flatnonzero(out == _UNPLACED)
     if len(todo):
         row_of = {c.clause_id: i for i, c in enumerate(clauses)}
@@ -354,14 +356,16 @@ def placed_sentences(sentences, clauses, chunks, index: RecordIndex, previous: P
 _UNPLACED = -2
 
 
-def _carried(vectors, chunks, previous: Path | None, n: int) -> np.ndarray:
+def _carried(vectors, chunks, previous: Path | None, n: int, text_keys) -> np.ndarray:
     """Each row's chunk position as the previous snapshot placed it, or _UNPLACED (a new row, a
-    chunk no longer there, or no previous placement to read)."""
+    chunk no longer there or with other text, a sentence it found no chunk for, or no previous
+    placement to read)."""
     from .rows import RowPlan
 
     out = np.full(n, _UNPLACED, dtype=np.int32)
     src = getattr(vectors, "src", None) if isinstance(vectors, RowPlan) else None
-    if (previous is None or src is None or not (previous / SENTENCE_CHUNKS).exists()
+    old_keys, new_keys = text_keys or ((), ())
+    if (previous is None or src is None or not (previous / SENTENCE_CHUNKS).exists() or not len(old_keys)
             or Path(getattr(src, "filename", "") or "").resolve() != (previous / "sentences.npy").resolve()):
         return out
     kept = np.flatnonzero(vectors.taken >= 0)
@@ -369,10 +373,16 @@ def _carried(vectors, chunks, previous: Path | None, n: int) -> np.ndarray:
         return out
     old = np.load(previous / SENTENCE_CHUNKS, mmap_mode="r")[vectors.taken[kept]]
     old_ids = RecordIndex.load(previous / INDEX_DIR).chunk_ids
+    if len(old_keys) != len(old_ids) or len(new_keys) != len(chunks):
+        return out
     new_pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+
+    def moved(p: int) -> int:
+        q = new_pos.get(old_ids[p], _UNPLACED) if p >= 0 else _UNPLACED
+        return q if q >= 0 and new_keys[q] == old_keys[p] else _UNPLACED
+
     uniq, inv = np.unique(old, return_inverse=True)
-    mapped = np.array([-1 if p < 0 else new_pos.get(old_ids[p], _UNPLACED) for p in uniq.tolist()], dtype=np.int32)
-    out[kept] = mapped[inv]
+    out[kept] = np.array([moved(p) for p in uniq.tolist()], dtype=np.int32)[inv]
     return out
 
 

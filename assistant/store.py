@@ -192,6 +192,17 @@ class Snapshot:
         return self._bm25
 
 
+def _mostly_kept(vectors, previous: Path | None) -> bool:
+    """Whether a new snapshot's chunk vectors are rows of the previous snapshot's, all but a
+    REFIT_SHARE of them."""
+    from .dense import REFIT_SHARE
+
+    src = getattr(vectors, "src", None) if isinstance(vectors, RowPlan) else None
+    return (previous is not None and src is not None and len(vectors.taken) > 0
+            and Path(getattr(src, "filename", "") or "").resolve() == (previous / "chunks.npy").resolve()
+            and float(np.mean(vectors.taken >= 0)) >= 1 - REFIT_SHARE)
+
+
 def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:
     """One line of records.jsonl (parsed) as its record: ("document" | "clause" | "chunk", it)."""
     r = dict(r)
@@ -415,10 +426,13 @@ class IndexStore:
         add_words(units)
         cur = self.current_path()
         previous = LexicalIndex.load(cur / "lexical", with_keys=True) if cur is not None and (cur / "lexical" / "keys.json").exists() else None
-        LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens).save(tmp / "lexical")
+        lexical = LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens)
+        lexical.save(tmp / "lexical")
         sentences.save(tmp)
-        # Which chunk holds each sentence, found once here rather than by every reader at start.
-        placed = placed_sentences(sentences, clauses, chunks, index, cur)
+        # Which chunk holds each sentence, found once here rather than by every reader at start;
+        # kept sentences keep their chunk where its text (the lexical key) is the same.
+        placed = placed_sentences(sentences, clauses, chunks, index, cur,
+                                  (previous.keys, lexical.keys) if previous is not None else None)
         np.save(tmp / SENTENCE_CHUNKS, placed)
         by_chunk = Groups.of(placed, len(chunks))  # each chunk's sentences, for a question's pool
         np.save(tmp / SENTENCE_GROUPS[0], by_chunk.order)
@@ -430,7 +444,9 @@ class IndexStore:
             vecs = np.asarray(chunk_vectors, dtype=np.float32)
             unit = unit_rows(vecs.reshape(len(chunks), -1)) if len(chunks) else np.zeros((0, 1), dtype=np.float32)
             np.save(tmp / "chunks.npy", unit)
-        save_projection(tmp, unit, previous=cur)
+        # The previous directions only for vectors mostly copied from that snapshot (not after a
+        # rebuild, another embedder, or a corpus largely replaced).
+        save_projection(tmp, unit, previous=cur if _mostly_kept(chunk_vectors, cur) else None)
         (tmp / "inuse.lock").touch()  # readers hold it shared; garbage collection needs it free
         state = {**state, "pipeline_version": PIPELINE_VERSION, "created": time.time()}
         (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -230,7 +230,7 @@ class HybridRetriever:
         With `rows` (the pool's sentences, the only ones scored), only those are ranked: a pass
         over every sentence row of a province's corpus would cost each question ~1 ms per
         175,000 sentences for rows that are -inf anyway."""
-        rows = np.arange(len(sims)) if rows is None else np.sort(rows)  # ties broken by row, as before
+        rows = np.arange(len(sims)) if rows is None else np.sort(rows)  # in row order, whatever order the pool came in
         sims = sims[rows]
         keep = self.snap.chunk_mask(doc_ids, level)
         if keep is not None:

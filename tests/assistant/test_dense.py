@@ -106,3 +106,26 @@ def test_a_new_snapshot_keeps_the_previous_directions_until_the_corpus_size_move
     save_projection(third, half, exact_below=1, previous=second)
     assert int(np.load(third / FITTED_ROWS)) == len(half)
     assert np.allclose(load_projection(third)[0].axes, Projection.fit(half).axes)
+
+
+def test_directions_are_fitted_again_for_vectors_of_another_model_or_mostly_new(loaded, tmp_path):
+    from assistant.dense import FITTED_ROWS, save_projection
+    from assistant.rows import RowPlan
+    from assistant.store import _mostly_kept
+
+    _, exact, _ = loaded
+    vecs = np.asarray(exact.vecs)
+    first, other = tmp_path / "first", tmp_path / "other"
+    first.mkdir(), other.mkdir()
+    np.save(first / "chunks.npy", vecs)
+    save_projection(first, vecs, exact_below=1)
+    narrower = vecs[:, :64] / np.linalg.norm(vecs[:, :64], axis=1, keepdims=True)  # another embedder's width
+    save_projection(other, narrower, exact_below=1, previous=first)
+    assert np.load(other / "projection.npy").shape[0] == 64 and int(np.load(other / FITTED_ROWS)) == len(vecs)
+    # Whether the previous directions are offered at all: only for rows mostly copied from it.
+    src = np.load(first / "chunks.npy", mmap_mode="r")
+    n = len(vecs)
+    kept = RowPlan(n, vecs.shape[1], src, np.r_[np.arange(n - 1), -1], vecs[:1])
+    fresh = RowPlan(n, vecs.shape[1], src, np.r_[np.arange(n // 2), -np.ones(n - n // 2, dtype=int)], vecs[: n - n // 2])
+    assert _mostly_kept(kept, first) and not _mostly_kept(kept, other)
+    assert not _mostly_kept(fresh, first) and not _mostly_kept(vecs, first)

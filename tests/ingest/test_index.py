@@ -277,3 +277,33 @@ def _placement(snap) -> dict:
     sv = snap.sentences
     return {(c, t): (snap.chunks[int(p)].chunk_id if p >= 0 else None)
             for c, t, p in zip(sv.clause_ids, sv.texts, placed.tolist())}
+
+
+def test_a_kept_sentence_keeps_its_chunk_only_while_that_chunks_text_is_the_same(settings_factory, small_corpus):
+    from assistant.lexical import LexicalIndex
+    from assistant.records import SENTENCE_CHUNKS, _carried
+    from assistant.rows import RowPlan
+
+    settings = settings_factory("placement-carried")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    snap = IndexStore(settings).load(keep_lines=True)
+    try:
+        placed = np.load(snap.path / SENTENCE_CHUNKS)
+        src = np.load(snap.path / "sentences.npy", mmap_mode="r")
+        n = len(src)
+        plan = RowPlan(n, src.shape[1], src, np.arange(n), np.zeros((0, src.shape[1])))
+        keys = LexicalIndex.load(snap.path / "lexical", with_keys=True).keys
+        same = _carried(plan, snap.chunks, snap.path, n, (keys, keys))
+        found = placed >= 0
+        assert found.any() and (same[found] == placed[found]).all()  # nothing changed: carried as it was
+        assert (same[~found] == -2).all()  # one no chunk held is searched for again
+        changed_chunk = int(placed[placed >= 0][0])
+        other = list(keys)
+        other[changed_chunk] = "another text"  # that chunk's text changed, its id did not
+        moved = _carried(plan, snap.chunks, snap.path, n, (keys, other))
+        assert (moved[placed == changed_chunk] == -2).all()  # searched for again
+        rest = found & (placed != changed_chunk)
+        assert rest.any() and (moved[rest] == placed[rest]).all()
+        assert (_carried(plan, snap.chunks, snap.path, n, None) == -2).all()  # no keys: nothing carried
+    finally:
+        snap.release()
