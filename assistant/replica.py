@@ -248,12 +248,15 @@ def sync_locked(store: IndexStore) -> str | None:
     if any(k not in lines for k in record_keys):
         raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少记录：请在写入的进程上重新收录")
     documents, clauses, chunks, reuse = [], [], [], {}
+    unchanged: set[str] = set()  # chunks whose record line the local copy holds as it is
     for k in record_keys:
         kind, obj = record_from(orjson.loads(lines[k]))
         (documents if kind == "document" else clauses if kind == "clause" else chunks).append(obj)
         reuse[id(obj)] = (obj, lines[k], k)  # written back as received, not serialised again
+        if kind == "chunk" and k in local_lines:
+            unchanged.add(obj.chunk_id)
     sent = _sentences(local, sentences, sentence_keys)
-    vecs = _chunk_vectors(store, local, local_lines, head.state["embedder"], chunks)
+    vecs = _chunk_vectors(store, local, local_lines, head.state["embedder"], chunks, unchanged)
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
                          tokens=tokens, lines=reuse)
     return head.snapshot
@@ -276,9 +279,12 @@ def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
     return SentenceVectors(ids, texts, vecs, np.array(keys, dtype="S40"))
 
 
-def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str, bytes], embedder: str, chunks):
-    """The chunks' vectors: those the local snapshot holds (its chunk lines, in file order, are
-    its chunks.npy rows), the rest fetched from the chunks collection."""
+def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str, bytes], embedder: str, chunks,
+                   unchanged: set[str]):
+    """The chunks' vectors: those the local snapshot holds for `unchanged` chunks (its chunk
+    lines, in file order, are its chunks.npy rows), the rest fetched from the chunks
+    collection. A chunk id alone is not enough: a document chunked again (another chunk size,
+    another pipeline) keeps its ids for other text, whose vectors are the server's."""
     import numpy as np
 
     row, old = {}, None
@@ -289,7 +295,7 @@ def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str,
         else:
             local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
         if len(local_ids) == len(old):
-            row = {c: i for i, c in enumerate(local_ids)}
+            row = {c: i for i, c in enumerate(local_ids) if c in unchanged}
     need = [c.chunk_id for c in chunks if c.chunk_id not in row]
     got = _fetch(store.collection(embedder), need, ["embeddings"])
     if len(got) != len(need):

@@ -272,3 +272,19 @@ def test_the_head_and_the_pages_save_their_index_at_every_write_also_when_made_b
     threshold = {c.name: c.configuration["hnsw"]["sync_threshold"] for c in client.list_collections()}
     assert threshold[f"heads-{slug}"] == threshold[f"head-{slug}"] == 1
     assert threshold[records.name] == threshold[sentences.name] == 1000  # many small rows a publish: the default
+
+
+def test_a_document_chunked_again_under_the_same_chunk_ids_reaches_a_replica_with_its_new_vectors(replicas, small_corpus):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    replica.sync(IndexStore(b))
+    # Smaller chunks: the same file hash and ordinals, so ids like the old ones, for other text.
+    ingest_paths([small_corpus], a.with_overrides(max_chunk_chars=120), rebuild=True, show_progress=False)
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
+    sa, sb = IndexStore(a).load(), IndexStore(b).load()
+    try:
+        ids_a = [c.chunk_id for c in sa.chunks]
+        assert ids_a == [c.chunk_id for c in sb.chunks]
+        assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)
+    finally:
+        sa.release(), sb.release()
