@@ -363,10 +363,9 @@ def _carried(vectors, chunks, previous: Path | None, n: int, text_keys) -> np.nd
     from .rows import RowPlan
 
     out = np.full(n, _UNPLACED, dtype=np.int32)
-    src = getattr(vectors, "src", None) if isinstance(vectors, RowPlan) else None
     old_keys, new_keys = text_keys or ((), ())
-    if (previous is None or src is None or not (previous / SENTENCE_CHUNKS).exists() or not len(old_keys)
-            or Path(getattr(src, "filename", "") or "").resolve() != (previous / "sentences.npy").resolve()):
+    if (previous is None or not isinstance(vectors, RowPlan) or not vectors.copies_from(previous / "sentences.npy")
+            or not (previous / SENTENCE_CHUNKS).exists() or not len(old_keys)):
         return out
     kept = np.flatnonzero(vectors.taken >= 0)
     if not len(kept):

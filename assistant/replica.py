@@ -166,24 +166,26 @@ def _raw_lines(path: Path | None) -> dict[str, bytes]:
     """The records of a local snapshot by key, as the file's bytes (parsed and written back as
     such, never decoded: 108 MB at 100×). The keys are those kept beside the file when it has
     them, else hashed from the bytes (the same key as lexical.text_key of the decoded line)."""
-    import numpy as np
-
     if path is None:
         return {}
     lines = [line for line in (path / "records.jsonl").read_bytes().splitlines() if line]
-    if (path / RECORD_KEYS).exists():
-        keys = np.load(path / RECORD_KEYS).tolist()
-        if len(keys) == len(lines):
-            return {k.decode("ascii"): line for k, line in zip(keys, lines)}
+    keys = _kept_keys(path)
+    if len(keys) == len(lines):
+        return dict(zip(keys, lines))
     return {line_key(line): line for line in lines}
+
+
+def _kept_keys(snapshot: Path) -> list[str]:
+    """The record keys kept beside a snapshot's records (records.RECORD_KEYS); [] without them."""
+    import numpy as np
+
+    return [k.decode("ascii") for k in np.load(snapshot / RECORD_KEYS).tolist()] if (snapshot / RECORD_KEYS).exists() else []
 
 
 def _published_lines(snapshot: Path, known: set[str]) -> tuple[list[str], dict[str, str]]:
     """(a local snapshot's record keys in order, the lines of those not in `known`, decoded):
     from the keys kept with it where it has them, else by hashing every line."""
-    import numpy as np
-
-    keys = [k.decode("ascii") for k in np.load(snapshot / RECORD_KEYS).tolist()] if (snapshot / RECORD_KEYS).exists() else []
+    keys = _kept_keys(snapshot)
     offsets = RecordIndex.load(snapshot / INDEX_DIR).offsets if keys else None
     if offsets is None or len(offsets) != len(keys) + 1:
         raw = _raw_lines(snapshot)

@@ -44,6 +44,15 @@ class RowPlan:
         out[self.taken < 0] = self.given
         return out if dtype is None else out.astype(dtype, copy=False)
 
+    def copies_from(self, path: Path) -> bool:
+        """Whether the kept rows are rows of the .npy file at `path` (mapped whole)."""
+        source = _file_of(self.src, self.dim)
+        return source is not None and Path(source[0]).resolve() == Path(path).resolve()
+
+    def kept_share(self) -> float:
+        """The share of rows taken from `src`."""
+        return float(np.mean(self.taken >= 0)) if self.n else 0.0
+
     def save(self, path: Path) -> None:
         """Write the matrix as an .npy file of unit rows."""
         from .embed import unit_rows

@@ -197,10 +197,8 @@ def _mostly_kept(vectors, previous: Path | None) -> bool:
     REFIT_SHARE of them."""
     from .dense import REFIT_SHARE
 
-    src = getattr(vectors, "src", None) if isinstance(vectors, RowPlan) else None
-    return (previous is not None and src is not None and len(vectors.taken) > 0
-            and Path(getattr(src, "filename", "") or "").resolve() == (previous / "chunks.npy").resolve()
-            and float(np.mean(vectors.taken >= 0)) >= 1 - REFIT_SHARE)
+    return (previous is not None and isinstance(vectors, RowPlan) and vectors.copies_from(previous / "chunks.npy")
+            and vectors.kept_share() >= 1 - REFIT_SHARE)
 
 
 def record_from(r: dict) -> tuple[str, Document | Clause | Chunk]:

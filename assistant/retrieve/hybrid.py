@@ -120,12 +120,15 @@ class HybridRetriever:
     def sentence_scores(self, qv: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
         """Each sentence's cosine to the question; with `pool` (chunk indices), only the
         sentences of those chunks are scored and the rest are -inf."""
+        return self._scored(qv, None if pool is None else self.pool_rows(pool))
+
+    def _scored(self, qv: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+        """Each sentence's cosine to the question: of `rows` only (the rest -inf), or of all."""
         if not len(self.sent_vecs):
             return np.zeros(0)
         q = unit_length(qv)
-        if pool is None:
+        if rows is None:
             return self.sent_vecs @ q
-        rows = self.pool_rows(pool)
         sims = np.full(len(self.sent_vecs), -np.inf, dtype=np.float32)
         sims[rows] = self.sent_vecs[rows] @ q
         return sims
@@ -164,9 +167,9 @@ class HybridRetriever:
         order = top_indices(scores, max(n, min(SENTENCE_POOL, self.n_chunks)))
         bm25_rank = {int(i): r for r, i in enumerate(order[:n]) if scores[i] > 0}
         pool = self._pool(dense_order, order)
-        sent_sims = self.sentence_scores(qv, pool)
-        sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n,
-                                                      None if pool is None else self.pool_rows(pool))
+        rows = None if pool is None else self.pool_rows(pool)  # the sentences scored
+        sent_sims = self._scored(qv, rows)
+        sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n, rows)
 
         fused: dict[int, float] = {}
         for ranks, w in ((dense_rank, p.w_dense), (bm25_rank, p.w_bm25), (sent_rank, p.w_sentence)):
