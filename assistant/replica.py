@@ -2,29 +2,25 @@
 
 With CHROMA_URL set, the process that ingests publishes its new snapshot to the server, beside
 the chunks collection (`IndexStore.collection`):
-  records-<embedder>    one row per document, clause and chunk record: the JSON line the
-                        snapshot's records.jsonl holds (a chunk's row carries its jieba tokens
-                        too, as a bag), keyed by a hash of that line, so a record already published is
-                        never sent again
-  sentences-<embedder>  one row per clause sentence with its vector, keyed by content as well
+  packs-<embedder>      the snapshot's records (a chunk's with its jieba tokens, as a bag, and
+                        its vector) and its clause sentences with their vectors, ~PACK_KEYS to a
+                        row, named by a hash of their keys (assistant/packs.py): a publish sends
+                        only the packs the server lacks, a replica fetches only those its copy lacks
   head-<embedder>       one row, `head`: which snapshot is published, its state (sources,
-                        embedder) and the manifest pages that list its record and sentence keys,
-                        in snapshot order (in a collection of its own: one beside the pages took
-                        ~0.7 s a write at 100×, as Chroma slows on a collection with much churn)
-  heads-<embedder>      the manifest pages. A page is a row named by a hash of its keys, and pages
-                        end where a key's own hash says (not every PAGE_KEYS keys): a change to
-                        one document changes the few pages holding its keys, and a publish sends
-                        only those, not the whole manifest again
+                        embedder) and its packs, in snapshot order (in a collection of its own:
+                        Chroma slows on a collection with much churn)
 Writing `head` last is the switch. Every process polls it (`sync`); when it names a snapshot the
-process does not hold, the process fetches only the rows it lacks and writes a local snapshot
-from them (BM25 built from the stored tokens, so jieba is not run), which its page then loads
-between questions as after a local ingest. The local files are a cache keyed by the published
-snapshot id, never a second source of truth: an ingest first syncs, and publishing refuses when
-another process published after that sync.
+process does not hold, the process fetches the packs it lacks and writes a local snapshot from
+them (BM25 built from the stored tokens, so jieba is not run), which its page then loads between
+questions as after a local ingest. The local files are a cache keyed by the published snapshot
+id, never a second source of truth: an ingest first syncs, and publishing refuses when another
+process published after that sync. Payloads are row metadata, never documents: Chroma indexes a
+document's full text (assistant/packs.py has the figures).
 
-Rows are pruned by the writer only when neither the new snapshot nor the one it replaced uses
-them, so a replica still answering from the previous snapshot keeps finding its rows (the
-rows of the snapshot two publishes back are deleted while the new ones are sent)."""
+Packs are pruned by the writer only when neither the new snapshot nor the one it replaced uses
+them, so a replica still answering from the previous snapshot keeps finding them (the packs of
+the snapshot two publishes back are deleted while the new ones are sent). A head published a
+row per record, by the version before packs, is still followed (assistant/replica_rows.py)."""
 from __future__ import annotations
 
 import json
@@ -33,34 +29,35 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import orjson
 
-from .lexical import text_key
+from .packs import (MAX_PAGE_KEYS, PACK_KEYS, PAGE_KEYS, RECORD_PACK, SENTENCE_PACK, LocalPacks, RecordPack,  # noqa: F401
+                    SentencePack, is_pack, paginate)
 from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
 
 log = logging.getLogger(__name__)
 
-PAGE_KEYS = 5000  # keys per manifest row on average: ~250 KB of JSON, well inside one HTTP request
-MAX_PAGE_KEYS = 4 * PAGE_KEYS  # a run of keys with no cut in it (rare: e^-4 of the pages) still ends
 BATCH = 500  # rows per Chroma call (the server's default batch limit is far higher)
-_DUMMY = [1.0]  # records and manifests are looked up by id only; Chroma still wants a vector
+PACK_BATCH = 4  # packs per Chroma call: ~14 MB a response
+_DUMMY = [1.0]  # rows are looked up by id only; Chroma still wants a vector
 
 
 @dataclass(frozen=True)
 class Head:
     snapshot: str
     state: dict
-    record_pages: tuple[str, ...]  # the manifest's page ids, in order
+    record_pages: tuple[str, ...]  # its packs (or, in the row format, its manifest pages), in order
     sentence_pages: tuple[str, ...]
-    # The snapshot this one replaced and its manifest's pages: its rows that neither this
-    # snapshot nor the one it replaced uses are deleted at the next publish, without listing
-    # whole collections (250,000 ids over HTTP at 100× the bundled corpus).
+    # The snapshot this one replaced and its packs: those that neither this snapshot nor the one
+    # it replaced uses are deleted at the next publish, without listing whole collections.
     previous: str | None = None
     previous_record_pages: tuple[str, ...] = ()
     previous_sentence_pages: tuple[str, ...] = ()
     legacy: bool = field(default=False, compare=False)  # read from beside the pages (an older version's place)
+    packed: bool = False  # published as packs (else a row per record: replica_rows)
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if k != "legacy"}, ensure_ascii=False)
@@ -72,36 +69,20 @@ class Head:
             return cls(h["snapshot"], h["state"], *_numbered_pages(h["snapshot"], h["record_pages"], h["sentence_pages"]),
                        prev, *(_numbered_pages(prev, pr, ps) if prev else ((), ())))
         return cls(h["snapshot"], h["state"], tuple(h["record_pages"]), tuple(h["sentence_pages"]), h.get("previous"),
-                   tuple(h.get("previous_record_pages") or ()), tuple(h.get("previous_sentence_pages") or ()))
+                   tuple(h.get("previous_record_pages") or ()), tuple(h.get("previous_sentence_pages") or ()),
+                   packed=bool(h.get("packed")))
 
 
 def _numbered_pages(snapshot: str, record_pages: int, sentence_pages: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (tuple(f"{snapshot}:r{i}" for i in range(record_pages)), tuple(f"{snapshot}:s{i}" for i in range(sentence_pages)))
 
 
-def paginate(keys: list[str], kind: str) -> dict[str, list[str]]:
-    """The keys cut into pages, by page id. A page ends after a key whose hash is 0 modulo
-    PAGE_KEYS (so ~PAGE_KEYS keys a page, at most MAX_PAGE_KEYS): where pages end depends on
-    the keys around it only, so inserting or replacing one document's keys leaves the pages
-    before and after it as they were, with the same ids."""
-    pages: dict[str, list[str]] = {}
-    page: list[str] = []
-    for k in keys:
-        page.append(k)
-        if int(k[-8:], 16) % PAGE_KEYS == 0 or len(page) >= MAX_PAGE_KEYS:
-            pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
-            page = []
-    if page:
-        pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
-    return pages
-
-
 # Chroma (1.5.9, embedded and `chroma run`) replays a collection's writes since its vector index
 # was last saved on every new write, and saves it every `sync_threshold` rows (default 1000). The
-# head (one ~150 KB row, rewritten at each publish) and the pages (a few ~250 KB rows a publish)
-# would reach that after hundreds of publishes: measured on one server, a head write grew by
-# ~18 ms with each publish (0.04 s → 0.47 s after 25). Their indexes hold a row or a few dozen
-# (one-number dummy vectors), so saving at every write costs nothing and keeps writes flat (~0.05 s).
+# head (one row, rewritten at each publish) and the packs (a few large rows a publish) would
+# reach that after hundreds of publishes: measured on one server, a head write grew by ~18 ms
+# with each publish (0.04 s → 0.47 s after 25). Their indexes hold a few hundred rows at most
+# (one-number dummy vectors), so saving at every write costs nothing and keeps writes flat.
 _FEW_ROWS = {"hnsw": {"sync_threshold": 1, "batch_size": 1}}
 
 
@@ -115,12 +96,20 @@ def _few_rows(client, name: str):
     return col
 
 
-def _collections(store: IndexStore, embedder: str):
-    slug = store.collection_name(embedder).removeprefix("clauses-")
-    client = store.client()
+def _slug(store: IndexStore, embedder: str) -> str:
+    return store.collection_name(embedder).removeprefix("clauses-")
+
+
+def collections(store: IndexStore, embedder: str):
+    """The row format's collections (records, sentences, manifest pages): read, pruned, retired."""
+    slug, client = _slug(store, embedder), store.client()
     get = client.get_or_create_collection
     return (get(f"records-{slug}", embedding_function=None), get(f"sentences-{slug}", embedding_function=None),
             _few_rows(client, f"heads-{slug}"))
+
+
+def packs_collection(store: IndexStore, embedder: str):
+    return _few_rows(store.client(), f"packs-{_slug(store, embedder)}")
 
 
 def _embedder_of(store: IndexStore) -> str:
@@ -130,39 +119,26 @@ def _embedder_of(store: IndexStore) -> str:
 
 
 def _head_collection(store: IndexStore, embedder: str):
-    slug = store.collection_name(embedder).removeprefix("clauses-")
-    return _few_rows(store.client(), f"head-{slug}")
+    return _few_rows(store.client(), f"head-{_slug(store, embedder)}")
+
+
+def payload(document: str | None, metadata: dict | None) -> str:
+    """A row's payload: in its metadata; a row an older version wrote has it as its document."""
+    return metadata["p"] if metadata and "p" in metadata else document
 
 
 def read_head(store: IndexStore) -> Head | None:
     embedder = _embedder_of(store)
-    got = _head_collection(store, embedder).get(ids=["head"], include=["documents"])
+    got = _head_collection(store, embedder).get(ids=["head"], include=["documents", "metadatas"])
     legacy = not got["ids"]
     if legacy:  # published by a version that kept the head beside the pages
-        got = _collections(store, embedder)[2].get(ids=["head"], include=["documents"])
+        got = collections(store, embedder)[2].get(ids=["head"], include=["documents", "metadatas"])
     if not got["ids"]:
         return None
-    return replace(Head.from_json(json.loads(got["documents"][0])), legacy=legacy)
+    return replace(Head.from_json(json.loads(payload(got["documents"][0], got["metadatas"][0]))), legacy=legacy)
 
 
-def _manifest(heads, head: Head) -> tuple[list[str], list[str]]:
-    return _pages(heads, head.record_pages, head.sentence_pages, strict=True)
-
-
-def _pages(heads, record_pages, sentence_pages, strict: bool = False) -> tuple[list[str], list[str]]:
-    """A published snapshot's record and sentence keys, in order."""
-    ids = list(dict.fromkeys([*record_pages, *sentence_pages]))
-    got = {i: doc for i, (doc,) in _fetch(heads, ids, ["documents"]).items()}
-    if strict and len(got) != len(ids):
-        raise RuntimeError(f"Chroma 中已发布索引的清单不完整（缺 {len(ids) - len(got)} 页）")
-
-    def keys(pages) -> list[str]:
-        return [k for i in pages if i in got for k in json.loads(got[i])]
-
-    return keys(record_pages), keys(sentence_pages)
-
-
-def _raw_lines(path: Path | None) -> dict[str, bytes]:
+def raw_lines(path: Path | None) -> dict[str, bytes]:
     """The records of a local snapshot by key, as the file's bytes (parsed and written back as
     such, never decoded: 108 MB at 100×). The keys are those kept beside the file when it has
     them, else hashed from the bytes (the same key as lexical.text_key of the decoded line)."""
@@ -177,45 +153,31 @@ def _raw_lines(path: Path | None) -> dict[str, bytes]:
 
 def _kept_keys(snapshot: Path) -> list[str]:
     """The record keys kept beside a snapshot's records (records.RECORD_KEYS); [] without them."""
-    import numpy as np
-
     return [k.decode("ascii") for k in np.load(snapshot / RECORD_KEYS).tolist()] if (snapshot / RECORD_KEYS).exists() else []
 
 
-def _published_lines(snapshot: Path, known: set[str]) -> tuple[list[str], dict[str, str]]:
-    """(a local snapshot's record keys in order, the lines of those not in `known`, decoded):
-    from the keys kept with it where it has them, else by hashing every line."""
+def _record_keys(snapshot: Path) -> list[str]:
+    """A local snapshot's record keys in file order, repeats kept: as kept beside it, else hashed."""
     keys = _kept_keys(snapshot)
-    offsets = RecordIndex.load(snapshot / INDEX_DIR).offsets if keys else None
-    if offsets is None or len(offsets) != len(keys) + 1:
-        raw = _raw_lines(snapshot)
-        return list(raw), {k: line.decode("utf-8") for k, line in raw.items() if k not in known}
-    fresh: dict[str, str] = {}
-    with open(snapshot / "records.jsonl", "rb") as f:
-        for i, k in enumerate(keys):
-            if k not in known and k not in fresh:
-                f.seek(int(offsets[i]))
-                fresh[k] = f.read(int(offsets[i + 1] - offsets[i])).rstrip(b"\n").decode("utf-8")
-    return list(dict.fromkeys(keys)), fresh
+    offsets = RecordIndex.load(snapshot / INDEX_DIR).offsets
+    if offsets is not None and len(offsets) == len(keys) + 1:
+        return keys
+    return [line_key(line) for line in (snapshot / "records.jsonl").read_bytes().splitlines() if line]
 
 
-def _local_tokens(path: Path, wanted: set[str]) -> dict[str, list[str]]:
-    """A local snapshot's tokens of the chunk texts with these keys (as bags: BM25 needs no order)."""
-    from .lexical import LexicalIndex
-
-    lex = LexicalIndex.load(path / "lexical", with_keys=True)
-    return {k: lex.tokens(i) for i, k in enumerate(lex.keys) if k in wanted}
-
-
-def _fetch(col, ids: list[str], include: list[str]) -> dict[str, tuple]:
+def fetch(col, ids: list[str], include: list[str], batch: int = BATCH) -> dict[str, tuple]:
     # One batch at a time: four in flight took a first sync at 100× from 33 to 28 s, but left
     # 460 MB of heap in the threads' malloc arenas after it, against 270 MB (2026-12-06).
     out: dict[str, tuple] = {}
-    for s in range(0, len(ids), BATCH):
-        got = col.get(ids=ids[s: s + BATCH], include=include)
+    for s in range(0, len(ids), batch):
+        got = col.get(ids=ids[s: s + batch], include=include)
         for n, i in enumerate(got["ids"]):
             out[i] = tuple(got[k][n] for k in include)
     return out
+
+
+def _fetch_packs(col, ids: list[str]) -> dict[str, dict]:
+    return {i: meta for i, (meta,) in fetch(col, ids, ["metadatas"], PACK_BATCH).items()}
 
 
 def sync(store: IndexStore) -> str | None:
@@ -237,58 +199,90 @@ def sync_locked(store: IndexStore) -> str | None:
     local = store.current_path()
     if local is not None and head.snapshot in (local.name, store.load_state().get("published")):
         return head.snapshot
-    records, sentences, heads = _collections(store, head.state["embedder"])
-    record_keys, sentence_keys = _manifest(heads, head)
-    local_lines = _raw_lines(local)
-    lines, tokens = dict(local_lines), {}
-    missing = [k for k in record_keys if k not in lines]
-    for k, (doc,) in _fetch(records, missing, ["documents"]).items():
-        row = json.loads(doc)
-        lines[k] = row["r"]
-        if "t" in row:
-            tokens[row["h"]] = row["t"]
-    if any(k not in lines for k in record_keys):
-        raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少记录：请在写入的进程上重新收录")
-    documents, clauses, chunks, reuse = [], [], [], {}
-    unchanged: set[str] = set()  # chunks whose record line the local copy holds as it is
-    for k in record_keys:
-        kind, obj = record_from(orjson.loads(lines[k]))
-        (documents if kind == "document" else clauses if kind == "clause" else chunks).append(obj)
-        reuse[id(obj)] = (obj, lines[k], k)  # written back as received, not serialised again
-        if kind == "chunk" and k in local_lines:
-            unchanged.add(obj.chunk_id)
-    sent = _sentences(local, sentences, sentence_keys)
-    vecs = _chunk_vectors(store, local, local_lines, head.state["embedder"], chunks, unchanged)
-    store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
-                         tokens=tokens, lines=reuse)
+    if head.packed:
+        _sync_packs(store, head, local)
+    else:
+        from . import replica_rows
+
+        replica_rows.sync(store, head, local)
     return head.snapshot
 
 
-def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
-    import numpy as np
+def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
+    local_lines = raw_lines(local)
+    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS)
+    old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
+    have_sentences = paginate(old.key_list() if old is not None else [], SENTENCE_PACK, PACK_KEYS)
+    need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
+    got = _fetch_packs(packs_collection(store, head.state["embedder"]), need)
+    if len(got) != len(need):
+        raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少 {len(need) - len(got)} 个数据包：请在写入的进程上重新收录")
+    lines, tokens, given, record_keys = dict(local_lines), {}, {}, []
+    for p in head.record_pages:
+        if p in have_records:
+            record_keys += have_records[p]
+            continue
+        pack = RecordPack.read(got[p])
+        record_keys += pack.keys
+        for k, row in zip(pack.keys, pack.rows):
+            lines[k] = row["r"]
+            if "h" in row:
+                tokens[row["h"]] = row["t"]
+        given |= pack.chunk_vectors()
+    documents, clauses, chunks, reuse, unchanged, chunk_keys = parse_records(record_keys, lines, local_lines)
+    vectors = {c.chunk_id: given[k] for c, k in zip(chunks, chunk_keys) if k in given}
+    vecs = chunk_vectors(local, local_lines, chunks, unchanged, vectors)
+    sent = _pack_sentences(head, old, have_sentences, got)
+    store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
+                         tokens=tokens, lines=reuse)
 
-    old, row, old_ids, old_texts = None, {}, [], []
-    if local is not None and (local / "sentences.npy").exists():
-        old = SentenceVectors.load(local)
-        # Read the mapped columns once as lists, not a row at a time (1.5 s at 100× the bundled corpus).
-        old_ids, old_texts = list(old.clause_ids), list(old.texts)
-        row = {k: i for i, k in enumerate(old.key_list())}
-    got = _fetch(col, [k for k in keys if k not in row], ["documents", "metadatas", "embeddings"])
-    ids = [old_ids[row[k]] if k in row else got[k][1]["clause_id"] for k in keys]
-    texts = [old_texts[row[k]] if k in row else got[k][0] for k in keys]
-    vecs = gather_rows(len(keys), [row.get(k) for k in keys], old.vectors if old else None,
-                   {i: got[k][2] for i, k in enumerate(keys) if k not in row})
+
+def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, list[str]], got: dict[str, dict]) -> SentenceVectors:
+    """The published snapshot's sentences: the packs the local copy holds read from it, the others as fetched."""
+    row = {k: i for i, k in enumerate(old.key_list())} if old is not None else {}
+    old_ids, old_texts = (list(old.clause_ids), list(old.texts)) if have else ([], [])
+    keys, ids, texts, old_rows, given = [], [], [], [], {}
+    for p in head.sentence_pages:
+        if p in have:
+            at = [row[k] for k in have[p]]
+            keys += have[p]
+            ids += [old_ids[i] for i in at]
+            texts += [old_texts[i] for i in at]
+            old_rows += at
+            continue
+        pack = SentencePack.read(got[p])
+        given |= {len(keys) + j: v for j, v in enumerate(pack.vectors)}
+        keys += pack.keys
+        ids += pack.clause_ids
+        texts += pack.texts
+        old_rows += [None] * len(pack.keys)
+    vecs = gather_rows(len(keys), old_rows, old.vectors if old is not None else None, given)
     return SentenceVectors(ids, texts, vecs, np.array(keys, dtype="S40"))
 
 
-def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str, bytes], embedder: str, chunks,
-                   unchanged: set[str]):
-    """The chunks' vectors: those the local snapshot holds for `unchanged` chunks (its chunk
-    lines, in file order, are its chunks.npy rows), the rest fetched from the chunks
-    collection. A chunk id alone is not enough: a document chunked again (another chunk size,
-    another pipeline) keeps its ids for other text, whose vectors are the server's."""
-    import numpy as np
+def parse_records(record_keys: list[str], lines: dict, local_lines: dict[str, bytes]):
+    """The records of a published snapshot from their lines: (documents, clauses, chunks, the
+    lines to write back as received (Snapshot.lines), the ids of the chunks whose line the local
+    copy holds as it is, each chunk's record key)."""
+    documents, clauses, chunks, reuse, unchanged, chunk_keys = [], [], [], {}, set(), []
+    for k in record_keys:
+        if k not in lines:
+            raise RuntimeError(f"Chroma 中已发布的索引缺少记录 {k}：请在写入的进程上重新收录")
+        kind, obj = record_from(orjson.loads(lines[k]))
+        (documents if kind == "document" else clauses if kind == "clause" else chunks).append(obj)
+        reuse[id(obj)] = (obj, lines[k], k)  # written back as received, not serialised again
+        if kind == "chunk":
+            chunk_keys.append(k)
+            if k in local_lines:
+                unchanged.add(obj.chunk_id)
+    return documents, clauses, chunks, reuse, unchanged, chunk_keys
 
+
+def chunk_vectors(local: Path | None, local_lines: dict[str, bytes], chunks, unchanged: set[str], given: dict):
+    """The chunks' vectors: those the local snapshot holds for `unchanged` chunks (its chunk
+    lines, in file order, are its chunks.npy rows), the rest `given` by chunk id. A chunk id
+    alone is not enough: a document chunked again (another chunk size, another pipeline) keeps
+    its ids for other text, whose vectors are the server's."""
     row, old = {}, None
     if local is not None and (local / "chunks.npy").exists():
         old = np.load(local / "chunks.npy", mmap_mode="r")
@@ -298,13 +292,12 @@ def _chunk_vectors(store: IndexStore, local: Path | None, local_lines: dict[str,
             local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
         if len(local_ids) == len(old):
             row = {c: i for i, c in enumerate(local_ids) if c in unchanged}
-    need = [c.chunk_id for c in chunks if c.chunk_id not in row]
-    got = _fetch(store.collection(embedder), need, ["embeddings"])
-    if len(got) != len(need):
-        raise RuntimeError(f"Chroma 中缺少 {len(need) - len(got)} 个片段向量：请在写入的进程上重新收录")
+    missing = [c.chunk_id for c in chunks if c.chunk_id not in row and c.chunk_id not in given]
+    if missing:
+        raise RuntimeError(f"Chroma 中缺少 {len(missing)} 个片段向量：请在写入的进程上重新收录")
     pos = {c.chunk_id: i for i, c in enumerate(chunks)}
     return gather_rows(len(chunks), [row.get(c.chunk_id) for c in chunks], old if row else None,
-                   {pos[c]: v[0] for c, v in got.items()})
+                       {pos[c]: v for c, v in given.items() if c not in row})
 
 
 def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
@@ -312,69 +305,78 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     published snapshot the ingest started from: if another process has published since, the
     new snapshot would drop its documents, so nothing is switched."""
     state = json.loads((snapshot / "state.json").read_text(encoding="utf-8"))
-    records, sentences, heads = _collections(store, state["embedder"])
+    embedder = state["embedder"]
     head = read_head(store)
     if (head.snapshot if head else None) != base:  # also a head gone since the sync: never publish blind
         now = head.snapshot if head else "已被清空"
         raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{now}），本次收录未发布：请重试 (index changed on the server)")
-    old_records, old_sentences = _manifest(heads, head) if head else ([], [])
-    record_keys, lines = _published_lines(snapshot, set(old_records))
-    fresh = list(lines)
-    fresh_texts = {text_key(r["embed_text"]) for r in (orjson.loads(lines[k]) for k in fresh) if r.get("type") == "chunk"}
-    tokens = _local_tokens(snapshot, fresh_texts) if fresh_texts else {}
-    sv = SentenceVectors.load(snapshot)
-    sentence_keys = sv.key_list()
-    known = set(old_sentences)
-    pages, spages = paginate(record_keys, "r"), paginate(sentence_keys, "s")
-    new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(pages), tuple(spages),
-               head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else ())
-    sent = set(head.record_pages) | set(head.sentence_pages) if head else set()  # on the server already
-    # Three collections written at once (the server serves them in parallel); all before the switch.
-    writes = [lambda: _upsert(records, [(k, _row(lines[k], tokens), None) for k in fresh]),
-              lambda: _upsert(sentences, [(k, sv.texts[i], (sv.vectors[i], sv.clause_ids[i]))
-                                          for i, k in enumerate(sentence_keys) if k not in known]),
-              lambda: _upsert(heads, [(i, json.dumps(p), None) for i, p in (pages | spages).items() if i not in sent])]
-    if head is not None and head.previous:
-        # Rows that only the snapshot two publishes back uses are dead whether this switch
-        # happens or not (the published one does not use them either): deleted meanwhile.
-        writes.append(lambda: _prune(store, state["embedder"], head, set(record_keys) | set(old_records),
-                                     set(sentence_keys) | set(old_sentences), set(new.record_pages) | set(new.sentence_pages) | sent))
-    _together(*writes)
-    _upsert(_head_collection(store, state["embedder"]), [("head", new.to_json(), None)])  # the switch
+    packs = packs_collection(store, embedder)
+    local = LocalPacks(snapshot, _record_keys(snapshot))
+    try:
+        records, sentences = paginate(local.record_keys, RECORD_PACK, PACK_KEYS), paginate(local.sentence_keys, SENTENCE_PACK, PACK_KEYS)
+        new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(records), tuple(sentences),
+                   head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else (),
+                   packed=True)
+        sent = {*head.record_pages, *head.sentence_pages} if head is not None and head.packed else set()  # on the server already
+        rows = {k: i for i, k in enumerate(local.sentence_keys)}
+        # Records and sentences sent at once (the server serves them in parallel); all before the switch.
+        writes = [lambda: _put(packs, ((p, local.record_pack(k)) for p, k in records.items() if p not in sent)),
+                  lambda: _put(packs, ((p, local.sentence_pack(k, rows)) for p, k in sentences.items() if p not in sent))]
+        if head is not None and head.previous:
+            # What only the snapshot two publishes back uses is dead whether this switch happens
+            # or not (the published one does not use it either): deleted meanwhile.
+            chunk_ids = set(RecordIndex.load(snapshot / INDEX_DIR).chunk_ids)
+            writes.append(lambda: _prune(store, embedder, head, new, chunk_ids, local))
+        together(*writes)
+    finally:
+        local.close()
+    head_row = new.to_json()
+    _head_collection(store, embedder).upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"p": head_row}])  # the switch
     if head is not None and head.legacy:
         # Where an older version reads the head: overwritten, not deleted, so a process of that
-        # version still running fails loudly (pages it cannot count) instead of seeing no index.
-        _upsert(heads, [("head", new.to_json(), None)])
+        # version still running fails loudly (pages it cannot find) instead of seeing no index.
+        collections(store, embedder)[2].upsert(ids=["head"], embeddings=[_DUMMY], documents=[head_row], metadatas=[{"k": 0}])
     return new
 
 
-def _prune(store: IndexStore, embedder: str, head: Head, live_records: set[str], live_sentences: set[str],
-           live_pages: set[str]) -> None:
-    """Delete the rows of the snapshot two publishes back that neither the new snapshot nor
-    the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest pages."""
-    records, sentences, heads = _collections(store, embedder)
-    # Only the pages no live manifest lists can hold dead keys: a page's id names its keys, so
-    # a live page's keys are all live (a one-document change leaves a handful of pages to read,
-    # not the whole manifest: 12 MB at 100× the bundled corpus).
-    dead_records = [i for i in head.previous_record_pages if i not in live_pages]
-    dead_sentences = [i for i in head.previous_sentence_pages if i not in live_pages]
-    dead_pages = list(dict.fromkeys([*dead_records, *dead_sentences]))
-    older_records, older_sentences = _pages(heads, dead_records, dead_sentences)
-    dead = [k for k in dict.fromkeys(older_records) if k not in live_records]
-    chunk_ids = []
-    for _, (doc,) in _fetch(records, dead, ["documents"]).items():
-        rec = orjson.loads(orjson.loads(doc)["r"])
-        if rec.get("type") == "chunk":
-            chunk_ids.append(rec["chunk_id"])  # a chunk id names its file's content: a dead record's is dead
-
-    def delete(col, ids: list[str]):
-        return lambda: [col.delete(ids=ids[s: s + BATCH]) for s in range(0, len(ids), BATCH)]
-
-    _together(delete(records, dead), delete(sentences, [k for k in dict.fromkeys(older_sentences) if k not in live_sentences]),
-              delete(store.collection(embedder), chunk_ids), delete(heads, dead_pages))
+def _put(col, packs) -> None:
+    for page_id, pack in packs:
+        col.upsert(ids=[page_id], embeddings=[_DUMMY], metadatas=[pack.metadata()])
 
 
-def _together(*calls) -> None:
+def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: set[str], local: LocalPacks) -> None:
+    """Delete what the snapshot two publishes back (head.previous) used and neither the new
+    snapshot nor the one it replaced (head) uses: its packs and its chunks' vectors."""
+    from . import replica_rows
+
+    if not head.packed:  # the replaced snapshot in the row format, and so the one before it
+        _, _, heads = collections(store, embedder)
+        old_records, old_sentences = replica_rows.manifest(heads, head)
+        replica_rows.prune(store, embedder, head, set(local.record_keys) | set(old_records),
+                           set(local.sentence_keys) | set(old_sentences), {*head.record_pages, *head.sentence_pages})
+        return
+    packs = packs_collection(store, embedder)
+    live = {*new.record_pages, *new.sentence_pages, *head.record_pages, *head.sentence_pages}
+    replaced_only = [p for p in head.record_pages if p not in set(new.record_pages)]
+    dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages]) if p not in live]
+    dead_records = [p for p in head.previous_record_pages if p not in live]
+    legacy = not all(map(is_pack, [*head.previous_record_pages, *head.previous_sentence_pages]))
+    got = _fetch_packs(packs, list(dict.fromkeys([*replaced_only, *([] if legacy else dead_records)])))
+    # The replaced snapshot's packs that the new one shares hold chunks the new one has too.
+    live_chunks = new_chunks | {c for p in replaced_only if p in got for c in RecordPack.read(got[p]).chunk_ids()}
+    if legacy:  # two publishes back was the row format: nothing in use is in it any more
+        replica_rows.retire(store, embedder, live_chunks)
+        return
+    dead_chunks = {c for p in dead_records if p in got for c in RecordPack.read(got[p]).chunk_ids()} - live_chunks
+    together(deleting(packs, dead), deleting(store.collection(embedder), sorted(dead_chunks)))
+
+
+def deleting(col, ids: list[str]):
+    """A call deleting these rows, a batch at a time (for `together`)."""
+    return lambda: [col.delete(ids=ids[s: s + BATCH]) for s in range(0, len(ids), BATCH)]
+
+
+def together(*calls) -> None:
     """Run calls to the server at once, each in its own thread; the first error is raised once
     all have ended (a write on one collection is ~0.3–0.9 s on a server with much churn)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -383,24 +385,6 @@ def _together(*calls) -> None:
         futures = [pool.submit(c) for c in calls]
     for f in futures:
         f.result()
-
-
-def _row(line: str, tokens: dict[str, list[str]]) -> str:
-    rec = json.loads(line)
-    row = {"r": line}
-    if rec.get("type") == "chunk":
-        h = text_key(rec["embed_text"])
-        if h in tokens:
-            row |= {"h": h, "t": tokens[h]}
-    return json.dumps(row, ensure_ascii=False)
-
-
-def _upsert(col, rows: list[tuple[str, str, tuple | None]]) -> None:
-    for s in range(0, len(rows), BATCH):
-        part = rows[s: s + BATCH]
-        vec = [list(map(float, r[2][0])) if r[2] else _DUMMY for r in part]
-        meta = [{"clause_id": r[2][1]} if r[2] else {"k": 0} for r in part]
-        col.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part], embeddings=vec, metadatas=meta)
 
 
 def prepare(store: IndexStore) -> None:

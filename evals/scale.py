@@ -173,7 +173,7 @@ def _clear_server(args) -> None:
     client = IndexStore(_settings(args.workdir, args.embedder, args.chroma_url)).client()
     for col in client.list_collections():
         name = getattr(col, "name", col)
-        if name.split("-")[0] in ("clauses", "records", "sentences", "heads", "head"):
+        if name.split("-")[0] in ("clauses", "records", "sentences", "heads", "head", "packs"):
             client.delete_collection(name)
 
 

@@ -1,6 +1,7 @@
 """Several processes on one real `chroma run` server: what one publishes, the others serve."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -137,13 +138,15 @@ def test_an_ingest_through_one_replica_reaches_the_other_while_it_answers(replic
         holder.follower.stop()
 
 
-def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_uses(replicas, small_corpus):
-    a, _ = replicas
+def test_publishing_sends_only_changed_packs_and_prunes_what_neither_snapshot_uses(replicas, small_corpus, monkeypatch):
+    monkeypatch.setattr(replica, "PACK_KEYS", 4)  # the small corpus in many packs, as a large one is
+    a, b = replicas
     store = IndexStore(a)
     ingest_paths([small_corpus], a, show_progress=False)
     first = replica.read_head(store)
-    records, sentences, _heads = replica._collections(store, first.state["embedder"])
-    first_records = set(records.get(include=[])["ids"])
+    packs = replica.packs_collection(store, first.state["embedder"])
+    first_packs = set(packs.get(include=[])["ids"])
+    assert first.packed and first_packs == {*first.record_pages, *first.sentence_pages} and len(first_packs) > 10
 
     unchanged = ingest_paths([small_corpus], a, show_progress=False)
     assert not unchanged.changed and replica.read_head(store).snapshot == first.snapshot  # nothing republished
@@ -151,33 +154,91 @@ def test_publishing_sends_only_changed_rows_and_prunes_what_neither_snapshot_use
     doc = next(small_corpus.glob("新闻*"))
     doc.write_text(doc.read_text(encoding="utf-8") + "\n各地要认真组织实施本项工作。\n", encoding="utf-8")
     first_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
+    replica.sync(IndexStore(b))
     ingest_paths([small_corpus], a, show_progress=False)
-    second_records = set(records.get(include=[])["ids"])
+    second_packs = set(packs.get(include=[])["ids"])
     second_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
-    added = second_records - first_records
-    assert added and len(added) < len(first_records) / 2  # the changed document's rows, not all
-    assert first_records <= second_records  # the replaced snapshot's rows stay for replicas still on it
+    added = second_packs - first_packs
+    assert added and len(added) < len(first_packs) / 4  # the changed document's packs, not all
+    assert first_packs <= second_packs  # the replaced snapshot's packs stay for replicas still on it
+    fetched: list[str] = []
+    real = replica._fetch_packs
+    monkeypatch.setattr(replica, "_fetch_packs", lambda col, ids: fetched.extend(ids) or real(col, ids))
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id() and _records(b) == _records(a)
+    assert set(fetched) == added  # a replica fetches only the packs its copy does not hold
 
     shutil.copy(corpus_file("2021_"), small_corpus)
     ingest_paths([small_corpus], a, show_progress=False)
-    third = set(records.get(include=[])["ids"])
-    assert not (first_records - second_records - third) and (first_records - third)  # two snapshots back: pruned
+    now = replica.read_head(store)
+    third = set(packs.get(include=[])["ids"])
+    assert third == {*now.record_pages, *now.sentence_pages, *now.previous_record_pages, *now.previous_sentence_pages}
+    assert (first_packs - second_packs - third) == set() and (first_packs - third)  # two snapshots back: pruned
     third_chunks = {c.chunk_id for c in IndexStore(a).load().chunks}
     stored = set(store.collection(first.state["embedder"]).get(include=[])["ids"])
     assert stored == second_chunks | third_chunks and (first_chunks - second_chunks) and not (first_chunks - second_chunks) & stored
     snap = store.load()
-    try:  # each sentence's row name, kept with the snapshot (carried over, the new ones computed)
+    try:  # each record and sentence of the snapshot is in its packs, under the key kept with it
         sv = snap.sentences
         keys = [sentence_key(c, t) for c, t in zip(sv.clause_ids, sv.texts)]
-        assert sv.keys is not None and sv.key_list() == keys and set(keys) <= set(sentences.get(include=[])["ids"])
+        assert sv.keys is not None and sv.key_list() == keys
+        got = {i: m for i, (m,) in replica.fetch(packs, [*now.record_pages, *now.sentence_pages], ["metadatas"]).items()}
+        assert [k for p in now.sentence_pages for k in replica.SentencePack.read(got[p]).keys] == keys
         assert _kept_record_keys(snap.path) == _hashed_record_keys(snap.path)  # each record line's, as published
-        assert set(_kept_record_keys(snap.path)) <= set(records.get(include=[])["ids"])
+        assert [k for p in now.record_pages for k in replica.RecordPack.read(got[p]).keys] == _kept_record_keys(snap.path)
     finally:
         snap.release()
-    pages = set(_heads.get(include=[])["ids"]) - {"head"}
-    now = replica.read_head(store)
-    assert now.previous_record_pages and pages == {*now.record_pages, *now.sentence_pages, *now.previous_record_pages,
-                                                   *now.previous_sentence_pages}  # the first snapshot's own pages: pruned
+
+
+def _publish_as_rows(store: IndexStore) -> None:
+    """The current snapshot published a row per record, as the version before packs did."""
+    snap = store.load()
+    path, embedder = snap.path, snap.state["embedder"]
+    lex = __import__("assistant.lexical", fromlist=["LexicalIndex"]).LexicalIndex.load(path / "lexical", with_keys=True)
+    records, sentences, heads = replica.collections(store, embedder)
+    keys, lines = _hashed_record_keys(path), (path / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    first_chunk = len(snap.documents) + len(snap.clauses)
+    rows = [json.dumps({"r": line} | ({"h": lex.keys[i - first_chunk], "t": lex.tokens(i - first_chunk)} if i >= first_chunk else {}),
+                       ensure_ascii=False) for i, line in enumerate(lines)]
+    records.upsert(ids=keys, documents=rows, embeddings=[[1.0]] * len(keys), metadatas=[{"k": 0}] * len(keys))
+    sv, skeys = snap.sentences, snap.sentences.key_list()
+    sentences.upsert(ids=skeys, documents=list(sv.texts), embeddings=np.asarray(sv.vectors).tolist(),
+                     metadatas=[{"clause_id": c} for c in sv.clause_ids])
+    ids = [c.chunk_id for c in snap.chunks]  # the ingest put the chunks' vectors on the server
+    store.collection(embedder).upsert(ids=ids, embeddings=np.asarray(snap.chunk_vectors).tolist(), metadatas=[{"k": 0}] * len(ids))
+    pages = replica.paginate(keys, "r") | replica.paginate(skeys, "s")
+    heads.upsert(ids=list(pages), documents=[json.dumps(p) for p in pages.values()], embeddings=[[1.0]] * len(pages),
+                 metadatas=[{"k": 0}] * len(pages))
+    head = {"snapshot": path.name, "state": {k: v for k, v in snap.state.items() if k != "published"},
+            "record_pages": [p for p in pages if p.startswith("r:")], "sentence_pages": [p for p in pages if p.startswith("s:")]}
+    replica._head_collection(store, embedder).upsert(ids=["head"], documents=[json.dumps(head, ensure_ascii=False)],
+                                                     embeddings=[[1.0]], metadatas=[{"k": 0}])
+    snap.release()
+
+
+def test_a_head_published_a_row_per_record_is_followed_and_retired_two_publishes_later(replicas, small_corpus):
+    a, b = replicas
+    store = IndexStore(a)
+    ingest_paths([small_corpus], dataclasses.replace(a, chroma_url=None), show_progress=False)  # a local index...
+    _publish_as_rows(store)  # ...published as the version before packs did
+    head = replica.read_head(store)
+    assert not head.packed
+    assert replica.sync(IndexStore(b)) == head.snapshot and _records(b) == _records(a)
+    embedder = head.state["embedder"]
+    records = replica.collections(store, embedder)[0]
+    assert records.count() > 0
+
+    chunks = [{c.chunk_id for c in IndexStore(a).load().chunks}]  # each snapshot's, the row-format one first
+    for n, extra in enumerate(("各地要加强宣传解读。", "各地要认真组织实施。")):
+        doc = next(small_corpus.glob("新闻*"))
+        doc.write_text(doc.read_text(encoding="utf-8") + f"\n{extra}\n", encoding="utf-8")
+        ingest_paths([small_corpus], a, show_progress=False)
+        chunks.append({c.chunk_id for c in IndexStore(a).load().chunks})
+        assert replica.read_head(store).packed
+        assert replica.sync(IndexStore(b)) == IndexStore(a).current_id() and _records(b) == _records(a)
+        names = {c.name for c in store.client().list_collections()}
+        assert (records.name in names) == (n == 0)  # kept while the replaced snapshot is in rows, then deleted
+    stored = set(store.collection(embedder).get(include=[])["ids"])
+    assert stored == chunks[1] | chunks[2] and chunks[0] - stored  # the row-format snapshot's own chunks: gone
 
 
 def test_manifest_pages_end_where_the_keys_say_so_one_change_leaves_the_other_pages_as_they_were():
@@ -221,8 +282,8 @@ def test_a_head_an_older_version_kept_beside_the_pages_is_read_and_moved_at_the_
     store = IndexStore(a)
     ingest_paths([small_corpus], a, show_progress=False)
     head = replica.read_head(store)
-    own, beside = replica._head_collection(store, head.state["embedder"]), replica._collections(store, head.state["embedder"])[2]
-    row = own.get(ids=["head"], include=["documents"])["documents"][0]
+    own, beside = replica._head_collection(store, head.state["embedder"]), replica.collections(store, head.state["embedder"])[2]
+    row = head.to_json()
     beside.upsert(ids=["head"], documents=[row], embeddings=[[1.0]], metadatas=[{"k": 0}])  # where an older version wrote it
     own.delete(ids=["head"])
     legacy = replica.read_head(store)
@@ -247,10 +308,10 @@ def test_writes_sent_together_all_finish_and_the_first_error_is_raised():
     def fail():
         raise ConnectionError("server away")
 
-    replica._together(lambda: done.append(1), lambda: done.append(2))
+    replica.together(lambda: done.append(1), lambda: done.append(2))
     assert sorted(done) == [1, 2]
     with pytest.raises(ConnectionError):
-        replica._together(lambda: time.sleep(0.05) or done.append(3), fail)
+        replica.together(lambda: time.sleep(0.05) or done.append(3), fail)
     assert 3 in done  # the other write was not abandoned half-way
 
 
@@ -267,7 +328,7 @@ def test_the_head_and_the_pages_save_their_index_at_every_write_also_when_made_b
     client = store.client()
     made_before = client.create_collection(f"heads-{slug}", embedding_function=None)  # as an older version made it
     assert made_before.configuration["hnsw"]["sync_threshold"] == 1000
-    records, sentences, _ = replica._collections(store, embedder)
+    records, sentences, _ = replica.collections(store, embedder)
     replica._head_collection(store, embedder)
     threshold = {c.name: c.configuration["hnsw"]["sync_threshold"] for c in client.list_collections()}
     assert threshold[f"heads-{slug}"] == threshold[f"head-{slug}"] == 1

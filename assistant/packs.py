@@ -1,0 +1,157 @@
+"""A published snapshot as packs: rows of a Chroma collection that each hold ~PACK_KEYS records
+(or sentences) with their vectors, in the rows' metadata.
+
+Why packs and not a row per record (how this was published before, assistant/replica_rows.py):
+measured on one `chroma run` server (chromadb 1.5.9) at 100× the bundled corpus:
+  - a row costs ~0.07 ms to read whatever it holds: 71,000 records, 175,000 sentences and
+    43,000 chunk vectors took ~34 s to read for a replica with an empty folder;
+  - a row's *document* is full-text indexed by the server: a 10 MB document took 13.4 s to
+    write, the same 10 MB as a metadata value 0.31 s (read back in 0.1 s either way).
+So a pack keeps its payload in metadata ("p": JSON, "v": its vectors as base64 float32), and a
+replica reads ~250 packs instead of ~290,000 rows.
+
+Packs are cut as the manifest pages were (`paginate`): a pack ends after a key whose own hash
+says so, and is named by a hash of its keys. A change to one document changes the one or two
+packs holding its keys; every other pack keeps its name, so a publish sends only those, and a
+replica fetches only the packs its copy does not hold (it names its own keys' packs the same way)."""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from .lexical import text_key
+
+PAGE_KEYS = 5000  # keys per manifest page of the row format (replica_rows), on average
+MAX_PAGE_KEYS = 4 * PAGE_KEYS  # a run of keys with no cut in it (rare: e^-4 of the pages) still ends
+# Keys per pack on average: a record pack is ~3.5 MB (line, tokens, a chunk's vector as base64),
+# a sentence pack ~2.2 MB. A one-document change at 100× rewrites 2–4 packs (~0.1 s each to
+# write, measured 0.31 s for 10 MB); bigger packs would make that cost grow, smaller ones
+# multiply the reads of an empty start.
+PACK_KEYS = 1000
+RECORD_PACK, SENTENCE_PACK = "R", "S"  # pack id prefixes (the row format's pages are "r:" and "s:")
+
+
+def paginate(keys: list[str], kind: str, size: int = PAGE_KEYS) -> dict[str, list[str]]:
+    """The keys cut into pages, by page id. A page ends after a key whose hash is 0 modulo
+    `size` (so ~size keys a page, at most 4 × size): where pages end depends on the keys
+    around it only, so inserting or replacing one document's keys leaves the pages before
+    and after it as they were, with the same ids."""
+    pages: dict[str, list[str]] = {}
+    page: list[str] = []
+    for k in keys:
+        page.append(k)
+        if int(k[-8:], 16) % size == 0 or len(page) >= 4 * size:
+            pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
+            page = []
+    if page:
+        pages[f"{kind}:{text_key(chr(10).join(page))}"] = page
+    return pages
+
+
+def is_pack(page_id: str) -> bool:
+    return page_id.startswith((RECORD_PACK + ":", SENTENCE_PACK + ":"))
+
+
+def _encode(vectors: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _decode(text: str, rows: int) -> np.ndarray:
+    flat = np.frombuffer(base64.b64decode(text), dtype="<f4")
+    return flat.reshape(rows, -1) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+@dataclass
+class RecordPack:
+    """Records in snapshot order: each one's key and row ({"r": its line}, a chunk's also
+    {"h": the lexical key of its text, "t": its jieba tokens as a bag}), and one vector per
+    chunk row, in order."""
+
+    keys: list[str]
+    rows: list[dict]
+    vectors: np.ndarray
+
+    def metadata(self) -> dict:
+        return {"p": orjson.dumps({"keys": self.keys, "rows": self.rows}).decode("utf-8"), "v": _encode(self.vectors)}
+
+    @classmethod
+    def read(cls, meta: dict) -> "RecordPack":
+        p = orjson.loads(meta["p"])
+        return cls(p["keys"], p["rows"], _decode(meta["v"], sum("h" in r for r in p["rows"])))
+
+    def chunk_vectors(self) -> dict[str, np.ndarray]:
+        """Each chunk row's vector, by its record key."""
+        return dict(zip([k for k, r in zip(self.keys, self.rows) if "h" in r], self.vectors))
+
+    def chunk_ids(self) -> list[str]:
+        return [orjson.loads(r["r"])["chunk_id"] for r in self.rows if "h" in r]
+
+
+@dataclass
+class SentencePack:
+    keys: list[str]
+    clause_ids: list[str]
+    texts: list[str]
+    vectors: np.ndarray
+
+    def metadata(self) -> dict:
+        body = {"keys": self.keys, "clause_ids": self.clause_ids, "texts": self.texts}
+        return {"p": orjson.dumps(body).decode("utf-8"), "v": _encode(self.vectors)}
+
+    @classmethod
+    def read(cls, meta: dict) -> "SentencePack":
+        p = orjson.loads(meta["p"])
+        return cls(p["keys"], p["clause_ids"], p["texts"], _decode(meta["v"], len(p["keys"])))
+
+
+class LocalPacks:
+    """A local snapshot read as packs, for publishing it: each record's line found by its key
+    through the kept offsets, a chunk's tokens and vector by its position."""
+
+    def __init__(self, snapshot: Path, record_keys: list[str]) -> None:
+        from .lexical import LexicalIndex
+        from .records import INDEX_DIR, RecordIndex
+        from .sentences import SentenceVectors
+
+        index = RecordIndex.load(snapshot / INDEX_DIR)
+        self.record_keys = record_keys
+        self._offsets = index.offsets
+        self._first_chunk = len(index.doc_ids) + len(index.clause_ids)
+        self._row = {}
+        for i, k in enumerate(record_keys):
+            self._row.setdefault(k, i)
+        self._file = open(snapshot / "records.jsonl", "rb")
+        self._lexical = LexicalIndex.load(snapshot / "lexical", with_keys=True)
+        self._chunks = np.load(snapshot / "chunks.npy", mmap_mode="r")
+        self.sentences = SentenceVectors.load(snapshot)
+        self.sentence_keys = self.sentences.key_list()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _line(self, i: int) -> str:
+        self._file.seek(int(self._offsets[i]))
+        return self._file.read(int(self._offsets[i + 1] - self._offsets[i])).rstrip(b"\n").decode("utf-8")
+
+    def record_pack(self, keys: list[str]) -> RecordPack:
+        rows, vectors = [], []
+        for k in keys:
+            i = self._row[k]
+            row = {"r": self._line(i)}
+            if i >= self._first_chunk:
+                c = i - self._first_chunk
+                row |= {"h": self._lexical.keys[c], "t": self._lexical.tokens(c)}
+                vectors.append(self._chunks[c])
+            rows.append(row)
+        dim = self._chunks.shape[1] if self._chunks.ndim == 2 else 0
+        return RecordPack(keys, rows, np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
+
+    def sentence_pack(self, keys: list[str], rows: dict[str, int]) -> SentencePack:
+        at = np.array([rows[k] for k in keys], dtype=np.int64)
+        sv = self.sentences
+        return SentencePack(keys, [sv.clause_ids[i] for i in at], [sv.texts[i] for i in at],
+                            np.asarray(sv.vectors[at], dtype=np.float32))
