@@ -176,8 +176,22 @@ def fetch(col, ids: list[str], include: list[str], batch: int = BATCH) -> dict[s
     return out
 
 
-def _fetch_packs(col, ids: list[str]) -> dict[str, dict]:
-    return {i: meta for i, (meta,) in fetch(col, ids, ["metadatas"], PACK_BATCH).items()}
+def _read_packs(col, ids: list[str]) -> dict[str, RecordPack | SentencePack]:
+    """Packs fetched and decoded, one thread fetching the next batch while this one decodes
+    (each side took ~4 s of an empty start at 100×; one worker, so one more malloc arena only)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [ids[s: s + PACK_BATCH] for s in range(0, len(ids), PACK_BATCH)]
+    out: dict[str, RecordPack | SentencePack] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(col.get, ids=b, include=["metadatas"]) for b in batches[:2]]
+        for n in range(len(batches)):
+            got = ahead.pop(0).result()
+            if n + 2 < len(batches):
+                ahead.append(pool.submit(col.get, ids=batches[n + 2], include=["metadatas"]))
+            for i, meta in zip(got["ids"], got["metadatas"]):
+                out[i] = (RecordPack if i.startswith(RECORD_PACK + ":") else SentencePack).read(meta)
+    return out
 
 
 def sync(store: IndexStore) -> str | None:
@@ -214,7 +228,7 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
     have_sentences = paginate(old.key_list() if old is not None else [], SENTENCE_PACK, PACK_KEYS)
     need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
-    got = _fetch_packs(packs_collection(store, head.state["embedder"]), need)
+    got = _read_packs(packs_collection(store, head.state["embedder"]), need)
     if len(got) != len(need):
         raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少 {len(need) - len(got)} 个数据包：请在写入的进程上重新收录")
     lines, tokens, given, record_keys = dict(local_lines), {}, {}, []
@@ -222,7 +236,7 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
         if p in have_records:
             record_keys += have_records[p]
             continue
-        pack = RecordPack.read(got[p])
+        pack = got[p]
         record_keys += pack.keys
         for k, row in zip(pack.keys, pack.rows):
             lines[k] = row["r"]
@@ -237,7 +251,7 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
                          tokens=tokens, lines=reuse)
 
 
-def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, list[str]], got: dict[str, dict]) -> SentenceVectors:
+def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, list[str]], got: dict) -> SentenceVectors:
     """The published snapshot's sentences: the packs the local copy holds read from it, the others as fetched."""
     row = {k: i for i, k in enumerate(old.key_list())} if old is not None else {}
     old_ids, old_texts = (list(old.clause_ids), list(old.texts)) if have else ([], [])
@@ -250,7 +264,7 @@ def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, lis
             texts += [old_texts[i] for i in at]
             old_rows += at
             continue
-        pack = SentencePack.read(got[p])
+        pack = got[p]
         given |= {len(keys) + j: v for j, v in enumerate(pack.vectors)}
         keys += pack.keys
         ids += pack.clause_ids
@@ -361,13 +375,13 @@ def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: 
     dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages]) if p not in live]
     dead_records = [p for p in head.previous_record_pages if p not in live]
     legacy = not all(map(is_pack, [*head.previous_record_pages, *head.previous_sentence_pages]))
-    got = _fetch_packs(packs, list(dict.fromkeys([*replaced_only, *([] if legacy else dead_records)])))
+    got = _read_packs(packs, list(dict.fromkeys([*replaced_only, *([] if legacy else dead_records)])))
     # The replaced snapshot's packs that the new one shares hold chunks the new one has too.
-    live_chunks = new_chunks | {c for p in replaced_only if p in got for c in RecordPack.read(got[p]).chunk_ids()}
+    live_chunks = new_chunks | {c for p in replaced_only if p in got for c in got[p].chunk_ids()}
     if legacy:  # two publishes back was the row format: nothing in use is in it any more
         replica_rows.retire(store, embedder, live_chunks)
         return
-    dead_chunks = {c for p in dead_records if p in got for c in RecordPack.read(got[p]).chunk_ids()} - live_chunks
+    dead_chunks = {c for p in dead_records if p in got for c in got[p].chunk_ids()} - live_chunks
     together(deleting(packs, dead), deleting(store.collection(embedder), sorted(dead_chunks)))
 
 

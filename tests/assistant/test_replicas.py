@@ -162,8 +162,8 @@ def test_publishing_sends_only_changed_packs_and_prunes_what_neither_snapshot_us
     assert added and len(added) < len(first_packs) / 4  # the changed document's packs, not all
     assert first_packs <= second_packs  # the replaced snapshot's packs stay for replicas still on it
     fetched: list[str] = []
-    real = replica._fetch_packs
-    monkeypatch.setattr(replica, "_fetch_packs", lambda col, ids: fetched.extend(ids) or real(col, ids))
+    real = replica._read_packs
+    monkeypatch.setattr(replica, "_read_packs", lambda col, ids: fetched.extend(ids) or real(col, ids))
     assert replica.sync(IndexStore(b)) == IndexStore(a).current_id() and _records(b) == _records(a)
     assert set(fetched) == added  # a replica fetches only the packs its copy does not hold
 
