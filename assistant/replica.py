@@ -14,8 +14,9 @@ process does not hold, the process fetches the packs it lacks and writes a local
 them (BM25 built from the stored tokens, so jieba is not run), which its page then loads between
 questions as after a local ingest. The local files are a cache keyed by the published snapshot
 id, never a second source of truth: an ingest first syncs, and publishing refuses when another
-process published after that sync. Payloads are row metadata, never documents: Chroma indexes a
-document's full text (assistant/packs.py has the figures).
+process published after that sync. Payloads are row metadata, deflated into ASCII, never
+documents: Chroma indexes a document's full text and writes non-ASCII text slowly
+(assistant/packs.py has the figures).
 
 Packs are pruned by the writer only when neither the new snapshot nor the one it replaced uses
 them, so a replica still answering from the previous snapshot keeps finding them (the packs of
@@ -33,7 +34,7 @@ import numpy as np
 import orjson
 
 from .packs import (MAX_PAGE_KEYS, PACK_KEYS, PAGE_KEYS, RECORD_PACK, SENTENCE_PACK, LocalPacks, RecordPack,  # noqa: F401
-                    SentencePack, is_pack, paginate)
+                    SentencePack, deflate, inflate, is_pack, paginate)
 from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
@@ -123,8 +124,9 @@ def _head_collection(store: IndexStore, embedder: str):
 
 
 def payload(document: str | None, metadata: dict | None) -> str:
-    """A row's payload: in its metadata; a row an older version wrote has it as its document."""
-    return metadata["p"] if metadata and "p" in metadata else document
+    """A row's payload: deflated in its metadata (packs.deflate); a row an older version wrote
+    has it as its document."""
+    return inflate(metadata["z"]).decode("utf-8") if metadata and "z" in metadata else document
 
 
 def read_head(store: IndexStore) -> Head | None:
@@ -345,7 +347,7 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     finally:
         local.close()
     head_row = new.to_json()
-    _head_collection(store, embedder).upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"p": head_row}])  # the switch
+    _head_collection(store, embedder).upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"z": deflate(head_row.encode("utf-8"))}])  # the switch
     if head is not None and head.legacy:
         # Where an older version reads the head: overwritten, not deleted, so a process of that
         # version still running fails loudly (pages it cannot find) instead of seeing no index.
