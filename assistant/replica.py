@@ -399,16 +399,57 @@ def together(*calls) -> None:
 
 def prepare(store: IndexStore) -> None:
     """Before a process answers: its cache brought to the published snapshot (with a current
-    cache that is one read of the head row). With the server unreachable it answers from the
-    cache it has, if any."""
+    cache that is one read of the head row). A copy to make or bring forward is made by a child
+    process, so the serving process never holds what the sync allocated: at 100× the bundled
+    corpus an empty start left 256 MB of heap, against 153 MB with a current copy. With the
+    server unreachable it answers from the cache it has, if any."""
     try:
-        sync(store)
+        head = read_head(store)
+        local = store.current_path()
+        if head is not None and not (local is not None and head.snapshot in (local.name, store.load_state().get("published"))):
+            _sync_in_child(store)
     except IngestBusy:
         pass  # another process on this folder is syncing or ingesting: CURRENT will follow
     except Exception:
         if not store.exists():
             raise
         log.exception("Chroma server unreachable: answering from the local copy %s", store.current_id())
+
+
+_SECRETS = ("llm_api_key", "admin_password")  # not handed to the child: it only reads the index
+_BUSY_EXIT = 3
+
+
+def _sync_in_child(store: IndexStore) -> None:
+    import dataclasses
+    import subprocess
+    import sys
+
+    fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(store.settings).items() if k not in _SECRETS}
+    done = subprocess.run([sys.executable, "-c", "from assistant.replica import sync_child; sync_child()"],
+                          input=json.dumps(fields), capture_output=True, text=True)
+    if done.returncode == _BUSY_EXIT:
+        raise IngestBusy(done.stderr.strip())
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"从 Chroma 服务器同步索引失败：{last}")
+
+
+def sync_child() -> None:
+    """The child process of `_sync_in_child`: the settings as JSON on stdin, one sync."""
+    import dataclasses
+    import sys
+
+    from .settings import Settings
+
+    given = json.loads(sys.stdin.read())
+    paths = {f.name for f in dataclasses.fields(Settings) if "Path" in str(f.type)}
+    settings = Settings(**{k: (Path(v) if k in paths and v is not None else v) for k, v in given.items()})
+    try:
+        sync(IndexStore(settings))
+    except IngestBusy as e:
+        print(e, file=sys.stderr)
+        raise SystemExit(_BUSY_EXIT)
 
 
 class Follower:

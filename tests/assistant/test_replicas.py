@@ -349,3 +349,24 @@ def test_a_document_chunked_again_under_the_same_chunk_ids_reaches_a_replica_wit
         assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)
     finally:
         sa.release(), sb.release()
+
+
+def test_a_replica_starting_empty_makes_its_copy_in_a_child_process_and_says_why_when_it_cannot(replicas, small_corpus, monkeypatch):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+
+    def not_here(store):
+        raise AssertionError("the first copy is made in this process")
+
+    monkeypatch.setattr(replica, "sync", not_here)  # the child imports its own, untouched
+    replica.prepare(IndexStore(b))
+    assert IndexStore(b).load_state().get("published") == IndexStore(a).current_id() and _records(b) == _records(a)
+    replica.prepare(IndexStore(b))  # current: one read of the head, no child
+
+    store = IndexStore(a)
+    packs = replica.packs_collection(store, replica.read_head(store).state["embedder"])
+    packs.delete(ids=packs.get(include=[])["ids"])  # a published head whose packs are gone
+    empty = b.with_overrides(data_dir=b.data_dir.parent / "c-empty")
+    with pytest.raises(RuntimeError, match="同步索引失败.*数据包"):
+        replica.prepare(IndexStore(empty))
+    assert not IndexStore(empty).exists()
