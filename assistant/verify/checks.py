@@ -511,12 +511,33 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
     return None
 
 
+# The doc-number pattern takes up to ten characters before the bracket, so it may take words
+# before the issuer's abbreviation too, and a paraphrase words them otherwise (按照国办发 vs
+# 按国办发). Two numbers with the same year and number name the same document when their
+# prefixes end alike in at least this many characters: an issuer's own ending (国办发, 政办发),
+# while a swapped place (晋政发 vs 京政发) shares only two.
+ISSUER_OVERLAP = 3
+
+
+def same_doc_number(a: str, b: str) -> bool:
+    """Whether two 文号 in the one written form (ingest.meta) name the same document."""
+    cut_a, cut_b = min(i for i in (a.find("〔"), a.find("第"), len(a)) if i >= 0), min(i for i in (b.find("〔"), b.find("第"), len(b)) if i >= 0)
+    if a[cut_a:] != b[cut_b:]:
+        return False
+    pa, pb = a[:cut_a], b[:cut_b]
+    if pa.endswith(pb) or pb.endswith(pa):
+        return True
+    shared = 0
+    while shared < min(len(pa), len(pb)) and pa[-1 - shared] == pb[-1 - shared]:
+        shared += 1
+    return shared >= ISSUER_OVERLAP
+
+
 def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
-    """A 文号 the claim names must be one a cited source bears (the pattern may take a word
-    before the issuer's abbreviation, so one may end with the other)."""
+    """A 文号 the claim names must be one a cited source bears (same_doc_number)."""
     given = doc_numbers("\n".join(src.full for src in cited))
     for num in doc_numbers(claim):
-        if not any(num.endswith(g) or g.endswith(num) for g in given):
+        if not any(same_doc_number(num, g) for g in given):
             return f"文号 {num} 与所引原文不符"
     return None
 

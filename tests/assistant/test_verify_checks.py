@@ -339,3 +339,13 @@ def test_words_taken_from_other_sentences_of_the_source_are_counted():
     # the other imports the other's words.
     assert imported_words("地方教育附加费用于职业教育的比例不低于百分之三十", [src], "") == 0
     assert imported_words("地方教育附加费要用于保障公办高职院校的生均拨款", [src], "") >= 2
+
+
+def test_a_doc_number_is_the_same_when_only_the_words_before_its_issuer_differ():
+    from assistant.verify.checks import same_doc_number
+
+    assert same_doc_number("人民政府要按照国办发〔1993〕71号", "区人民政府要按国办发〔1993〕71号")
+    assert same_doc_number("国办发〔1993〕71号", "要按国办发〔1993〕71号") and same_doc_number("国务院令第741号", "国务院令第741号")
+    assert not same_doc_number("晋政发〔2020〕19号", "京政发〔2020〕19号")  # another place's issuer
+    assert not same_doc_number("国办发〔1993〕71号", "国办发〔1993〕72号") and not same_doc_number("国办发〔1993〕71号", "国办发〔1994〕71号")
+    assert not same_doc_number("国务院令第741号", "国务院令第742号")
