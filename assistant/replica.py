@@ -209,6 +209,8 @@ def sync_locked(store: IndexStore) -> str | None:
     local = store.current_path()
     if local is not None and head.snapshot in (local.name, store.load_state().get("published")):
         return head.snapshot
+    if local is not None and store.load_state().get("embedder") != head.state.get("embedder"):
+        local = None  # another embedder's copy: its vectors are not this index's (keys name text only)
     if head.packed:
         _sync_packs(store, head, local)
     else:

@@ -370,3 +370,19 @@ def test_a_replica_starting_empty_makes_its_copy_in_a_child_process_and_says_why
     with pytest.raises(RuntimeError, match="同步索引失败.*数据包"):
         replica.prepare(IndexStore(empty))
     assert not IndexStore(empty).exists()
+
+
+def test_a_copy_made_with_another_embedder_lends_no_vectors_to_the_next_sync(replicas, small_corpus):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    replica.sync(IndexStore(b))
+    other = a.with_overrides(embedder="hash")  # another embedder publishes the same documents
+    ingest_paths([small_corpus], other, rebuild=True, show_progress=False)
+    mine = IndexStore(b.with_overrides(embedder="hash"))
+    assert replica.sync(mine) == IndexStore(other).current_id()
+    sa, sb = IndexStore(other).load(), mine.load()
+    try:
+        assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-5)
+        assert np.allclose(np.asarray(sb.sentences.vectors), np.asarray(sa.sentences.vectors), atol=1e-5)
+    finally:
+        sa.release(), sb.release()
