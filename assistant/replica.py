@@ -222,7 +222,9 @@ def sync_locked(store: IndexStore) -> str | None:
 
 def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     local_lines = raw_lines(local)
-    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS)
+    # A record pack counts as held only where the copy's chunk vectors can be read by row (a
+    # copy without chunks.npy fetches its chunks' packs again, vectors and all).
+    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS) if _local_chunk_ids(local, local_lines) else {}
     old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
     have_sentences = paginate(old.key_list() if old is not None else [], SENTENCE_PACK, PACK_KEYS)
     need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
@@ -296,20 +298,28 @@ def chunk_vectors(local: Path | None, local_lines: dict[str, bytes], chunks, unc
     alone is not enough: a document chunked again (another chunk size, another pipeline) keeps
     its ids for other text, whose vectors are the server's."""
     row, old = {}, None
-    if local is not None and (local / "chunks.npy").exists():
+    local_ids = _local_chunk_ids(local, local_lines)
+    if local_ids:
         old = np.load(local / "chunks.npy", mmap_mode="r")
-        if (local / INDEX_DIR / "meta.json").exists():  # the chunk ids as a column, no line parsed
-            local_ids = list(RecordIndex.load(local / INDEX_DIR).chunk_ids)
-        else:
-            local_ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
-        if len(local_ids) == len(old):
-            row = {c: i for i, c in enumerate(local_ids) if c in unchanged}
+        row = {c: i for i, c in enumerate(local_ids) if c in unchanged}
     missing = [c.chunk_id for c in chunks if c.chunk_id not in row and c.chunk_id not in given]
     if missing:
         raise RuntimeError(f"Chroma 中缺少 {len(missing)} 个片段向量：请在写入的进程上重新收录")
     pos = {c.chunk_id: i for i, c in enumerate(chunks)}
     return gather_rows(len(chunks), [row.get(c.chunk_id) for c in chunks], old if row else None,
                        {pos[c]: v for c, v in given.items() if c not in row})
+
+
+def _local_chunk_ids(local: Path | None, local_lines: dict[str, bytes]) -> list[str]:
+    """The local copy's chunk ids in the order of its chunks.npy rows; [] when it has no such
+    file or the file does not match its chunks."""
+    if local is None or not (local / "chunks.npy").exists():
+        return []
+    if (local / INDEX_DIR / "meta.json").exists():  # the chunk ids as a column, no line parsed
+        ids = list(RecordIndex.load(local / INDEX_DIR).chunk_ids)
+    else:
+        ids = [r["chunk_id"] for r in map(orjson.loads, local_lines.values()) if r.get("type") == "chunk"]
+    return ids if len(ids) == len(np.load(local / "chunks.npy", mmap_mode="r")) else []
 
 
 def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
@@ -329,7 +339,10 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(records), tuple(sentences),
                    head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else (),
                    packed=True)
-        sent = {*head.record_pages, *head.sentence_pages} if head is not None and head.packed else set()  # on the server already
+        listed = [p for p in dict.fromkeys([*records, *sentences]) if head is not None and head.packed and p in {*head.record_pages, *head.sentence_pages}]
+        # The packs the published head lists that this snapshot keeps, checked to be there (one
+        # ids-only read): a pack lost (a writer's race, a hand-made deletion) is sent again.
+        sent = set(packs.get(ids=listed, include=[])["ids"]) if listed else set()
         rows = {k: i for i, k in enumerate(local.sentence_keys)}
         # Records and sentences sent at once (the server serves them in parallel); all before the switch.
         writes = [lambda: _put(packs, ((p, local.record_pack(k)) for p, k in records.items() if p not in sent)),
@@ -365,7 +378,7 @@ def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: 
         _, _, heads = collections(store, embedder)
         old_records, old_sentences = replica_rows.manifest(heads, head)
         replica_rows.prune(store, embedder, head, set(local.record_keys) | set(old_records),
-                           set(local.sentence_keys) | set(old_sentences), {*head.record_pages, *head.sentence_pages})
+                           set(local.sentence_keys) | set(old_sentences), {*head.record_pages, *head.sentence_pages}, new_chunks)
         return
     packs = packs_collection(store, embedder)
     live = {*new.record_pages, *new.sentence_pages, *head.record_pages, *head.sentence_pages}
@@ -433,7 +446,7 @@ def _sync_in_child(store: IndexStore) -> None:
     if done.returncode == _BUSY_EXIT:
         raise IngestBusy(done.stderr.strip())
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        last = " / ".join(done.stderr.strip().splitlines()[-3:]) or "(no output)"  # the error, after its traceback
         raise RuntimeError(f"从 Chroma 服务器同步索引失败：{last}")
 
 

@@ -77,7 +77,7 @@ def _sentences(local: Path | None, col, keys: list[str]) -> SentenceVectors:
 
 
 def prune(store: IndexStore, embedder: str, head, live_records: set[str], live_sentences: set[str],
-          live_pages: set[str]) -> None:
+          live_pages: set[str], live_chunks: set[str]) -> None:
     """Delete the rows of the snapshot two publishes back that neither the new snapshot nor
     the one it replaced uses: its records, its sentences, its chunks' vectors and its manifest pages."""
     records, sentences, heads = replica.collections(store, embedder)
@@ -91,7 +91,10 @@ def prune(store: IndexStore, embedder: str, head, live_records: set[str], live_s
     for _, (doc,) in replica.fetch(records, dead, ["documents"]).items():
         rec = orjson.loads(orjson.loads(doc)["r"])
         if rec.get("type") == "chunk":
-            chunk_ids.append(rec["chunk_id"])  # a chunk id names its file's content: a dead record's is dead
+            chunk_ids.append(rec["chunk_id"])
+    # A chunk id names its file and place, not its text: a document chunked again keeps ids for
+    # other text, so a dead record's id may be the new snapshot's.
+    chunk_ids = [c for c in chunk_ids if c not in live_chunks]
     replica.together(replica.deleting(records, dead),
                      replica.deleting(sentences, [k for k in dict.fromkeys(older_sentences) if k not in live_sentences]),
                      replica.deleting(store.collection(embedder), chunk_ids), replica.deleting(heads, dead_pages))

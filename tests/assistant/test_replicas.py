@@ -36,6 +36,18 @@ def _records(settings) -> list[str]:
         snap.release()
 
 
+def _same_copy(a, b) -> None:
+    """b's snapshot holds what a's does: the records file byte for byte, the vectors, the sentences."""
+    sa, sb = IndexStore(a).load(), IndexStore(b).load()
+    try:
+        assert (sb.path / "records.jsonl").read_bytes() == (sa.path / "records.jsonl").read_bytes()
+        assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-6)
+        assert sb.sentences.key_list() == sa.sentences.key_list()
+        assert np.allclose(np.asarray(sb.sentences.vectors), np.asarray(sa.sentences.vectors), atol=1e-6)
+    finally:
+        sa.release(), sb.release()
+
+
 def _kept_record_keys(path) -> list[str]:
     from assistant.records import RECORD_KEYS
 
@@ -166,6 +178,7 @@ def test_publishing_sends_only_changed_packs_and_prunes_what_neither_snapshot_us
     monkeypatch.setattr(replica, "_read_packs", lambda col, ids: fetched.extend(ids) or real(col, ids))
     assert replica.sync(IndexStore(b)) == IndexStore(a).current_id() and _records(b) == _records(a)
     assert set(fetched) == added  # a replica fetches only the packs its copy does not hold
+    _same_copy(a, b)
 
     shutil.copy(corpus_file("2021_"), small_corpus)
     ingest_paths([small_corpus], a, show_progress=False)
@@ -235,6 +248,7 @@ def test_a_head_published_a_row_per_record_is_followed_and_retired_two_publishes
         chunks.append({c.chunk_id for c in IndexStore(a).load().chunks})
         assert replica.read_head(store).packed
         assert replica.sync(IndexStore(b)) == IndexStore(a).current_id() and _records(b) == _records(a)
+        _same_copy(a, b)
         names = {c.name for c in store.client().list_collections()}
         assert (records.name in names) == (n == 0)  # kept while the replaced snapshot is in rows, then deleted
     stored = set(store.collection(embedder).get(include=[])["ids"])
@@ -386,3 +400,35 @@ def test_a_copy_made_with_another_embedder_lends_no_vectors_to_the_next_sync(rep
         assert np.allclose(np.asarray(sb.sentences.vectors), np.asarray(sa.sentences.vectors), atol=1e-5)
     finally:
         sa.release(), sb.release()
+
+
+def test_a_copy_without_its_chunk_vectors_fetches_its_packs_again_instead_of_failing(replicas, small_corpus, monkeypatch):
+    monkeypatch.setattr(replica, "PACK_KEYS", 4)
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    replica.sync(IndexStore(b))
+    (IndexStore(b).current_path() / "chunks.npy").unlink()  # a copy made before chunks.npy was kept
+    doc = next(small_corpus.glob("新闻*"))
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n各地要加强宣传解读。\n", encoding="utf-8")
+    ingest_paths([small_corpus], a, show_progress=False)
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
+    _same_copy(a, b)
+
+
+def test_a_pack_lost_on_the_server_is_sent_again_by_the_next_publish(replicas, small_corpus, monkeypatch):
+    monkeypatch.setattr(replica, "PACK_KEYS", 4)
+    a, b = replicas
+    store = IndexStore(a)
+    ingest_paths([small_corpus], a, show_progress=False)
+    head = replica.read_head(store)
+    packs = replica.packs_collection(store, head.state["embedder"])
+    lost = head.record_pages[0]
+    packs.delete(ids=[lost])
+    with pytest.raises(RuntimeError, match="数据包"):
+        replica.sync(IndexStore(b))  # a replica says what is missing
+    doc = next(small_corpus.glob("新闻*"))
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n各地要加强宣传解读。\n", encoding="utf-8")
+    ingest_paths([small_corpus], a, show_progress=False)
+    assert lost in replica.read_head(store).record_pages and packs.get(ids=[lost])["ids"] == [lost]
+    assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
+    _same_copy(a, b)
