@@ -412,17 +412,31 @@ def together(*calls) -> None:
         f.result()
 
 
+# A first copy of at least this many packs is made by a child process. Measured at 100× the
+# bundled corpus (~260 packs): an empty start in-process kept 256 MB of heap against 153 MB with a
+# current copy, ~0.4 MB a pack; a child costs ~2 s of start (3.1–3.5 → 5.4 s at 1×, 5 packs). The
+# memory bar (1.2× a 145 MB process) leaves ~29 MB: from ~50 packs on, the heap kept would eat
+# most of it, so below that the copy is made in-process.
+CHILD_MIN_PACKS = 50
+
+
 def prepare(store: IndexStore) -> None:
     """Before a process answers: its cache brought to the published snapshot (with a current
-    cache that is one read of the head row). A copy to make or bring forward is made by a child
-    process, so the serving process never holds what the sync allocated: at 100× the bundled
-    corpus an empty start left 256 MB of heap, against 153 MB with a current copy. With the
+    cache that is one read of the head row). A large first copy is made by a child process
+    (CHILD_MIN_PACKS), so the serving process never holds what that sync allocated. With the
     server unreachable it answers from the cache it has, if any."""
     try:
         head = read_head(store)
         local = store.current_path()
-        if head is not None and not (local is not None and head.snapshot in (local.name, store.load_state().get("published"))):
+        if head is None or local is not None and head.snapshot in (local.name, store.load_state().get("published")):
+            return
+        packs = len(head.record_pages) + len(head.sentence_pages)
+        if not head.packed:  # the row format's pages hold ~PAGE_KEYS keys, packs ~PACK_KEYS
+            packs *= PAGE_KEYS // PACK_KEYS
+        if local is None and packs >= CHILD_MIN_PACKS:
             _sync_in_child(store)
+        else:
+            sync(store)
     except IngestBusy:
         pass  # another process on this folder is syncing or ingesting: CURRENT will follow
     except Exception:

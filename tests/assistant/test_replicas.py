@@ -365,8 +365,9 @@ def test_a_document_chunked_again_under_the_same_chunk_ids_reaches_a_replica_wit
         sa.release(), sb.release()
 
 
-def test_a_replica_starting_empty_makes_its_copy_in_a_child_process_and_says_why_when_it_cannot(replicas, small_corpus, monkeypatch):
+def test_a_replica_starting_empty_makes_a_large_copy_in_a_child_process_and_says_why_when_it_cannot(replicas, small_corpus, monkeypatch):
     a, b = replicas
+    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)  # the small corpus's few packs taken for many
     ingest_paths([small_corpus], a, show_progress=False)
 
     def not_here(store):
@@ -432,3 +433,14 @@ def test_a_pack_lost_on_the_server_is_sent_again_by_the_next_publish(replicas, s
     assert lost in replica.read_head(store).record_pages and packs.get(ids=[lost])["ids"] == [lost]
     assert replica.sync(IndexStore(b)) == IndexStore(a).current_id()
     _same_copy(a, b)
+
+
+def test_a_small_first_copy_is_made_in_the_serving_process(replicas, small_corpus, monkeypatch):
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)  # a few packs of 1000 keys
+    synced: list[str] = []
+    real = replica.sync
+    monkeypatch.setattr(replica, "sync", lambda store: synced.append("here") or real(store))
+    monkeypatch.setattr(replica, "_sync_in_child", lambda store: pytest.fail("a child for a few packs"))
+    replica.prepare(IndexStore(b))
+    assert synced == ["here"] and _records(b) == _records(a)
