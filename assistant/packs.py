@@ -126,17 +126,23 @@ class LocalPacks:
     """A local snapshot read as packs, for publishing it: each record's line found by its key
     through the kept offsets, a chunk's tokens and vector by its position."""
 
-    def __init__(self, snapshot: Path, record_keys: list[str]) -> None:
+    def __init__(self, snapshot: Path, kept_keys: list[str]) -> None:
+        """`kept_keys`: the record keys kept beside the snapshot (records.RECORD_KEYS), if any;
+        without them (or not matching its records) each line's key is hashed."""
         from .lexical import LexicalIndex
-        from .records import INDEX_DIR, RecordIndex
+        from .records import INDEX_DIR, RecordIndex, line_key
         from .sentences import SentenceVectors
 
         index = RecordIndex.load(snapshot / INDEX_DIR)
-        self.record_keys = record_keys
         self._offsets = index.offsets
+        if self._offsets is not None and len(self._offsets) == len(kept_keys) + 1:
+            self.record_keys = kept_keys  # in file order, repeats kept
+        else:
+            self.record_keys = [line_key(line) for line in (snapshot / "records.jsonl").read_bytes().splitlines() if line]
+        self.chunk_ids = index.chunk_ids
         self._first_chunk = len(index.doc_ids) + len(index.clause_ids)
         self._row = {}
-        for i, k in enumerate(record_keys):
+        for i, k in enumerate(self.record_keys):
             self._row.setdefault(k, i)
         self._file = open(snapshot / "records.jsonl", "rb")
         self._lexical = LexicalIndex.load(snapshot / "lexical", with_keys=True)

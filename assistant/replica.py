@@ -37,7 +37,7 @@ from .packs import (MAX_PAGE_KEYS, PACK_KEYS, PAGE_KEYS, RECORD_PACK, SENTENCE_P
                     SentencePack, deflate, inflate, is_pack, paginate)
 from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
-from .store import IndexStore, IngestBusy, SentenceVectors, record_from, return_free_memory
+from .store import IndexStore, IngestBusy, SentenceVectors, delete_rows, record_from, return_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -158,15 +158,6 @@ def _kept_keys(snapshot: Path) -> list[str]:
     return [k.decode("ascii") for k in np.load(snapshot / RECORD_KEYS).tolist()] if (snapshot / RECORD_KEYS).exists() else []
 
 
-def _record_keys(snapshot: Path) -> list[str]:
-    """A local snapshot's record keys in file order, repeats kept: as kept beside it, else hashed."""
-    keys = _kept_keys(snapshot)
-    offsets = RecordIndex.load(snapshot / INDEX_DIR).offsets
-    if offsets is not None and len(offsets) == len(keys) + 1:
-        return keys
-    return [line_key(line) for line in (snapshot / "records.jsonl").read_bytes().splitlines() if line]
-
-
 def fetch(col, ids: list[str], include: list[str], batch: int = BATCH) -> dict[str, tuple]:
     # One batch at a time: four in flight took a first sync at 100× from 33 to 28 s, but left
     # 460 MB of heap in the threads' malloc arenas after it, against 270 MB (2026-12-06).
@@ -202,12 +193,17 @@ def sync(store: IndexStore) -> str | None:
     return published
 
 
+def _holds(store: IndexStore, head: Head, local: Path | None) -> bool:
+    """Whether the local copy is the published snapshot (written by this process, or synced)."""
+    return local is not None and head.snapshot in (local.name, store.load_state().get("published"))
+
+
 def sync_locked(store: IndexStore) -> str | None:
     head = read_head(store)
     if head is None:
         return None
     local = store.current_path()
-    if local is not None and head.snapshot in (local.name, store.load_state().get("published")):
+    if _holds(store, head, local):
         return head.snapshot
     if local is not None and store.load_state().get("embedder") != head.state.get("embedder"):
         local = None  # another embedder's copy: its vectors are not this index's (keys name text only)
@@ -222,9 +218,10 @@ def sync_locked(store: IndexStore) -> str | None:
 
 def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     local_lines = raw_lines(local)
+    local_ids = local_chunk_ids(local, local_lines)
     # A record pack counts as held only where the copy's chunk vectors can be read by row (a
     # copy without chunks.npy fetches its chunks' packs again, vectors and all).
-    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS) if _local_chunk_ids(local, local_lines) else {}
+    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS) if local_ids else {}
     old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
     have_sentences = paginate(old.key_list() if old is not None else [], SENTENCE_PACK, PACK_KEYS)
     need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
@@ -245,7 +242,7 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
         given |= pack.chunk_vectors()
     documents, clauses, chunks, reuse, unchanged, chunk_keys = parse_records(record_keys, lines, local_lines)
     vectors = {c.chunk_id: given[k] for c, k in zip(chunks, chunk_keys) if k in given}
-    vecs = chunk_vectors(local, local_lines, chunks, unchanged, vectors)
+    vecs = chunk_vectors(local, local_ids, chunks, unchanged, vectors)
     sent = _pack_sentences(head, old, have_sentences, got)
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
                          tokens=tokens, lines=reuse)
@@ -292,13 +289,12 @@ def parse_records(record_keys: list[str], lines: dict, local_lines: dict[str, by
     return documents, clauses, chunks, reuse, unchanged, chunk_keys
 
 
-def chunk_vectors(local: Path | None, local_lines: dict[str, bytes], chunks, unchanged: set[str], given: dict):
-    """The chunks' vectors: those the local snapshot holds for `unchanged` chunks (its chunk
-    lines, in file order, are its chunks.npy rows), the rest `given` by chunk id. A chunk id
-    alone is not enough: a document chunked again (another chunk size, another pipeline) keeps
-    its ids for other text, whose vectors are the server's."""
+def chunk_vectors(local: Path | None, local_ids: list[str], chunks, unchanged: set[str], given: dict):
+    """The chunks' vectors: those the local snapshot holds for `unchanged` chunks (`local_ids`:
+    its chunk ids in chunks.npy row order, local_chunk_ids), the rest `given` by chunk id. A
+    chunk id alone is not enough: a document chunked again (another chunk size, another
+    pipeline) keeps its ids for other text, whose vectors are the server's."""
     row, old = {}, None
-    local_ids = _local_chunk_ids(local, local_lines)
     if local_ids:
         old = np.load(local / "chunks.npy", mmap_mode="r")
         row = {c: i for i, c in enumerate(local_ids) if c in unchanged}
@@ -310,7 +306,7 @@ def chunk_vectors(local: Path | None, local_lines: dict[str, bytes], chunks, unc
                        {pos[c]: v for c, v in given.items() if c not in row})
 
 
-def _local_chunk_ids(local: Path | None, local_lines: dict[str, bytes]) -> list[str]:
+def local_chunk_ids(local: Path | None, local_lines: dict[str, bytes]) -> list[str]:
     """The local copy's chunk ids in the order of its chunks.npy rows; [] when it has no such
     file or the file does not match its chunks."""
     if local is None or not (local / "chunks.npy").exists():
@@ -333,13 +329,14 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         now = head.snapshot if head else "已被清空"
         raise IngestBusy(f"另一个服务进程刚刚更新了共享索引（{now}），本次收录未发布：请重试 (index changed on the server)")
     packs = packs_collection(store, embedder)
-    local = LocalPacks(snapshot, _record_keys(snapshot))
+    local = LocalPacks(snapshot, _kept_keys(snapshot))
     try:
         records, sentences = paginate(local.record_keys, RECORD_PACK, PACK_KEYS), paginate(local.sentence_keys, SENTENCE_PACK, PACK_KEYS)
         new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(records), tuple(sentences),
                    head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else (),
                    packed=True)
-        listed = [p for p in dict.fromkeys([*records, *sentences]) if head is not None and head.packed and p in {*head.record_pages, *head.sentence_pages}]
+        on_server = {*head.record_pages, *head.sentence_pages} if head is not None and head.packed else set()
+        listed = [p for p in dict.fromkeys([*records, *sentences]) if p in on_server]
         # The packs the published head lists that this snapshot keeps, checked to be there (one
         # ids-only read): a pack lost (a writer's race, a hand-made deletion) is sent again.
         sent = set(packs.get(ids=listed, include=[])["ids"]) if listed else set()
@@ -350,8 +347,7 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         if head is not None and head.previous:
             # What only the snapshot two publishes back uses is dead whether this switch happens
             # or not (the published one does not use it either): deleted meanwhile.
-            chunk_ids = set(RecordIndex.load(snapshot / INDEX_DIR).chunk_ids)
-            writes.append(lambda: _prune(store, embedder, head, new, chunk_ids, local))
+            writes.append(lambda: _prune(store, embedder, head, new, set(local.chunk_ids), local))
         together(*writes)
     finally:
         local.close()
@@ -397,8 +393,8 @@ def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: 
 
 
 def deleting(col, ids: list[str]):
-    """A call deleting these rows, a batch at a time (for `together`)."""
-    return lambda: [col.delete(ids=ids[s: s + BATCH]) for s in range(0, len(ids), BATCH)]
+    """A call deleting these rows (for `together`)."""
+    return lambda: delete_rows(col, ids, BATCH)
 
 
 def together(*calls) -> None:
@@ -428,7 +424,7 @@ def prepare(store: IndexStore) -> None:
     try:
         head = read_head(store)
         local = store.current_path()
-        if head is None or local is not None and head.snapshot in (local.name, store.load_state().get("published")):
+        if head is None or _holds(store, head, local):
             return
         packs = len(head.record_pages) + len(head.sentence_pages)
         if not head.packed:  # the row format's pages hold ~PAGE_KEYS keys, packs ~PACK_KEYS

@@ -54,7 +54,7 @@ def sync(store: IndexStore, head, local: Path | None) -> None:
     sent = _sentences(local, sentences, sentence_keys)
     need = [c.chunk_id for c in chunks if c.chunk_id not in unchanged]
     got = {c: v for c, (v,) in replica.fetch(store.collection(head.state["embedder"]), need, ["embeddings"]).items()}
-    vecs = replica.chunk_vectors(local, local_lines, chunks, unchanged, got)
+    vecs = replica.chunk_vectors(local, replica.local_chunk_ids(local, local_lines), chunks, unchanged, got)
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
                          tokens=tokens, lines=reuse)
 

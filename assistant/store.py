@@ -526,6 +526,13 @@ def check_embedder(state: dict, embedder_id: str) -> None:
         )
 
 
+def delete_rows(col, ids: list[str], batch: int = 500) -> None:
+    """Delete these rows of a Chroma collection, a batch at a time (500: well inside a server's
+    request limit)."""
+    for s in range(0, len(ids), batch):
+        col.delete(ids=ids[s: s + batch])
+
+
 def return_free_memory() -> None:
     """Hand the heap freed after writing a snapshot back to the system. Writing one at 100× the
     bundled corpus parses every record; the objects are freed afterwards, but glibc keeps their

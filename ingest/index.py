@@ -12,7 +12,7 @@ from pathlib import Path
 from assistant.embed import CachedEmbedder, embedder_id, make_embedder
 from assistant.rows import RowPlan, gather_rows
 from assistant.settings import Settings
-from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, return_free_memory
+from assistant.store import PIPELINE_VERSION, IndexStore, SentenceVectors, check_embedder, chroma_metadata, delete_rows, return_free_memory
 from assistant.types import Clause, ParsedFile
 from assistant.zh import units_of
 
@@ -360,11 +360,7 @@ def _prune_orphans(store: IndexStore, emb_id: str, live: set[str], replaced: lis
     are not live, then, when the count still differs from the live rows', every row not live
     (an interrupted ingest's). Listing every id costs 0.2 s at 100× the bundled corpus."""
     col = store.collection(emb_id)
-    _delete(col, [i for i in replaced if i not in live])
+    delete_rows(col, [i for i in replaced if i not in live])
     if col.count() != len(live):
-        _delete(col, [i for i in col.get(include=[])["ids"] if i not in live])
+        delete_rows(col, [i for i in col.get(include=[])["ids"] if i not in live])
 
-
-def _delete(col, ids: list[str]) -> None:
-    for s in range(0, len(ids), 500):
-        col.delete(ids=ids[s : s + 500])

@@ -4,6 +4,7 @@ direction and negation, swapped sectors or tiers, actors, and wording.
 Each check returns a reason (Chinese, shown to staff) or None; all are pure functions of text."""
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -519,18 +520,17 @@ def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None
 ISSUER_OVERLAP = 3
 
 
+_NUMBER_TAIL = re.compile(r"(?:〔\d{4}〕|第)\d+号$")  # the year and number of the one written form
+
+
 def same_doc_number(a: str, b: str) -> bool:
     """Whether two 文号 in the one written form (ingest.meta) name the same document."""
-    cut_a, cut_b = min(i for i in (a.find("〔"), a.find("第"), len(a)) if i >= 0), min(i for i in (b.find("〔"), b.find("第"), len(b)) if i >= 0)
+    ta, tb = _NUMBER_TAIL.search(a), _NUMBER_TAIL.search(b)
+    cut_a, cut_b = ta.start() if ta else len(a), tb.start() if tb else len(b)
     if a[cut_a:] != b[cut_b:]:
         return False
-    pa, pb = a[:cut_a], b[:cut_b]
-    if pa.endswith(pb) or pb.endswith(pa):
-        return True
-    shared = 0
-    while shared < min(len(pa), len(pb)) and pa[-1 - shared] == pb[-1 - shared]:
-        shared += 1
-    return shared >= ISSUER_OVERLAP
+    shared = len(os.path.commonprefix([a[:cut_a][::-1], b[:cut_b][::-1]]))  # the prefixes' common ending
+    return shared >= min(cut_a, cut_b) or shared >= ISSUER_OVERLAP
 
 
 def doc_number_problem(claim: str, cited: list[Given]) -> str | None:
