@@ -273,6 +273,14 @@ def addressed(ev: Evidence, info: QueryInfo) -> bool:
                 and any(label.startswith(lbl) for label in path for lbl in info.clause_labels))
 
 
+def outside_jurisdiction(ev: Evidence) -> bool:
+    """The question names a place no document is issued for (only national texts name it), and
+    this evidence is a local document's clause that does not name it either: a province's or
+    city's rules govern that province or city, so they cannot say what holds in the place asked
+    about, however close their wording."""
+    return bool(ev.signals and ev.signals.mentioned_place_elsewhere) and ev.hit.doc.level != "national"
+
+
 def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list[Evidence]:
     """The first CANDIDATES evidences, ranked by the fitted ranker, each with the gate's
     probability that it answers the question."""
@@ -291,6 +299,9 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
         first.p = 1.0 if addressed(first, info) else model.answer_probability(first.signals, first.rank_p, second)
         for ev in evidence[1:]:  # a runner-up answers as well as the best would, at most
             ev.p = min(evidence[0].p, model.answer_probability(ev.signals, ev.rank_p, evidence[0].rank_p))
+        for ev in evidence:
+            if outside_jurisdiction(ev):
+                ev.p = 0.0
     return evidence
 
 

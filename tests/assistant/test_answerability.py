@@ -90,3 +90,20 @@ def test_shipped_sentence_model_prefers_what_the_asker_was_not_told_yet():
     new = SentenceSignals(**base)
     told = replace(new, repeats=0.9)
     assert m.sentence_probability(new) > m.sentence_probability(told)
+
+
+@pytest.mark.parametrize("level, elsewhere, outside", [
+    ("province", 1.0, True),  # another province's regulation, the place asked about not in it
+    ("city", 1.0, True),
+    ("national", 1.0, False),  # a national text may govern (and name) every place
+    ("province", 0.0, False),  # the clause names the place asked about
+])
+def test_a_local_document_does_not_answer_for_a_place_it_does_not_govern(level, elsewhere, outside):
+    from types import SimpleNamespace
+
+    from assistant.compose.extractive import Evidence, outside_jurisdiction
+
+    hit = SimpleNamespace(doc=SimpleNamespace(level=level))
+    ev = Evidence(hit, ["中等职业学校教师的平均收入水平应当与普通高中教师相当。"], 0.9, 0.8,
+                  _signals(mentioned_place_elsewhere=elsewhere))
+    assert outside_jurisdiction(ev) is outside
