@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import threading
+from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,11 @@ class LexicalIndex:
         a, b = self.indptr[i], self.indptr[i + 1]
         return [self.vocab[t] for t, c in zip(self.ids[a:b], self.counts[a:b]) for _ in range(int(c))]
 
+    def bag(self, i: int) -> dict[str, int]:
+        """Chunk i's token counts."""
+        a, b = self.indptr[i], self.indptr[i + 1]
+        return {self.vocab[t]: int(c) for t, c in zip(self.ids[a:b].tolist(), self.counts[a:b].tolist())}
+
     def _columns(self):
         """Per token, the chunks holding it and their BM25 weights (computed once per load)."""
         with _BUILDING:  # the warm-up thread and a first question may both ask
@@ -114,10 +120,10 @@ class LexicalIndex:
     # -- building -----------------------------------------------------------------------------
     @classmethod
     def build(cls, texts: list[str], units: list[str], previous: "LexicalIndex | None" = None,
-              given: dict[str, list[str]] | None = None) -> "LexicalIndex":
+              given: dict[str, list[str] | dict[str, int]] | None = None) -> "LexicalIndex":
         """The index of `texts` (in chunk order): rows of a previous index reused for texts it
-        holds, unless a unit added or removed since occurs in the text; `given` tokens (by
-        text_key, e.g. fetched from the server) used as they are; the rest tokenised."""
+        holds, unless a unit added or removed since occurs in the text; `given` tokens or token
+        counts (by text_key, e.g. fetched from the server) used as they are; the rest tokenised."""
         given = given or {}
         vocab = list(previous.vocab) if previous else []
         vdict = dict(previous.vocab_dict) if previous else {}
@@ -134,11 +140,11 @@ class LexicalIndex:
                 continue
             toks = given.get(k) or tokenize(text) or [EMPTY]
             bag: dict[int, int] = {}
-            for t in toks:
+            for t, n in (toks.items() if isinstance(toks, dict) else zip(toks, repeat(1))):
                 if t not in vdict:
                     vdict[t] = len(vocab)
                     vocab.append(t)
-                bag[vdict[t]] = bag.get(vdict[t], 0) + 1
+                bag[vdict[t]] = bag.get(vdict[t], 0) + n
             parts_ids.append(np.fromiter(bag.keys(), dtype=np.int32, count=len(bag)))
             parts_counts.append(np.fromiter(bag.values(), dtype=np.int32, count=len(bag)))
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)

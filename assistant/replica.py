@@ -34,7 +34,7 @@ import numpy as np
 import orjson
 
 from .packs import (MAX_PAGE_KEYS, PACK_KEYS, PAGE_KEYS, RECORD_PACK, SENTENCE_PACK, LocalPacks, RecordPack,  # noqa: F401
-                    SentencePack, deflate, inflate, is_pack, paginate)
+                    SentencePack, deflate, inflate, is_pack, packs_of, paginate)
 from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, delete_rows, record_from, return_free_memory
@@ -221,14 +221,14 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     local_ids = local_chunk_ids(local, local_lines)
     # A record pack counts as held only where the copy's chunk vectors can be read by row (a
     # copy without chunks.npy fetches its chunks' packs again, vectors and all).
-    have_records = paginate(list(local_lines), RECORD_PACK, PACK_KEYS) if local_ids else {}
+    have_records = packs_of(list(local_lines), RECORD_PACK) if local_ids else {}
     old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
-    have_sentences = paginate(old.key_list() if old is not None else [], SENTENCE_PACK, PACK_KEYS)
+    have_sentences = packs_of(old.key_list() if old is not None else [], SENTENCE_PACK)
     need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
     got = _read_packs(packs_collection(store, head.state["embedder"]), need)
     if len(got) != len(need):
         raise RuntimeError(f"Chroma 中已发布索引 {head.snapshot} 缺少 {len(need) - len(got)} 个数据包：请在写入的进程上重新收录")
-    lines, tokens, given, record_keys = dict(local_lines), {}, {}, []
+    lines, tokens, targets, given, record_keys = dict(local_lines), {}, {}, {}, []
     for p in head.record_pages:
         if p in have_records:
             record_keys += have_records[p]
@@ -238,21 +238,24 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
         for k, row in zip(pack.keys, pack.rows):
             lines[k] = row["r"]
             if "h" in row:
-                tokens[row["h"]] = row["t"]
+                tokens[row["h"]] = row["c"] if "c" in row else row["t"]
+            elif "g" in row:
+                targets[k] = row["g"]
         given |= pack.chunk_vectors()
     documents, clauses, chunks, reuse, unchanged, chunk_keys = parse_records(record_keys, lines, local_lines)
     vectors = {c.chunk_id: given[k] for c, k in zip(chunks, chunk_keys) if k in given}
     vecs = chunk_vectors(local, local_ids, chunks, unchanged, vectors)
     sent = _pack_sentences(head, old, have_sentences, got)
+    found = {obj.clause_id: targets[k] for obj, _, k in reuse.values() if k in targets}
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
-                         tokens=tokens, lines=reuse)
+                         tokens=tokens, lines=reuse, targets=found)
 
 
 def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, list[str]], got: dict) -> SentenceVectors:
     """The published snapshot's sentences: the packs the local copy holds read from it, the others as fetched."""
     row = {k: i for i, k in enumerate(old.key_list())} if old is not None else {}
     old_ids, old_texts = (list(old.clause_ids), list(old.texts)) if have else ([], [])
-    keys, ids, texts, old_rows, given = [], [], [], [], {}
+    keys, ids, texts, old_rows, given = [], [], [], [], []
     for p in head.sentence_pages:
         if p in have:
             at = [row[k] for k in have[p]]
@@ -262,12 +265,14 @@ def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, lis
             old_rows += at
             continue
         pack = got[p]
-        given |= {len(keys) + j: v for j, v in enumerate(pack.vectors)}
+        given.append(pack.vectors)
         keys += pack.keys
         ids += pack.clause_ids
         texts += pack.texts
         old_rows += [None] * len(pack.keys)
-    vecs = gather_rows(len(keys), old_rows, old.vectors if old is not None else None, given)
+    dim = next((g.shape[1] for g in given if g.ndim == 2 and len(g)), old.vectors.shape[1] if old is not None else 1)
+    rows = np.concatenate(given).reshape(-1, dim) if given else np.zeros((0, dim), dtype=np.float32)
+    vecs = gather_rows(len(keys), old_rows, old.vectors if old is not None else None, rows)
     return SentenceVectors(ids, texts, vecs, np.array(keys, dtype="S40"))
 
 
@@ -331,7 +336,7 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
     packs = packs_collection(store, embedder)
     local = LocalPacks(snapshot, _kept_keys(snapshot))
     try:
-        records, sentences = paginate(local.record_keys, RECORD_PACK, PACK_KEYS), paginate(local.sentence_keys, SENTENCE_PACK, PACK_KEYS)
+        records, sentences = packs_of(local.record_keys, RECORD_PACK), packs_of(local.sentence_keys, SENTENCE_PACK)
         new = Head(snapshot.name, {k: v for k, v in state.items() if k != "published"}, tuple(records), tuple(sentences),
                    head.snapshot if head else None, head.record_pages if head else (), head.sentence_pages if head else (),
                    packed=True)
@@ -414,6 +419,11 @@ def together(*calls) -> None:
 # memory bar (1.2× a 145 MB process) leaves ~29 MB: from ~50 packs on, the heap kept would eat
 # most of it, so below that the copy is made in-process.
 CHILD_MIN_PACKS = 50
+# chromadb's HTTP client waits for a reply without limit, so a server that stops answering mid-copy
+# would hold a starting replica forever. The child is killed past this time: a first copy at 100×
+# took ~15 s for ~260 packs (~0.06 s a pack, start included); the bound allows ten times that
+# per pack, plus a minute for the child's start and writing the snapshot.
+CHILD_BASE_SECONDS, CHILD_SECONDS_PER_PACK = 60.0, 0.6
 
 
 def prepare(store: IndexStore) -> None:
@@ -430,7 +440,7 @@ def prepare(store: IndexStore) -> None:
         if not head.packed:  # the row format's pages hold ~PAGE_KEYS keys, packs ~PACK_KEYS
             packs *= PAGE_KEYS // PACK_KEYS
         if local is None and packs >= CHILD_MIN_PACKS:
-            _sync_in_child(store)
+            _sync_in_child(store, CHILD_BASE_SECONDS + CHILD_SECONDS_PER_PACK * packs)
         else:
             sync(store)
     except IngestBusy:
@@ -445,14 +455,18 @@ _SECRETS = ("llm_api_key", "admin_password")  # not handed to the child: it only
 _BUSY_EXIT = 3
 
 
-def _sync_in_child(store: IndexStore) -> None:
+def _sync_in_child(store: IndexStore, timeout: float) -> None:
     import dataclasses
     import subprocess
     import sys
 
     fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(store.settings).items() if k not in _SECRETS}
-    done = subprocess.run([sys.executable, "-c", "from assistant.replica import sync_child; sync_child()"],
-                          input=json.dumps(fields), capture_output=True, text=True)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from assistant.replica import sync_child; sync_child()"],
+                              input=json.dumps(fields), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:  # killed: its lock goes with it, its unfinished snapshot is never current
+        raise RuntimeError(f"从 Chroma 服务器同步索引超时：{timeout:.0f} 秒内未完成，已停止。"
+                           f"请检查 {store.settings.chroma_url} 是否正常响应") from None
     if done.returncode == _BUSY_EXIT:
         raise IngestBusy(done.stderr.strip())
     if done.returncode != 0:

@@ -118,16 +118,20 @@ def _copy_bytes(src_fd: int, dst_fd: int, offset: int, count: int) -> None:
         offset, count = offset + done, count - done
 
 
-def gather_rows(n: int, old_rows: list[int | None], old, given: dict[int, object]) -> RowPlan:
-    """An n-row float32 matrix: row i is old[old_rows[i]] where that is not None, else
-    given[i] (zeros where neither)."""
-    dim = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
+def gather_rows(n: int, old_rows: list[int | None], old, given) -> RowPlan:
+    """An n-row float32 matrix: row i is old[old_rows[i]] where that is not None, else the
+    given row: `given[i]` from a mapping (zeros where neither), or the next row of a matrix
+    that holds the rows not taken from `old`, in order (a replica's packs, ~1 s faster at 100×
+    than one row at a time)."""
     taken = np.fromiter((-1 if j is None else j for j in old_rows), dtype=np.int64, count=n)
-    rows = np.zeros((int((taken < 0).sum()), dim), dtype=np.float32)
-    slot = np.cumsum(taken < 0) - 1  # row i's place among the given rows
-    for i, v in given.items():
-        if taken[i] < 0:
-            rows[slot[i]] = np.asarray(v, dtype=np.float32)
+    need = np.flatnonzero(taken < 0)
+    if isinstance(given, np.ndarray):
+        rows = given
+    else:
+        width = old.shape[1] if old is not None and len(old) else len(next(iter(given.values()), [0.0]))
+        zero = np.zeros(width, dtype=np.float32)
+        rows = np.array([given.get(i, zero) for i in need.tolist()], dtype=np.float32).reshape(len(need), width)
+    dim = old.shape[1] if old is not None and len(old) else (rows.shape[1] if rows.ndim == 2 and len(rows) else 1)
     return RowPlan(n, dim, old if len(rows) < n else None, taken, rows)
 
 

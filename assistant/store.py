@@ -388,9 +388,10 @@ class IndexStore:
         return json.loads((p / "state.json").read_text(encoding="utf-8")) if p else {}
 
     def write_snapshot(self, state: dict, documents, clauses, chunks, sentences: SentenceVectors, chunk_vectors,
-                       tokens: dict[str, list[str]] | None = None, lines: dict | None = None) -> Path:
-        """Write a new snapshot and switch CURRENT to it. `tokens`: chunk tokens already known
-        (by lexical.text_key of the chunk's text), e.g. fetched from the server; `lines`: the
+                       tokens: dict | None = None, lines: dict | None = None, targets: dict[str, list] | None = None) -> Path:
+        """Write a new snapshot and switch CURRENT to it. `tokens`: chunk tokens (or token
+        counts) already known, by lexical.text_key of the chunk's text, and `targets`: the
+        targets already found in clauses, by clause id, e.g. fetched from the server; `lines`: the
         previous snapshot's `Snapshot.lines`, so its unchanged records are not serialised again."""
         lines = lines or {}
         from .dense import save_projection
@@ -419,7 +420,7 @@ class IndexStore:
         from .structure.targets import save_targets  # derived from the records, like the index
 
         save_targets(tmp, documents, clauses, index, self.current_path(),
-                     lambda c: (known := lines.get(id(c))) is not None and known[0] is c)
+                     lambda c: (known := lines.get(id(c))) is not None and known[0] is c, targets)
         units = sorted({u for c in clauses for u in c.responsible_units})
         add_words(units)
         cur = self.current_path()

@@ -64,10 +64,13 @@ def _target(snap: Snapshot, found: tuple) -> Target:
 TARGETS_FILE = "targets.json"  # found when a snapshot is written
 
 
-def save_targets(folder: Path, documents, clauses, index, previous: Path | None = None, kept=lambda c: False) -> None:
+def save_targets(folder: Path, documents, clauses, index, previous: Path | None = None, kept=lambda c: False,
+                 given: dict[str, list] | None = None) -> None:
     """Find every target once, when the snapshot is written (a reader would parse every clause:
     2 s at 100× the bundled corpus). A clause the previous snapshot held unchanged (`kept`)
-    keeps the targets found in it then, so an ingest scans only the changed documents."""
+    keeps the targets found in it then, so an ingest scans only the changed documents; a clause
+    whose targets are `given` (by clause id: found by the writer a replica copies) is not scanned."""
+    given = given or {}
     docs = {d.doc_id: d for d in documents}
     before: dict[str, list] = {}
     if previous is not None and (previous / TARGETS_FILE).exists():
@@ -78,7 +81,12 @@ def save_targets(folder: Path, documents, clauses, index, previous: Path | None 
     out = []
     for r in index.rows_by_document():
         c = clauses[r]
-        found = [rest for _, *rest in _scan(docs, [(r, c)])] if not kept(c) else before.get(c.clause_id, [])
+        if c.clause_id in given:
+            found = given[c.clause_id]
+        elif kept(c):
+            found = before.get(c.clause_id, [])
+        else:
+            found = [rest for _, *rest in _scan(docs, [(r, c)])]
         out += [[r, c.clause_id, *rest] for rest in found]
     (folder / TARGETS_FILE).write_bytes(orjson.dumps(out))
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant import replica
+from assistant import packs as pack_format, replica
 from assistant.sentences import sentence_key
 from assistant.store import IndexStore, IngestBusy
 from ingest.index import ingest_paths
@@ -36,11 +36,21 @@ def _records(settings) -> list[str]:
         snap.release()
 
 
+def _bags(path) -> list[dict[str, int]]:
+    from assistant.lexical import LexicalIndex
+
+    lex = LexicalIndex.load(path / "lexical", with_keys=True)
+    return [lex.bag(i) for i in range(lex.n)]
+
+
 def _same_copy(a, b) -> None:
-    """b's snapshot holds what a's does: the records file byte for byte, the vectors, the sentences."""
+    """b's snapshot holds what a's does: the records file byte for byte, the vectors, the
+    sentences, each chunk's token counts and the targets."""
     sa, sb = IndexStore(a).load(), IndexStore(b).load()
     try:
         assert (sb.path / "records.jsonl").read_bytes() == (sa.path / "records.jsonl").read_bytes()
+        assert _bags(sb.path) == _bags(sa.path)
+        assert json.loads((sb.path / "targets.json").read_bytes()) == json.loads((sa.path / "targets.json").read_bytes())
         assert np.allclose(sb.chunk_vectors, sa.chunk_vectors, atol=1e-6)
         assert sb.sentences.key_list() == sa.sentences.key_list()
         assert np.allclose(np.asarray(sb.sentences.vectors), np.asarray(sa.sentences.vectors), atol=1e-6)
@@ -85,6 +95,7 @@ def test_a_replica_with_an_empty_folder_serves_exactly_what_another_published(re
         assert isinstance(IndexStore(b).dense(sb), SnapshotDense)  # searched in the copy, no server round trip
     finally:
         sa.release(), sb.release()
+    _same_copy(a, b)
     # Already current: a sync reads the head row and writes nothing.
     before = IndexStore(b).current_id()
     replica.sync(IndexStore(b))
@@ -151,7 +162,7 @@ def test_an_ingest_through_one_replica_reaches_the_other_while_it_answers(replic
 
 
 def test_publishing_sends_only_changed_packs_and_prunes_what_neither_snapshot_uses(replicas, small_corpus, monkeypatch):
-    monkeypatch.setattr(replica, "PACK_KEYS", 4)  # the small corpus in many packs, as a large one is
+    monkeypatch.setattr(pack_format, "PACK_KEYS", 4)  # the small corpus in many packs, as a large one is
     a, b = replicas
     store = IndexStore(a)
     ingest_paths([small_corpus], a, show_progress=False)
@@ -387,6 +398,22 @@ def test_a_replica_starting_empty_makes_a_large_copy_in_a_child_process_and_says
     assert not IndexStore(empty).exists()
 
 
+def test_a_first_copy_that_does_not_finish_in_time_is_stopped_and_named(replicas, small_corpus, monkeypatch):
+    a, b = replicas
+    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)
+    # A child given no time at all stands for one whose server stopped answering mid-copy.
+    monkeypatch.setattr(replica, "CHILD_BASE_SECONDS", 0.0)
+    monkeypatch.setattr(replica, "CHILD_SECONDS_PER_PACK", 0.001)
+    ingest_paths([small_corpus], a, show_progress=False)
+    with pytest.raises(RuntimeError, match="同步索引超时.*秒内未完成"):
+        replica.prepare(IndexStore(b))
+    assert not IndexStore(b).exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)
+    replica.prepare(IndexStore(b))  # the next start copies it whole
+    _same_copy(a, b)
+
+
 def test_a_copy_made_with_another_embedder_lends_no_vectors_to_the_next_sync(replicas, small_corpus):
     a, b = replicas
     ingest_paths([small_corpus], a, show_progress=False)
@@ -404,7 +431,7 @@ def test_a_copy_made_with_another_embedder_lends_no_vectors_to_the_next_sync(rep
 
 
 def test_a_copy_without_its_chunk_vectors_fetches_its_packs_again_instead_of_failing(replicas, small_corpus, monkeypatch):
-    monkeypatch.setattr(replica, "PACK_KEYS", 4)
+    monkeypatch.setattr(pack_format, "PACK_KEYS", 4)
     a, b = replicas
     ingest_paths([small_corpus], a, show_progress=False)
     replica.sync(IndexStore(b))
@@ -417,7 +444,7 @@ def test_a_copy_without_its_chunk_vectors_fetches_its_packs_again_instead_of_fai
 
 
 def test_a_pack_lost_on_the_server_is_sent_again_by_the_next_publish(replicas, small_corpus, monkeypatch):
-    monkeypatch.setattr(replica, "PACK_KEYS", 4)
+    monkeypatch.setattr(pack_format, "PACK_KEYS", 4)
     a, b = replicas
     store = IndexStore(a)
     ingest_paths([small_corpus], a, show_progress=False)
@@ -444,3 +471,35 @@ def test_a_small_first_copy_is_made_in_the_serving_process(replicas, small_corpu
     monkeypatch.setattr(replica, "_sync_in_child", lambda store: pytest.fail("a child for a few packs"))
     replica.prepare(IndexStore(b))
     assert synced == ["here"] and _records(b) == _records(a)
+
+
+def test_a_replica_takes_token_counts_and_targets_from_the_packs_instead_of_deriving_them(replicas, small_corpus, monkeypatch):
+    from assistant import lexical
+    from assistant.structure import targets
+
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    found = json.loads((IndexStore(a).current_path() / "targets.json").read_bytes())
+    assert found  # the plans set targets: there is something to copy
+    monkeypatch.setattr(targets, "_scan", lambda *a, **k: pytest.fail("a replica scanned clauses for targets"))
+    monkeypatch.setattr(lexical, "tokenize", lambda text: pytest.fail("a replica tokenised a chunk"))
+    replica.sync(IndexStore(b))
+    monkeypatch.undo()
+    _same_copy(a, b)
+
+
+def test_packs_of_the_first_format_are_still_read(replicas, small_corpus):
+    """Packs a writer of the previous version published: a chunk's tokens as a list, no targets."""
+    a, b = replicas
+    ingest_paths([small_corpus], a, show_progress=False)
+    store = IndexStore(a)
+    head = replica.read_head(store)
+    col = replica.packs_collection(store, head.state["embedder"])
+    got = replica.fetch(col, list(head.record_pages), ["metadatas"])
+    for pid, (meta,) in got.items():
+        pack = replica.RecordPack.read(meta)
+        rows = [{"r": r["r"]} | ({"h": r["h"], "t": [t for t, n in r["c"].items() for _ in range(n)]} if "h" in r else {})
+                for r in pack.rows]
+        col.update(ids=[pid], metadatas=[replica.RecordPack(pack.keys, rows, pack.vectors).metadata()])
+    replica.sync(IndexStore(b))
+    _same_copy(a, b)
