@@ -60,6 +60,9 @@ class RowPlan:
         runs = self._runs()
         source = _file_of(self.src, self.dim)
         given = unit_rows(self.given) if len(self.given) else self.given  # left as they are when unit already
+        if len(given) == self.n:  # nothing kept (a first copy): the given rows are the matrix
+            np.save(path, np.asarray(given, dtype="<f4"))
+            return
         if source is None or len(runs) > max(1, self.n // RUN_MIN_ROWS):  # gathered in memory
             out = np.asarray(self)
             out[self.taken < 0] = given
