@@ -11,7 +11,7 @@ measured on one `chroma run` server (chromadb 1.5.9) at 100× the bundled corpus
     of ASCII 0.02 s; a record pack's JSON (2.4 MB) took 1.02 s as it is, 0.06 s deflated and in
     base64 (0.73 MB; deflating it took 17 ms, inflating 9 ms).
 So a pack keeps its payload in metadata ("z": its JSON deflated, in base64; "v": its vectors as
-base64 float32), and a replica reads ~250 packs instead of ~290,000 rows.
+base64 floats: float32 for chunks, float16 for sentences), and a replica reads ~250 packs instead of ~290,000 rows.
 
 Packs are cut as the manifest pages were (`paginate`): a pack ends after a key whose own hash
 says so, and is named by a hash of its keys. A change to one document changes the one or two
@@ -40,7 +40,8 @@ RECORD_PACK, SENTENCE_PACK = "R", "S"  # pack id prefixes (the row format's page
 # What a pack holds besides the record lines and vectors (a chunk's token counts, a clause's
 # targets) is derived by this code, so the format is part of every pack's id: a new format names
 # all packs anew, a publish sends them again once, and no replica mixes two formats' packs.
-#   1: a chunk's tokens as a list; 2: its token counts, and each clause's targets.
+#   1: a chunk's tokens as a list; 2: its token counts, each clause's targets, and sentence
+#   vectors in the snapshot's precision (half: "d" is "f2").
 PACK_FORMAT = "2"
 
 
@@ -81,12 +82,14 @@ def inflate(text: str) -> bytes:
 
 
 def _encode(vectors: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f4").tobytes()).decode("ascii")
+    """Vectors as base64 of their little-endian floats, in their own precision (half or single)."""
+    v = np.asarray(vectors)
+    return base64.b64encode(np.ascontiguousarray(v, dtype="<f2" if v.dtype == np.float16 else "<f4").tobytes()).decode("ascii")
 
 
-def _decode(text: str, rows: int) -> np.ndarray:
-    flat = np.frombuffer(base64.b64decode(text), dtype="<f4")
-    return flat.reshape(rows, -1) if rows else np.zeros((0, 0), dtype=np.float32)
+def _decode(text: str, rows: int, dtype: str = "<f4") -> np.ndarray:
+    flat = np.frombuffer(base64.b64decode(text), dtype=dtype)
+    return flat.reshape(rows, -1) if rows else np.zeros((0, 0), dtype=dtype)
 
 
 @dataclass
@@ -126,12 +129,13 @@ class SentencePack:
 
     def metadata(self) -> dict:
         body = {"keys": self.keys, "clause_ids": self.clause_ids, "texts": self.texts}
-        return {"z": deflate(orjson.dumps(body)), "v": _encode(self.vectors)}
+        half = np.asarray(self.vectors).dtype == np.float16  # as the snapshot keeps them (sentences.SENTENCE_DTYPE)
+        return {"z": deflate(orjson.dumps(body)), "v": _encode(self.vectors)} | ({"d": "f2"} if half else {})
 
     @classmethod
     def read(cls, meta: dict) -> "SentencePack":
         p = orjson.loads(inflate(meta["z"]))
-        return cls(p["keys"], p["clause_ids"], p["texts"], _decode(meta["v"], len(p["keys"])))
+        return cls(p["keys"], p["clause_ids"], p["texts"], _decode(meta["v"], len(p["keys"]), "<f2" if meta.get("d") == "f2" else "<f4"))
 
 
 class LocalPacks:
@@ -191,7 +195,7 @@ class LocalPacks:
         at = np.array([rows[k] for k in keys], dtype=np.int64)
         sv = self.sentences
         return SentencePack(keys, [sv.clause_ids[i] for i in at], [sv.texts[i] for i in at],
-                            np.asarray(sv.vectors[at], dtype=np.float32))
+                            np.asarray(sv.vectors[at]))  # in the snapshot's precision
 
 
 def _targets_by_clause(snapshot: Path) -> dict[str, list] | None:

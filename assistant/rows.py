@@ -19,14 +19,17 @@ _CHUNK = 1 << 24  # bytes per read where the kernel cannot copy between the file
 
 
 class RowPlan:
-    """An n × dim float32 matrix: row i is `src[taken[i]]` where taken[i] ≥ 0, otherwise the
-    next row of `given`. `src` is a matrix mapped from a saved .npy file whose rows are of unit
-    length (as `save` writes them); `given` rows are scaled to unit length when saved."""
+    """An n × dim matrix (float32 when read): row i is `src[taken[i]]` where taken[i] ≥ 0,
+    otherwise the next row of `given`. `src` is a matrix mapped from a saved .npy file whose rows
+    are of unit length (as `save` writes them); `given` rows are scaled to unit length when
+    saved, except rows given in half precision: those were read from a saved file (a replica's
+    packs) and are written as they are (scaling and rounding them again could move them)."""
 
     def __init__(self, n: int, dim: int, src, taken: np.ndarray, given: np.ndarray) -> None:
         self.n, self.dim, self.src = n, dim, src
         self.taken = np.asarray(taken, dtype=np.int64)
-        self.given = np.asarray(given, dtype=np.float32).reshape(-1, dim)
+        g = np.asarray(given)
+        self.given = (g if g.dtype == np.float16 else g.astype(np.float32, copy=False)).reshape(-1, dim)
         if len(self.taken) != n or len(self.given) != int((self.taken < 0).sum()):
             raise ValueError(f"行计划不一致：{n} 行，取 {len(self.taken)} 行，新 {len(self.given)} 行 (row plan mismatch)")
 
@@ -53,28 +56,30 @@ class RowPlan:
         """The share of rows taken from `src`."""
         return float(np.mean(self.taken >= 0)) if self.n else 0.0
 
-    def save(self, path: Path) -> None:
-        """Write the matrix as an .npy file of unit rows."""
+    def save(self, path: Path, dtype: str = "<f4") -> None:
+        """Write the matrix as an .npy file of unit rows of this type."""
         from .embed import unit_rows
 
+        dtype = np.dtype(dtype)
         runs = self._runs()
-        source = _file_of(self.src, self.dim)
-        given = unit_rows(self.given) if len(self.given) else self.given  # left as they are when unit already
+        source = _file_of(self.src, self.dim, dtype)
+        saved = self.given.dtype == np.float16  # rows read from a saved file, unit already
+        given = self.given if saved or not len(self.given) else unit_rows(self.given)  # as they are when unit already
         if len(given) == self.n:  # nothing kept (a first copy): the given rows are the matrix
-            np.save(path, np.asarray(given, dtype="<f4"))
+            np.save(path, np.asarray(given, dtype=dtype))
             return
         if source is None or len(runs) > max(1, self.n // RUN_MIN_ROWS):  # gathered in memory
             out = np.asarray(self)
             out[self.taken < 0] = given
-            np.save(path, unit_rows(out))  # the kept rows as they were (unit already)
+            np.save(path, (out if saved else unit_rows(out)).astype(dtype, copy=False))  # kept rows are unit already
             return
-        width = self.dim * 4
+        width = self.dim * dtype.itemsize
         with open(path, "wb", buffering=0) as out, open(source[0], "rb", buffering=0) as src:
-            np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": (self.n, self.dim)})
+            np.lib.format.write_array_header_1_0(out, {"descr": dtype.str, "fortran_order": False, "shape": (self.n, self.dim)})
             g = 0  # given rows written so far: they come in order
             for count, first in runs:
                 if first < 0:
-                    out.write(given[g: g + count].tobytes())
+                    out.write(np.asarray(given[g: g + count], dtype=dtype).tobytes())
                     g += count
                 else:
                     _copy_bytes(src.fileno(), out.fileno(), source[1] + first * width, count * width)
@@ -91,12 +96,15 @@ class RowPlan:
         return [(b - a, -1 if t[a] < 0 else int(t[a])) for a, b in zip(starts, ends)]
 
 
-def _file_of(src, dim: int) -> tuple[str, int] | None:
+def _file_of(src, dim: int, dtype=None) -> tuple[str, int] | None:
     """(file, byte offset of row 0) of a matrix mapped from an .npy file of little-endian
-    float32 rows of this width; None for anything else (then the rows are copied in memory)."""
+    float rows of this width (and of `dtype`, when given); None for anything else (then the
+    rows are copied in memory)."""
     if src is None or not isinstance(src, np.memmap) or getattr(src, "filename", None) is None:
         return None
-    if src.dtype != np.dtype("<f4") or src.ndim != 2 or src.shape[1] != dim or not src.flags.c_contiguous:
+    if src.dtype not in (np.dtype("<f4"), np.dtype("<f2")) or (dtype is not None and src.dtype != dtype):
+        return None
+    if src.ndim != 2 or src.shape[1] != dim or not src.flags.c_contiguous:
         return None
     if isinstance(src.base, np.memmap):  # a view of a mapped matrix keeps the whole file's offset
         return None

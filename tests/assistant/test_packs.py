@@ -50,3 +50,12 @@ def test_packs_are_cut_by_the_keys_so_a_change_renames_only_the_packs_holding_it
     again = paginate(changed, "R", 1000)
     assert len(set(again) - set(packs)) <= 2
     assert not is_pack("r:" + keys[0]) and not is_pack("snap:r0")  # the row format's manifest pages
+
+
+def test_sentence_vectors_travel_in_the_snapshots_precision():
+    keys = _keys(2, "s")
+    half = np.asarray([[0.6, 0.8], [1.0, 0.0]], dtype=np.float16)
+    back = SentencePack.read(SentencePack(keys, ["c1", "c2"], ["甲。", "乙。"], half).metadata())
+    assert back.vectors.dtype == np.float16 and back.vectors.tobytes() == half.tobytes()
+    single = SentencePack.read(SentencePack(keys, ["c1", "c2"], ["甲。", "乙。"], half.astype(np.float32)).metadata())
+    assert single.vectors.dtype == np.float32  # packs of the first format, or an older snapshot's

@@ -92,3 +92,37 @@ def test_a_plan_whose_counts_disagree_is_refused():
 def test_gathered_rows_without_a_given_vector_are_zero(mapped):
     got = np.asarray(gather_rows(3, [None, 4, None], mapped, {0: [1.0] * 6}))
     assert np.array_equal(got[0], np.ones(6)) and np.array_equal(got[1], SRC[4]) and not got[2].any()
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_a_plan_saved_in_half_precision_from_a_half_precision_file_keeps_its_rows_bytes(tmp_path, name):
+    np.save(tmp_path / "half.npy", SRC.astype("<f2"))
+    half = np.load(tmp_path / "half.npy", mmap_mode="r")
+    taken = PATTERNS[name]
+    _plan(half, taken).save(tmp_path / "new.npy", "<f2")
+    back = np.load(tmp_path / "new.npy")
+    assert back.shape == (len(taken), 6) and back.dtype == np.float16
+    kept = [i for i, t in enumerate(taken) if t >= 0]
+    assert np.array_equal(back[kept], half[[taken[i] for i in kept]])  # the very bytes
+    assert np.allclose(back.astype(np.float32), _expected(taken), atol=2e-3)  # new rows: unit, then rounded
+
+
+def test_a_single_precision_file_is_saved_again_in_half_precision(tmp_path, mapped):
+    """A snapshot written before sentence vectors were kept in half precision: its kept rows
+    are converted once, by the next snapshot."""
+    taken = PATTERNS["one document replaced (a hole, new rows at the end)"]
+    _plan(mapped, taken).save(tmp_path / "new.npy", "<f2")
+    back = np.load(tmp_path / "new.npy")
+    assert back.dtype == np.float16 and np.allclose(back.astype(np.float32), _expected(taken), atol=2e-3)
+
+
+def test_rows_given_in_half_precision_are_written_as_given():
+    """A replica's packs carry the writer's saved half-precision rows: scaling and rounding them
+    again could move them, so they are written byte for byte."""
+    import tempfile
+    from pathlib import Path
+
+    rows = SRC[:5].astype(np.float16)
+    with tempfile.TemporaryDirectory() as d:
+        gather_rows(5, [None] * 5, None, rows).save(Path(d) / "m.npy", "<f2")
+        assert np.load(Path(d) / "m.npy").tobytes() == rows.tobytes()

@@ -307,3 +307,25 @@ def test_a_kept_sentence_keeps_its_chunk_only_while_that_chunks_text_is_the_same
         assert (_carried(plan, snap.chunks, snap.path, n, None) == -2).all()  # no keys: nothing carried
     finally:
         snap.release()
+
+
+def test_sentence_vectors_are_kept_in_half_precision_and_an_older_snapshots_are_converted(settings_factory, small_corpus):
+    from assistant.chain import PolicyAssistant
+
+    settings = settings_factory("half-sentences")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    path = IndexStore(settings).current_path()
+    half = np.load(path / "sentences.npy")
+    assert half.dtype == np.float16 and np.allclose(np.linalg.norm(half.astype(np.float32), axis=1), 1.0, atol=1e-3)
+    # A snapshot written before: its sentence vectors in single precision. It still answers, and
+    # the next ingest writes them in half precision.
+    np.save(path / "sentences.npy", half.astype(np.float32))
+    a = PolicyAssistant(settings)
+    assert a.ask("职业教育大会精神如何宣传？").citations
+    doc = sorted(small_corpus.iterdir())[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n本文件为测试改动的一句话。\n", encoding="utf-8")
+    ingest_paths([small_corpus], settings, show_progress=False)
+    again = np.load(IndexStore(settings).current_path() / "sentences.npy")
+    assert again.dtype == np.float16 and len(again) >= len(half)
+    kept = {v.tobytes() for v in half}
+    assert sum(v.tobytes() in kept for v in again) >= len(half) * 0.5  # the other document's rows, as they were
