@@ -32,7 +32,6 @@ from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import orjson
@@ -272,18 +271,9 @@ class IndexStore:
     # -- Chroma ---------------------------------------------------------------------------
     def client(self):
         if self._client is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
+            from .chroma_client import make_client
 
-            cs = ChromaSettings(anonymized_telemetry=False)
-            if self.settings.chroma_url:
-                u = urlparse(self.settings.chroma_url)
-                self._client = chromadb.HttpClient(
-                    host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
-                )
-            else:
-                (self.root / "chroma").mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=cs)
+            self._client = make_client(self.settings.chroma_url, self.root / "chroma")
         return self._client
 
     @staticmethod

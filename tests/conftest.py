@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -69,13 +70,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real `chroma run` server on 127.0.0.1, stopped by its PID after the session."""
+@contextlib.contextmanager
+def running_chroma(path: Path):
+    """A real `chroma run` server on 127.0.0.1: (its process, its URL); stopped by its PID."""
     port = free_port()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
-         "--host", "127.0.0.1", "--port", str(port)],
+        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -88,10 +88,17 @@ def chroma_server(tmp_path_factory):
                 if time.time() > deadline or proc.poll() is not None:
                     raise RuntimeError("chroma run did not start") from None
                 time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        yield proc, f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on 127.0.0.1, shared by the session's tests."""
+    with running_chroma(tmp_path_factory.mktemp("chroma-server")) as (_, url):
+        yield url
 
 
 @pytest.fixture
