@@ -107,3 +107,22 @@ def test_a_local_document_does_not_answer_for_a_place_it_does_not_govern(level, 
     ev = Evidence(hit, ["中等职业学校教师的平均收入水平应当与普通高中教师相当。"], 0.9, 0.8,
                   _signals(mentioned_place_elsewhere=elsewhere))
     assert outside_jurisdiction(ev) is outside
+
+
+def _sentence(turn_coverage: float, repeats: float) -> SentenceSignals:
+    base = {f: 0.0 for f in SENTENCE_FEATURES}
+    return SentenceSignals(**(base | {"turn_coverage": turn_coverage, "repeats": repeats}))
+
+
+@pytest.mark.parametrize("follows, signals, probs, chosen", [
+    # «具体用什么形式监测？» after «…几年搞一次？»: the model's choice is the sentence the asker was
+    # just given; the one naming the 形式 the turn asks about is quoted instead.
+    (True, [(0.2, 0.9), (0.8, 0.1)], [0.7, 0.4], 1),
+    (True, [(0.2, 0.9), (0.1, 0.1)], [0.7, 0.4], 0),  # nothing answers more of the turn: kept
+    (True, [(0.5, 0.2), (0.9, 0.1)], [0.7, 0.4], 0),  # not a repeat: the model's choice stands
+    (False, [(0.2, 0.9), (0.8, 0.1)], [0.7, 0.4], 0),  # a question that stands alone follows nothing
+])
+def test_a_follow_up_is_not_answered_with_the_sentence_it_was_just_given(follows, signals, probs, chosen):
+    from assistant.compose.extractive import _fresh_choice
+
+    assert _fresh_choice(probs, [_sentence(*s) for s in signals], follows) == chosen
