@@ -121,10 +121,10 @@ def cmd_docs(args) -> int:
 def _followed(settings):
     """With a Chroma server, the local copy brought to what is published first."""
     if settings.chroma_url:
-        from . import replica
+        from . import follow
         from .store import IndexStore
 
-        replica.prepare(IndexStore(settings))
+        follow.prepare(IndexStore(settings))
     return settings
 
 

@@ -2,17 +2,20 @@
 
 With CHROMA_URL set, the process that ingests publishes its new snapshot to the server, beside
 the chunks collection (`IndexStore.collection`):
-  packs-<embedder>      the snapshot's records (a chunk's with its jieba tokens, as a bag, and
-                        its vector) and its clause sentences with their vectors, ~PACK_KEYS to a
+  packs-<embedder>      the snapshot's records (a chunk's with its jieba token counts and its
+                        vector, a clause's with its targets) and its clause sentences with their
+                        vectors, ~PACK_KEYS to a
                         row, named by a hash of their keys (assistant/packs.py): a publish sends
                         only the packs the server lacks, a replica fetches only those its copy lacks
   head-<embedder>       one row, `head`: which snapshot is published, its state (sources,
                         embedder) and its packs, in snapshot order (in a collection of its own:
-                        Chroma slows on a collection with much churn)
+                        Chroma slows on a collection with much churn); beside it, a note of
+                        the packs a publish under way sends (assistant/pack_ledger.py)
 Writing `head` last is the switch. Every process polls it (`sync`); when it names a snapshot the
 process does not hold, the process fetches the packs it lacks and writes a local snapshot from
-them (BM25 built from the stored tokens, so jieba is not run), which its page then loads between
-questions as after a local ingest. The local files are a cache keyed by the published snapshot
+them (BM25 built from the stored token counts, so jieba is not run), which its page then loads
+between questions as after a local ingest (assistant/follow.py: before the first answer, then
+while answering). The local files are a cache keyed by the published snapshot
 id, never a second source of truth: an ingest first syncs, and publishing refuses when another
 process published after that sync. Payloads are row metadata, deflated into ASCII, never
 documents: Chroma indexes a document's full text and writes non-ASCII text slowly
@@ -20,26 +23,25 @@ documents: Chroma indexes a document's full text and writes non-ASCII text slowl
 
 Packs are pruned by the writer only when neither the new snapshot nor the one it replaced uses
 them, so a replica still answering from the previous snapshot keeps finding them (the packs of
-the snapshot two publishes back are deleted while the new ones are sent). A head published a
+the snapshot two publishes back are deleted while the new ones are sent, with those of a publish
+that never switched, once its note is old). A head published a
 row per record, by the version before packs, is still followed (assistant/replica_rows.py)."""
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import orjson
 
+from . import pack_ledger
 from .packs import (MAX_PAGE_KEYS, PACK_KEYS, PAGE_KEYS, RECORD_PACK, SENTENCE_PACK, LocalPacks, RecordPack,  # noqa: F401
                     SentencePack, deflate, inflate, is_pack, packs_of, paginate)
 from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, delete_rows, record_from, return_free_memory
 
-log = logging.getLogger(__name__)
 
 BATCH = 500  # rows per Chroma call (the server's default batch limit is far higher)
 PACK_BATCH = 4  # packs per Chroma call: ~14 MB a response
@@ -346,18 +348,23 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         # ids-only read): a pack lost (a writer's race, a hand-made deletion) is sent again.
         sent = set(packs.get(ids=listed, include=[])["ids"]) if listed else set()
         rows = {k: i for i, k in enumerate(local.sentence_keys)}
+        notes = _head_collection(store, embedder)
+        stale_notes, orphaned = pack_ledger.stale(notes, snapshot.name)
+        pack_ledger.note(notes, snapshot.name, [p for p in dict.fromkeys([*records, *sentences]) if p not in sent])
         # Records and sentences sent at once (the server serves them in parallel); all before the switch.
         writes = [lambda: _put(packs, ((p, local.record_pack(k)) for p, k in records.items() if p not in sent)),
                   lambda: _put(packs, ((p, local.sentence_pack(k, rows)) for p, k in sentences.items() if p not in sent))]
-        if head is not None and head.previous:
+        if (head is not None and head.previous) or orphaned:
             # What only the snapshot two publishes back uses is dead whether this switch happens
-            # or not (the published one does not use it either): deleted meanwhile.
-            writes.append(lambda: _prune(store, embedder, head, new, set(local.chunk_ids), local))
+            # or not (the published one does not use it either): deleted meanwhile; so are the
+            # packs of a publish that never switched.
+            writes.append(lambda: _prune(store, embedder, head or _NO_HEAD, new, set(local.chunk_ids), local, orphaned))
         together(*writes)
     finally:
         local.close()
     head_row = new.to_json()
-    _head_collection(store, embedder).upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"z": deflate(head_row.encode("utf-8"))}])  # the switch
+    notes.upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"z": deflate(head_row.encode("utf-8"))}])  # the switch
+    pack_ledger.forget(notes, [pack_ledger.NOTE_PREFIX + snapshot.name, *stale_notes])
     if head is not None and head.legacy:
         # Where an older version reads the head: overwritten, not deleted, so a process of that
         # version still running fails loudly (pages it cannot find) instead of seeing no index.
@@ -370,12 +377,17 @@ def _put(col, packs) -> None:
         col.upsert(ids=[page_id], embeddings=[_DUMMY], metadatas=[pack.metadata()])
 
 
-def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: set[str], local: LocalPacks) -> None:
+_NO_HEAD = Head("", {}, (), (), packed=True)  # nothing published yet (a first publish that never switched)
+
+
+def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: set[str], local: LocalPacks,
+           orphaned: set[str] = frozenset()) -> None:
     """Delete what the snapshot two publishes back (head.previous) used and neither the new
-    snapshot nor the one it replaced (head) uses: its packs and its chunks' vectors."""
+    snapshot nor the one it replaced (head) uses, and the `orphaned` packs (pack_ledger) no
+    live snapshot uses: those packs and their chunks' vectors."""
     from . import replica_rows
 
-    if not head.packed:  # the replaced snapshot in the row format, and so the one before it
+    if head.previous and not head.packed:  # the replaced snapshot in the row format, and so the one before it
         _, _, heads = collections(store, embedder)
         old_records, old_sentences = replica_rows.manifest(heads, head)
         replica_rows.prune(store, embedder, head, set(local.record_keys) | set(old_records),
@@ -384,15 +396,17 @@ def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: 
     packs = packs_collection(store, embedder)
     live = {*new.record_pages, *new.sentence_pages, *head.record_pages, *head.sentence_pages}
     replaced_only = [p for p in head.record_pages if p not in set(new.record_pages)]
-    dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages]) if p not in live]
-    dead_records = [p for p in head.previous_record_pages if p not in live]
+    strays = sorted(orphaned)
+    dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages, *strays]) if p not in live]
+    dead_records = [p for p in dict.fromkeys([*head.previous_record_pages, *strays]) if p not in live and p.startswith(RECORD_PACK + ":")]
     legacy = not all(map(is_pack, [*head.previous_record_pages, *head.previous_sentence_pages]))
-    got = _read_packs(packs, list(dict.fromkeys([*replaced_only, *([] if legacy else dead_records)])))
+    if legacy:  # its pages are not packs: only the strays are read
+        dead, dead_records = [p for p in dead if is_pack(p)], [p for p in dead_records if is_pack(p)]
+    got = _read_packs(packs, list(dict.fromkeys([*replaced_only, *dead_records])))
     # The replaced snapshot's packs that the new one shares hold chunks the new one has too.
     live_chunks = new_chunks | {c for p in replaced_only if p in got for c in got[p].chunk_ids()}
     if legacy:  # two publishes back was the row format: nothing in use is in it any more
         replica_rows.retire(store, embedder, live_chunks)
-        return
     dead_chunks = {c for p in dead_records if p in got for c in got[p].chunk_ids()} - live_chunks
     together(deleting(packs, dead), deleting(store.collection(embedder), sorted(dead_chunks)))
 
@@ -411,111 +425,3 @@ def together(*calls) -> None:
         futures = [pool.submit(c) for c in calls]
     for f in futures:
         f.result()
-
-
-# A first copy of at least this many packs is made by a child process. Measured at 100× the
-# bundled corpus (~260 packs): an empty start in-process kept 256 MB of heap against 153 MB with a
-# current copy, ~0.4 MB a pack; a child costs ~2 s of start (3.1–3.5 → 5.4 s at 1×, 5 packs). The
-# memory bar (1.2× a 145 MB process) leaves ~29 MB: from ~50 packs on, the heap kept would eat
-# most of it, so below that the copy is made in-process.
-CHILD_MIN_PACKS = 50
-# chromadb's HTTP client waits for a reply without limit, so a server that stops answering mid-copy
-# would hold a starting replica forever. The child is killed past this time: a first copy at 100×
-# took ~15 s for ~260 packs (~0.06 s a pack, start included); the bound allows ten times that
-# per pack, plus a minute for the child's start and writing the snapshot.
-CHILD_BASE_SECONDS, CHILD_SECONDS_PER_PACK = 60.0, 0.6
-
-
-def prepare(store: IndexStore) -> None:
-    """Before a process answers: its cache brought to the published snapshot (with a current
-    cache that is one read of the head row). A large first copy is made by a child process
-    (CHILD_MIN_PACKS), so the serving process never holds what that sync allocated. With the
-    server unreachable it answers from the cache it has, if any."""
-    try:
-        head = read_head(store)
-        local = store.current_path()
-        if head is None or _holds(store, head, local):
-            return
-        packs = len(head.record_pages) + len(head.sentence_pages)
-        if not head.packed:  # the row format's pages hold ~PAGE_KEYS keys, packs ~PACK_KEYS
-            packs *= PAGE_KEYS // PACK_KEYS
-        if local is None and packs >= CHILD_MIN_PACKS:
-            _sync_in_child(store, CHILD_BASE_SECONDS + CHILD_SECONDS_PER_PACK * packs)
-        else:
-            sync(store)
-    except IngestBusy:
-        pass  # another process on this folder is syncing or ingesting: CURRENT will follow
-    except Exception:
-        if not store.exists():
-            raise
-        log.exception("Chroma server unreachable: answering from the local copy %s", store.current_id())
-
-
-_SECRETS = ("llm_api_key", "admin_password")  # not handed to the child: it only reads the index
-_BUSY_EXIT = 3
-
-
-def _sync_in_child(store: IndexStore, timeout: float) -> None:
-    import dataclasses
-    import subprocess
-    import sys
-
-    fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(store.settings).items() if k not in _SECRETS}
-    try:
-        done = subprocess.run([sys.executable, "-c", "from assistant.replica import sync_child; sync_child()"],
-                              input=json.dumps(fields), capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:  # killed: its lock goes with it, its unfinished snapshot is never current
-        raise RuntimeError(f"从 Chroma 服务器同步索引超时：{timeout:.0f} 秒内未完成，已停止。"
-                           f"请检查 {store.settings.chroma_url} 是否正常响应") from None
-    if done.returncode == _BUSY_EXIT:
-        raise IngestBusy(done.stderr.strip())
-    if done.returncode != 0:
-        last = " / ".join(done.stderr.strip().splitlines()[-3:]) or "(no output)"  # the error, after its traceback
-        raise RuntimeError(f"从 Chroma 服务器同步索引失败：{last}")
-
-
-def sync_child() -> None:
-    """The child process of `_sync_in_child`: the settings as JSON on stdin, one sync."""
-    import dataclasses
-    import sys
-
-    from .settings import Settings
-
-    given = json.loads(sys.stdin.read())
-    paths = {f.name for f in dataclasses.fields(Settings) if "Path" in str(f.type)}
-    settings = Settings(**{k: (Path(v) if k in paths and v is not None else v) for k, v in given.items()})
-    try:
-        sync(IndexStore(settings))
-    except IngestBusy as e:
-        print(e, file=sys.stderr)
-        raise SystemExit(_BUSY_EXIT)
-
-
-class Follower:
-    """Keeps a serving process on the published snapshot: polls the server's head every
-    `every` seconds, syncs the local cache when it moved, then calls `on_change` (the page
-    loads the new snapshot in the background, so the next question already sees it)."""
-
-    def __init__(self, store: IndexStore, every: float, on_change) -> None:
-        self.store, self.every, self.on_change = store, every, on_change
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="index-follower")
-
-    def start(self) -> "Follower":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                before = self.store.current_id()
-                sync(self.store)
-                if self.store.current_id() != before:
-                    self.on_change()
-            except IngestBusy:
-                pass  # this folder's own writer (an ingest, another process's sync) is at work
-            except Exception:  # the server away for a moment: keep serving what is loaded
-                log.exception("could not follow the published index")

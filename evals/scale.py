@@ -107,10 +107,10 @@ def measure(data: Path, embedder: str, chroma_url: str | None, quick: bool = Fal
     t0 = time.perf_counter()
     settings = _settings(data, embedder, chroma_url)
     if chroma_url:  # what a serving replica does first: bring its local copy to the published one
-        from assistant import replica
+        from assistant import follow
         from assistant.store import IndexStore
 
-        replica.prepare(IndexStore(settings))
+        follow.prepare(IndexStore(settings))
     a = PolicyAssistant(settings)
     a.ask("职业教育")  # the first question builds what loading leaves lazy
     load_s = time.perf_counter() - t0

@@ -48,10 +48,10 @@ class AssistantHolder:
         self.store = IndexStore(settings)
         self.follower = None
         if settings.chroma_url:  # one of several replicas: follow what any of them publishes
-            from .. import replica
+            from .. import follow
 
-            replica.prepare(self.store)
-            self.follower = replica.Follower(self.store, settings.sync_seconds, self.refresh_if_changed).start()
+            follow.prepare(self.store)
+            self.follower = follow.Follower(self.store, settings.sync_seconds, self.refresh_if_changed).start()
         self.assistant = PolicyAssistant(settings)
         self._busy: dict[int, int] = {}
         self._loading: threading.Thread | None = None

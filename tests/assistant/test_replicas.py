@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant import packs as pack_format, replica
+from assistant import follow, packs as pack_format, replica
 from assistant.sentences import sentence_key
 from assistant.store import IndexStore, IngestBusy
 from ingest.index import ingest_paths
@@ -378,39 +378,39 @@ def test_a_document_chunked_again_under_the_same_chunk_ids_reaches_a_replica_wit
 
 def test_a_replica_starting_empty_makes_a_large_copy_in_a_child_process_and_says_why_when_it_cannot(replicas, small_corpus, monkeypatch):
     a, b = replicas
-    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)  # the small corpus's few packs taken for many
+    monkeypatch.setattr(follow, "CHILD_MIN_PACKS", 2)  # the small corpus's few packs taken for many
     ingest_paths([small_corpus], a, show_progress=False)
 
     def not_here(store):
         raise AssertionError("the first copy is made in this process")
 
     monkeypatch.setattr(replica, "sync", not_here)  # the child imports its own, untouched
-    replica.prepare(IndexStore(b))
+    follow.prepare(IndexStore(b))
     assert IndexStore(b).load_state().get("published") == IndexStore(a).current_id() and _records(b) == _records(a)
-    replica.prepare(IndexStore(b))  # current: one read of the head, no child
+    follow.prepare(IndexStore(b))  # current: one read of the head, no child
 
     store = IndexStore(a)
     packs = replica.packs_collection(store, replica.read_head(store).state["embedder"])
     packs.delete(ids=packs.get(include=[])["ids"])  # a published head whose packs are gone
     empty = b.with_overrides(data_dir=b.data_dir.parent / "c-empty")
     with pytest.raises(RuntimeError, match="同步索引失败.*数据包"):
-        replica.prepare(IndexStore(empty))
+        follow.prepare(IndexStore(empty))
     assert not IndexStore(empty).exists()
 
 
 def test_a_first_copy_that_does_not_finish_in_time_is_stopped_and_named(replicas, small_corpus, monkeypatch):
     a, b = replicas
-    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)
+    monkeypatch.setattr(follow, "CHILD_MIN_PACKS", 2)
     # A child given no time at all stands for one whose server stopped answering mid-copy.
-    monkeypatch.setattr(replica, "CHILD_BASE_SECONDS", 0.0)
-    monkeypatch.setattr(replica, "CHILD_SECONDS_PER_PACK", 0.001)
+    monkeypatch.setattr(follow, "CHILD_BASE_SECONDS", 0.0)
+    monkeypatch.setattr(follow, "CHILD_SECONDS_PER_PACK", 0.001)
     ingest_paths([small_corpus], a, show_progress=False)
     with pytest.raises(RuntimeError, match="同步索引超时.*秒内未完成"):
-        replica.prepare(IndexStore(b))
+        follow.prepare(IndexStore(b))
     assert not IndexStore(b).exists()
     monkeypatch.undo()
-    monkeypatch.setattr(replica, "CHILD_MIN_PACKS", 2)
-    replica.prepare(IndexStore(b))  # the next start copies it whole
+    monkeypatch.setattr(follow, "CHILD_MIN_PACKS", 2)
+    follow.prepare(IndexStore(b))  # the next start copies it whole
     _same_copy(a, b)
 
 
@@ -468,8 +468,8 @@ def test_a_small_first_copy_is_made_in_the_serving_process(replicas, small_corpu
     synced: list[str] = []
     real = replica.sync
     monkeypatch.setattr(replica, "sync", lambda store: synced.append("here") or real(store))
-    monkeypatch.setattr(replica, "_sync_in_child", lambda store: pytest.fail("a child for a few packs"))
-    replica.prepare(IndexStore(b))
+    monkeypatch.setattr(follow, "_sync_in_child", lambda store, timeout: pytest.fail("a child for a few packs"))
+    follow.prepare(IndexStore(b))
     assert synced == ["here"] and _records(b) == _records(a)
 
 
@@ -501,5 +501,52 @@ def test_packs_of_the_first_format_are_still_read(replicas, small_corpus):
         rows = [{"r": r["r"]} | ({"h": r["h"], "t": [t for t, n in r["c"].items() for _ in range(n)]} if "h" in r else {})
                 for r in pack.rows]
         col.update(ids=[pid], metadatas=[replica.RecordPack(pack.keys, rows, pack.vectors).metadata()])
+    replica.sync(IndexStore(b))
+    _same_copy(a, b)
+
+
+def _server_packs(store: IndexStore) -> set[str]:
+    head = replica.read_head(store)
+    return set(replica.packs_collection(store, head.state["embedder"]).get(include=[])["ids"])
+
+
+def _listed(head) -> set[str]:
+    return {*head.record_pages, *head.sentence_pages, *head.previous_record_pages, *head.previous_sentence_pages}
+
+
+def test_the_packs_of_a_publish_that_never_switched_are_deleted_once_its_note_is_old(replicas, small_corpus, monkeypatch):
+    from assistant import pack_ledger
+
+    a, b = replicas
+    monkeypatch.setattr(pack_format, "PACK_KEYS", 4)  # many packs, so a change sends a few
+    ingest_paths([small_corpus], a, show_progress=False)
+    store = IndexStore(a)
+    doc = sorted(small_corpus.iterdir())[0]
+
+    def change(line: str) -> None:
+        doc.write_text(doc.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+    def switch_fails(self):
+        raise ConnectionError("the server went away before the head was switched")
+
+    change("本文件为测试第一次改动的一句话。")
+    with monkeypatch.context() as m:
+        m.setattr(replica.Head, "to_json", switch_fails)
+        with pytest.raises(ConnectionError):
+            ingest_paths([small_corpus], a, show_progress=False)
+    stray = _server_packs(store) - _listed(replica.read_head(store))
+    assert stray  # sent, listed by no head
+
+    change("本文件为测试第二次改动的一句话。")  # its note is young: a publish may still be under way
+    ingest_paths([small_corpus], a, show_progress=False)
+    assert stray <= _server_packs(store)  # kept meanwhile
+
+    monkeypatch.setattr(pack_ledger, "ORPHAN_SECONDS", -1.0)  # every note is old now
+    change("本文件为测试第三次改动的一句话。")
+    ingest_paths([small_corpus], a, show_progress=False)
+    head = replica.read_head(store)
+    assert not (stray - _listed(head)) & _server_packs(store)  # deleted, unless a live snapshot uses it
+    notes = replica._head_collection(store, head.state["embedder"]).get(include=[])["ids"]
+    assert notes == ["head"]  # the notes went with them
     replica.sync(IndexStore(b))
     _same_copy(a, b)

@@ -1,0 +1,51 @@
+"""Packs sent by a publish that never switched the head.
+
+A publish sends its new packs before it switches the head row. If it fails in between (the
+process ends, the server goes away, another replica publishes first), those packs are listed
+by no head, and the pruning of the snapshot two publishes back never meets them: they would
+stay on the server for good. So a publish notes what it is about to send in a row beside the
+head ("sent:<snapshot>", with the time) and removes the note once the head is switched; a later
+publish deletes the packs of notes older than ORPHAN_SECONDS that no live snapshot lists and no
+younger note (a publish still under way) lists either."""
+from __future__ import annotations
+
+import json
+import time
+
+from .packs import deflate, inflate
+
+NOTE_PREFIX = "sent:"
+# A publish sends at most every pack of its snapshot: the first publish at 100× the bundled corpus
+# (~260 packs) took about a minute (evals/scale.py, ingest from empty). A note an hour old
+# belongs to a publish that has ended, whatever the corpus size within two orders of magnitude.
+ORPHAN_SECONDS = 3600.0
+_DUMMY = [1.0]
+
+
+def note(col, snapshot: str, packs: list[str], now: float | None = None) -> None:
+    """Note the packs this publish is about to send."""
+    meta = {"kind": "sent", "t": time.time() if now is None else now, "z": deflate(json.dumps(packs).encode("utf-8"))}
+    col.upsert(ids=[NOTE_PREFIX + snapshot], embeddings=[_DUMMY], metadatas=[meta])
+
+
+def stale(col, mine: str, now: float | None = None) -> tuple[list[str], set[str]]:
+    """(the notes older than ORPHAN_SECONDS, the packs they list that no younger note lists),
+    leaving out this publish's own note."""
+    now = time.time() if now is None else now
+    got = col.get(where={"kind": "sent"}, include=["metadatas"])
+    old_ids, old, young = [], set(), set()
+    for i, meta in zip(got["ids"], got["metadatas"]):
+        if i == NOTE_PREFIX + mine:
+            continue
+        packs = set(json.loads(inflate(meta["z"])))
+        if now - float(meta.get("t", 0.0)) > ORPHAN_SECONDS:
+            old_ids.append(i)
+            old |= packs
+        else:
+            young |= packs
+    return old_ids, old - young
+
+
+def forget(col, ids: list[str]) -> None:
+    if ids:
+        col.delete(ids=ids)
