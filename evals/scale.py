@@ -91,6 +91,11 @@ def _settings(data: Path, embedder: str, chroma_url: str | None) -> Settings:
                                               chroma_url=chroma_url)
 
 
+def _folder_mb(folder: Path) -> float:
+    """The snapshot's files: what each process maps and each replica copies."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
 def _rss_mb(field: str = "VmRSS") -> float:
     """Resident memory; RssAnon is the process' own heap, the rest is mapped files (the
     snapshot's vectors), whose pages the kernel shares between replicas and may drop."""
@@ -225,7 +230,9 @@ def run_scale(k: int, args) -> dict:
     row = {"k": k, "files": files, "ingest_s": _ingest(corpus, data, args.embedder, args.chroma_url)}
     from assistant.store import IndexStore
 
-    row["chunks"] = len(IndexStore(_settings(data, args.embedder, args.chroma_url)).load().chunks)
+    store = IndexStore(_settings(data, args.embedder, args.chroma_url))
+    row["chunks"] = len(store.load().chunks)
+    row["snapshot_mb"] = _folder_mb(store.current_path())
     row |= _measure_process(data, args)
     row["reingest_same_s"] = _ingest(corpus, data, args.embedder, args.chroma_url)
     files = sorted(corpus.iterdir())
@@ -253,6 +260,8 @@ def table(rows: list[dict]) -> str:
     line("files / chunks", "files", lambda v: str(v), ratio=False)
     lines[-1] = "| files / chunks | " + " | ".join(f"{r['files']} / {r['chunks']}" for r in rows) + " | |"
     line("ingest from empty", "ingest_s", lambda v: f"{v:.1f} s")
+    if "snapshot_mb" in base:
+        line("snapshot on disk (mapped by each process, copied by each replica)", "snapshot_mb", lambda v: f"{v:.0f} MB")
     line("index load (fresh process, first answer)", "load_s", lambda v: f"{v:.1f} s")
     line("process memory after load", "rss_mb", lambda v: f"{v:.0f} MB")
     line("process memory after the questions", "rss_after_mb", lambda v: f"{v:.0f} MB")
