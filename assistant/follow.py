@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 from . import replica
@@ -101,6 +102,8 @@ class Follower:
 
     def __init__(self, store: IndexStore, every: float, on_change) -> None:
         self.store, self.every, self.on_change = store, every, on_change
+        self.last_ok: float | None = time.time()  # prepare() has just brought the copy to the head
+        self.last_error: str | None = None  # why the latest poll failed, until one succeeds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="index-follower")
 
@@ -116,9 +119,16 @@ class Follower:
             try:
                 before = self.store.current_id()
                 replica.sync(self.store)
+                self.last_ok, self.last_error = time.time(), None
                 if self.store.current_id() != before:
                     self.on_change()
             except IngestBusy:
                 pass  # this folder's own writer (an ingest, another process's sync) is at work
-            except Exception:  # the server away for a moment: keep serving what is loaded
+            except Exception as e:  # the server away for a moment: keep serving what is loaded
+                self.last_error = f"{type(e).__name__}: {e}"
                 log.exception("could not follow the published index")
+
+    def status(self) -> dict:
+        """For a health check: how long since the published head was last read, and why not since."""
+        age = None if self.last_ok is None else round(time.time() - self.last_ok, 1)
+        return {"every_s": self.every, "since_last_sync_s": age, "last_error": self.last_error}

@@ -56,6 +56,16 @@ class AssistantHolder:
         self._busy: dict[int, int] = {}
         self._loading: threading.Thread | None = None
 
+    def health(self) -> dict:
+        """What a load balancer or an operator checks: the snapshot served, the documents in it
+        and, for a replica, the published snapshot and how its following goes. Serving at all
+        means ready: the page starts listening only once its copy is made."""
+        a = self.assistant
+        out = {"ready": True, "snapshot": a.snapshot_id, "documents": len(a.documents)}
+        if self.follower is not None:
+            out |= {"published": self.store.load_state().get("published"), "following": self.follower.status()}
+        return out
+
     def reload(self) -> None:
         fresh = PolicyAssistant(self.settings)
         with self.lock:
@@ -242,8 +252,8 @@ class PageActions:
         return rows, _docs_table(self.holder), gr.update(choices=choices), gr.update(choices=choices, value=[])
 
 
-def build_app(settings: Settings) -> gr.Blocks:
-    act = PageActions(settings)
+def build_app(settings: Settings, act: "PageActions | None" = None) -> gr.Blocks:
+    act = act or PageActions(settings)
     holder = act.holder
     # Temporary uploads nobody ingested (the upload route takes files before the password is
     # checked) are deleted hourly once an hour old.
@@ -383,10 +393,22 @@ def _example_text(evt: gr.SelectData) -> str:
     return v.get("text", "") if isinstance(v, dict) else str(v)
 
 
+def health_route(holder: AssistantHolder):
+    """GET /healthz: the holder's health as JSON (a route of its own, before Gradio's)."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def healthz(request):
+        return JSONResponse(holder.health())
+
+    return Route("/healthz", healthz, methods=["GET"])
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     from starlette.middleware import Middleware
 
-    demo = build_app(settings)
+    act = PageActions(settings)
+    demo = build_app(settings, act)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, share=False, show_error=True, css=CSS, footer_links=[],
         # Gradio's upload route is open to anyone who can reach the page: cap each file at the
@@ -394,5 +416,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
         # Gradio's /monitoring page is open to anyone and prints its key to the log: off.
         enable_monitoring=False,
-        app_kwargs={"middleware": [Middleware(UploadGuard, uploads_enabled=bool(settings.admin_password))]},
+        app_kwargs={"middleware": [Middleware(UploadGuard, uploads_enabled=bool(settings.admin_password))],
+                    "routes": [health_route(act.holder)]},
     )

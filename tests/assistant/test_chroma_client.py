@@ -67,3 +67,26 @@ def test_a_server_that_stops_answering_mid_session_ends_the_request_with_an_erro
             os.kill(proc.pid, signal.SIGCONT)
         assert done and isinstance(out.get("error"), httpx.TimeoutException)
         assert col.get(ids=["a"])["ids"] == ["a"]  # answering again: the same client goes on
+
+
+def test_a_follower_that_cannot_reach_the_server_says_why_in_its_status(settings_factory):
+    import time
+
+    from assistant.follow import Follower
+    from assistant.store import IndexStore
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    store = IndexStore(settings_factory("follower-away", chroma_url=f"http://127.0.0.1:{port}"))
+    follower = Follower(store, 0.05, lambda: None).start()
+    try:
+        deadline = time.time() + 30
+        while follower.status()["last_error"] is None:
+            assert time.time() < deadline, "the follower never reported the server away"
+            time.sleep(0.05)
+    finally:
+        follower.stop()
+    status = follower.status()
+    assert "ChromaUnreachable" in status["last_error"] and str(port) in status["last_error"]
+    assert status["since_last_sync_s"] >= 0  # the last good sync was prepare's, before it started

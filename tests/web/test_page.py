@@ -154,6 +154,23 @@ def test_ask_api_endpoint_with_gradio_client(server):
     assert "12000" in text and "晋政发〔2020〕19号" in text and "（二十四）完善经费投入机制" in text and "依据：" in text
 
 
+def test_health_check_names_the_snapshot_served_and_its_documents(server):
+    import json
+
+    from assistant.store import IndexStore
+
+    url, settings = server
+    with urllib.request.urlopen(url + "healthz", timeout=10) as r:
+        assert r.status == 200 and r.headers["content-type"].startswith("application/json")
+        health = json.loads(r.read())
+    snap = IndexStore(settings).load()
+    try:
+        assert health["ready"] is True and health["snapshot"] == snap.path.name and health["documents"] == len(snap.documents)
+    finally:
+        snap.release()
+    assert "following" not in health  # no Chroma server: nothing to follow
+
+
 def test_feedback_export_csv(server):
     url, settings = server
     env = {**os.environ, "POLICY_DATA_DIR": str(settings.data_dir)}

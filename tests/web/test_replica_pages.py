@@ -3,9 +3,11 @@ document ingested through one replica's folder is answered by the other's page, 
 no question fails while it switches."""
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -55,6 +57,14 @@ def test_a_document_ingested_through_one_replica_is_answered_by_the_other_page(s
             stop.set()
             asker.join()
         assert not errors and len(answers) > 1 and all(isinstance(t, str) and t for t in answers)
+        # The health check says which snapshot the page serves and that it follows the server.
+        from assistant.store import IndexStore
+
+        with urllib.request.urlopen(url_b + "healthz", timeout=10) as r:
+            health = json.loads(r.read())
+        published = IndexStore(a).current_id()
+        assert health["ready"] and health["published"] == published
+        assert health["following"]["last_error"] is None and health["following"]["since_last_sync_s"] < 30
     finally:
         for proc, _ in pages:
             proc.terminate()
