@@ -23,6 +23,9 @@ REQUEST_SECONDS = 120.0
 CONNECT_SECONDS = 10.0
 
 
+DEFAULT_PORT = 8000  # `chroma run`'s, and what a CHROMA_URL without a port means here
+
+
 class ChromaUnreachable(RuntimeError):
     pass
 
@@ -37,7 +40,7 @@ def make_client(chroma_url: str | None, folder: Path):
         return chromadb.PersistentClient(path=str(folder), settings=cs)
     u = urlparse(chroma_url)
     _heartbeat(chroma_url)
-    client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs)
+    client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or DEFAULT_PORT, ssl=u.scheme == "https", settings=cs)
     bound_requests(client, chroma_url)
     return client
 
@@ -48,10 +51,17 @@ def _timeout():
     return httpx.Timeout(REQUEST_SECONDS, connect=CONNECT_SECONDS)
 
 
+def heartbeat_url(chroma_url: str) -> str:
+    """Where the client itself would ask: the same scheme, host and port (Chroma's 8000 when the
+    URL names none, as chromadb.HttpClient is given)."""
+    u = urlparse(chroma_url)
+    return f"{u.scheme or 'http'}://{u.hostname or '127.0.0.1'}:{u.port or DEFAULT_PORT}/api/v2/heartbeat"
+
+
 def _heartbeat(chroma_url: str) -> None:
     import httpx
 
-    url = chroma_url.rstrip("/") + "/api/v2/heartbeat"
+    url = heartbeat_url(chroma_url)
     try:
         httpx.get(url, timeout=_timeout()).raise_for_status()
     except httpx.TimeoutException:

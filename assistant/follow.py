@@ -102,7 +102,7 @@ class Follower:
 
     def __init__(self, store: IndexStore, every: float, on_change) -> None:
         self.store, self.every, self.on_change = store, every, on_change
-        self.last_ok: float | None = time.time()  # prepare() has just brought the copy to the head
+        self.last_ok: float | None = None  # until the first poll: prepare() may have answered from the copy alone
         self.last_error: str | None = None  # why the latest poll failed, until one succeeds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="index-follower")

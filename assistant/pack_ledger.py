@@ -46,6 +46,14 @@ def stale(col, mine: str, now: float | None = None) -> tuple[list[str], set[str]
     return old_ids, old - young
 
 
+def pending(col, mine: str, now: float | None = None) -> set[str]:
+    """The packs the notes younger than ORPHAN_SECONDS list (publishes under way), but this one's."""
+    now = time.time() if now is None else now
+    got = col.get(where={"kind": "sent"}, include=["metadatas"])
+    return {p for i, meta in zip(got["ids"], got["metadatas"]) if i != NOTE_PREFIX + mine
+            and now - float(meta.get("t", 0.0)) <= ORPHAN_SECONDS for p in json.loads(inflate(meta["z"]))}
+
+
 def forget(col, ids: list[str]) -> None:
     if ids:
         col.delete(ids=ids)

@@ -62,9 +62,11 @@ def paginate(keys: list[str], kind: str, size: int = PAGE_KEYS, salt: str = "") 
     return pages
 
 
-def packs_of(keys: list[str], kind: str) -> dict[str, list[str]]:
-    """The packs these keys are published in, by pack id (the writer's and a replica's naming)."""
-    return paginate(keys, kind, PACK_KEYS, PACK_FORMAT)
+def packs_of(keys: list[str], kind: str, fmt: str | None = None) -> dict[str, list[str]]:
+    """The packs these keys are published in, by pack id (the writer's and a replica's naming),
+    in a pack format (this one's by default; format 1 put no format in its ids)."""
+    fmt = PACK_FORMAT if fmt is None else fmt
+    return paginate(keys, kind, PACK_KEYS, "" if fmt == "1" else fmt)
 
 
 def is_pack(page_id: str) -> bool:

@@ -29,6 +29,7 @@ row per record, by the version before packs, is still followed (assistant/replic
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +43,8 @@ from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, delete_rows, record_from, return_free_memory
 
+
+log = logging.getLogger(__name__)
 
 BATCH = 500  # rows per Chroma call (the server's default batch limit is far higher)
 PACK_BATCH = 4  # packs per Chroma call: ~14 MB a response
@@ -223,9 +226,9 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     local_ids = local_chunk_ids(local, local_lines)
     # A record pack counts as held only where the copy's chunk vectors can be read by row (a
     # copy without chunks.npy fetches its chunks' packs again, vectors and all).
-    have_records = packs_of(list(local_lines), RECORD_PACK) if local_ids else {}
+    have_records = _held(list(local_lines), RECORD_PACK) if local_ids else {}
     old = SentenceVectors.load(local) if local is not None and (local / "sentences.npy").exists() else None
-    have_sentences = packs_of(old.key_list() if old is not None else [], SENTENCE_PACK)
+    have_sentences = _held(old.key_list() if old is not None else [], SENTENCE_PACK)
     need = [p for p in dict.fromkeys([*head.record_pages, *head.sentence_pages]) if p not in have_records and p not in have_sentences]
     got = _read_packs(packs_collection(store, head.state["embedder"]), need)
     if len(got) != len(need):
@@ -251,6 +254,12 @@ def _sync_packs(store: IndexStore, head: Head, local: Path | None) -> None:
     found = {obj.clause_id: targets[k] for obj, _, k in reuse.values() if k in targets}
     store.write_snapshot({**head.state, "published": head.snapshot}, documents, clauses, chunks, sent, vecs,
                          tokens=tokens, lines=reuse, targets=found)
+
+
+def _held(keys: list[str], kind: str) -> dict[str, list[str]]:
+    """The packs a copy holding these keys holds, named as this version names them and as a
+    writer of the first pack format did: a head that writer published is matched too."""
+    return packs_of(keys, kind, "1") | packs_of(keys, kind)
 
 
 def _pack_sentences(head: Head, old: SentenceVectors | None, have: dict[str, list[str]], got: dict) -> SentenceVectors:
@@ -349,8 +358,10 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
         sent = set(packs.get(ids=listed, include=[])["ids"]) if listed else set()
         rows = {k: i for i, k in enumerate(local.sentence_keys)}
         notes = _head_collection(store, embedder)
-        stale_notes, orphaned = pack_ledger.stale(notes, snapshot.name)
+        # Noted before the others are read: a publish that reads the notes after this one sees it.
         pack_ledger.note(notes, snapshot.name, [p for p in dict.fromkeys([*records, *sentences]) if p not in sent])
+        stale_notes, orphaned = pack_ledger.stale(notes, snapshot.name)
+        pending = lambda: pack_ledger.pending(notes, snapshot.name)  # noqa: E731
         # Records and sentences sent at once (the server serves them in parallel); all before the switch.
         writes = [lambda: _put(packs, ((p, local.record_pack(k)) for p, k in records.items() if p not in sent)),
                   lambda: _put(packs, ((p, local.sentence_pack(k, rows)) for p, k in sentences.items() if p not in sent))]
@@ -358,13 +369,16 @@ def publish(store: IndexStore, snapshot: Path, base: str | None) -> Head:
             # What only the snapshot two publishes back uses is dead whether this switch happens
             # or not (the published one does not use it either): deleted meanwhile; so are the
             # packs of a publish that never switched.
-            writes.append(lambda: _prune(store, embedder, head or _NO_HEAD, new, set(local.chunk_ids), local, orphaned))
+            writes.append(lambda: _prune(store, embedder, head or _NO_HEAD, new, set(local.chunk_ids), local, orphaned, pending))
         together(*writes)
     finally:
         local.close()
     head_row = new.to_json()
     notes.upsert(ids=["head"], embeddings=[_DUMMY], metadatas=[{"z": deflate(head_row.encode("utf-8"))}])  # the switch
-    pack_ledger.forget(notes, [pack_ledger.NOTE_PREFIX + snapshot.name, *stale_notes])
+    try:  # published whatever happens here: a note left behind only protects packs for an hour
+        pack_ledger.forget(notes, [pack_ledger.NOTE_PREFIX + snapshot.name, *stale_notes])
+    except Exception:
+        log.exception("published %s; could not remove its note of the packs sent", snapshot.name)
     if head is not None and head.legacy:
         # Where an older version reads the head: overwritten, not deleted, so a process of that
         # version still running fails loudly (pages it cannot find) instead of seeing no index.
@@ -381,34 +395,48 @@ _NO_HEAD = Head("", {}, (), (), packed=True)  # nothing published yet (a first p
 
 
 def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: set[str], local: LocalPacks,
-           orphaned: set[str] = frozenset()) -> None:
+           orphaned: set[str] = frozenset(), pending=lambda: set()) -> None:
     """Delete what the snapshot two publishes back (head.previous) used and neither the new
     snapshot nor the one it replaced (head) uses, and the `orphaned` packs (pack_ledger) no
-    live snapshot uses: those packs and their chunks' vectors."""
+    live snapshot uses: those packs and their chunks' vectors. `pending()`: the packs publishes
+    under way are sending (read again just before deleting)."""
     from . import replica_rows
 
+    packs = packs_collection(store, embedder)
+    live = {*new.record_pages, *new.sentence_pages, *head.record_pages, *head.sentence_pages}
+    strays = [p for p in sorted(orphaned) if p not in live]
     if head.previous and not head.packed:  # the replaced snapshot in the row format, and so the one before it
         _, _, heads = collections(store, embedder)
         old_records, old_sentences = replica_rows.manifest(heads, head)
         replica_rows.prune(store, embedder, head, set(local.record_keys) | set(old_records),
                            set(local.sentence_keys) | set(old_sentences), {*head.record_pages, *head.sentence_pages}, new_chunks)
+        deleting(packs, [p for p in strays if p not in pending()])()  # their chunks: swept when the row format retires
         return
-    packs = packs_collection(store, embedder)
-    live = {*new.record_pages, *new.sentence_pages, *head.record_pages, *head.sentence_pages}
     replaced_only = [p for p in head.record_pages if p not in set(new.record_pages)]
-    strays = sorted(orphaned)
     dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages, *strays]) if p not in live]
     dead_records = [p for p in dict.fromkeys([*head.previous_record_pages, *strays]) if p not in live and p.startswith(RECORD_PACK + ":")]
     legacy = not all(map(is_pack, [*head.previous_record_pages, *head.previous_sentence_pages]))
     if legacy:  # its pages are not packs: only the strays are read
         dead, dead_records = [p for p in dead if is_pack(p)], [p for p in dead_records if is_pack(p)]
-    got = _read_packs(packs, list(dict.fromkeys([*replaced_only, *dead_records])))
     # The replaced snapshot's packs that the new one shares hold chunks the new one has too.
-    live_chunks = new_chunks | {c for p in replaced_only if p in got for c in got[p].chunk_ids()}
+    live_chunks = new_chunks | _chunk_ids(packs, replaced_only)
     if legacy:  # two publishes back was the row format: nothing in use is in it any more
         replica_rows.retire(store, embedder, live_chunks)
-    dead_chunks = {c for p in dead_records if p in got for c in got[p].chunk_ids()} - live_chunks
+    dead_chunks = _chunk_ids(packs, dead_records) - live_chunks
+    sending = pending()
+    dead = [p for p in dead if p not in sending]  # a publish that began meanwhile sends them again
     together(deleting(packs, dead), deleting(store.collection(embedder), sorted(dead_chunks)))
+
+
+def _chunk_ids(col, record_packs: list[str]) -> set[str]:
+    """The chunk ids of these record packs, read a batch at a time and kept as ids only: after a
+    pack format change every pack of the replaced snapshot is read here (~70 at 100×, ~10 MB
+    each decoded)."""
+    out: set[str] = set()
+    for s in range(0, len(record_packs), PACK_BATCH):
+        for pack in _read_packs(col, record_packs[s: s + PACK_BATCH]).values():
+            out.update(pack.chunk_ids())
+    return out
 
 
 def deleting(col, ids: list[str]):

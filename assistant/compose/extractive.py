@@ -17,7 +17,7 @@ from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences
 from ..followup import REFERS_BACK
 from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
 from ..retrieve.hybrid import Hit
-from ..retrieve.query import SYNONYMS, QueryInfo
+from ..retrieve.query import SYNONYMS, QueryInfo, doc_places
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
@@ -291,12 +291,18 @@ def addressed(ev: Evidence, info: QueryInfo) -> bool:
                 and any(label.startswith(lbl) for label in path for lbl in info.clause_labels))
 
 
-def outside_jurisdiction(ev: Evidence) -> bool:
+_LOCAL_LEVELS = ("province", "city", "county")
+
+
+def outside_jurisdiction(ev: Evidence, info: QueryInfo) -> bool:
     """The question names a place no document is issued for (only national texts name it), and
     this evidence is a local document's clause that does not name it either: a province's or
     city's rules govern that province or city, so they cannot say what holds in the place asked
-    about, however close their wording."""
-    return bool(ev.signals and ev.signals.mentioned_place_elsewhere) and ev.hit.doc.level != "national"
+    about, however close their wording. A question that also names the document's own place
+    («江苏和西藏……») is asked of it too."""
+    doc = ev.hit.doc
+    return (bool(ev.signals and ev.signals.mentioned_place_elsewhere) and doc.level in _LOCAL_LEVELS
+            and not any(p in info.text for p in doc_places(doc)))
 
 
 def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list[Evidence]:
@@ -318,7 +324,7 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
         for ev in evidence[1:]:  # a runner-up answers as well as the best would, at most
             ev.p = min(evidence[0].p, model.answer_probability(ev.signals, ev.rank_p, evidence[0].rank_p))
         for ev in evidence:
-            if outside_jurisdiction(ev):
+            if outside_jurisdiction(ev, info):
                 ev.p = 0.0
     return evidence
 
@@ -374,6 +380,8 @@ def second_sources(best: Evidence, ranked: list[Evidence], info: QueryInfo, thre
     for rank, ev in enumerate(ranked[1:], 1):
         q2 = _join(ev)
         if ev.hit.clause.clause_id == best.hit.clause.clause_id or not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
+            continue
+        if outside_jurisdiction(ev, info):  # not even a conflicting figure: it does not apply there
             continue
         if info.asks_number and conflicting(quote, q2):
             out.append((DIFFERENT_FIGURE, ev, q2))

@@ -92,21 +92,23 @@ def test_shipped_sentence_model_prefers_what_the_asker_was_not_told_yet():
     assert m.sentence_probability(new) > m.sentence_probability(told)
 
 
-@pytest.mark.parametrize("level, elsewhere, outside", [
-    ("province", 1.0, True),  # another province's regulation, the place asked about not in it
-    ("city", 1.0, True),
-    ("national", 1.0, False),  # a national text may govern (and name) every place
-    ("province", 0.0, False),  # the clause names the place asked about
+@pytest.mark.parametrize("level, elsewhere, question, outside", [
+    ("province", 1.0, "北京的职业教育条例对中职老师的平均收入有什么要求？", True),  # another province's regulation
+    ("city", 1.0, "北京的职业教育条例对中职老师的平均收入有什么要求？", True),
+    ("national", 1.0, "北京的职业教育条例对中职老师的平均收入有什么要求？", False),  # may govern (and name) every place
+    ("unknown", 1.0, "北京的职业教育条例对中职老师的平均收入有什么要求？", False),  # no issuer read: not known to be local
+    ("province", 0.0, "北京的职业教育条例对中职老师的平均收入有什么要求？", False),  # the clause names the place asked about
+    ("province", 1.0, "上海和北京对中职老师的平均收入各有什么要求？", False),  # asked of the document's own place too
 ])
-def test_a_local_document_does_not_answer_for_a_place_it_does_not_govern(level, elsewhere, outside):
+def test_a_local_document_does_not_answer_for_a_place_it_does_not_govern(level, elsewhere, question, outside):
     from types import SimpleNamespace
 
     from assistant.compose.extractive import Evidence, outside_jurisdiction
 
-    hit = SimpleNamespace(doc=SimpleNamespace(level=level))
-    ev = Evidence(hit, ["中等职业学校教师的平均收入水平应当与普通高中教师相当。"], 0.9, 0.8,
+    doc = SimpleNamespace(level=level, issuer="上海市人民代表大会常务委员会", title="上海市职业教育条例")
+    ev = Evidence(SimpleNamespace(doc=doc), ["中等职业学校教师的平均收入水平应当与普通高中教师相当。"], 0.9, 0.8,
                   _signals(mentioned_place_elsewhere=elsewhere))
-    assert outside_jurisdiction(ev) is outside
+    assert outside_jurisdiction(ev, SimpleNamespace(text=question)) is outside
 
 
 def _sentence(turn_coverage: float, repeats: float) -> SentenceSignals:

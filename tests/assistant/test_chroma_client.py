@@ -89,4 +89,13 @@ def test_a_follower_that_cannot_reach_the_server_says_why_in_its_status(settings
         follower.stop()
     status = follower.status()
     assert "ChromaUnreachable" in status["last_error"] and str(port) in status["last_error"]
-    assert status["since_last_sync_s"] >= 0  # the last good sync was prepare's, before it started
+    assert status["since_last_sync_s"] is None  # never reached it
+
+
+@pytest.mark.parametrize("url, asked", [
+    ("http://127.0.0.1:8123", "http://127.0.0.1:8123/api/v2/heartbeat"),
+    ("http://chroma.internal/", "http://chroma.internal:8000/api/v2/heartbeat"),  # the port the client would use
+    ("https://chroma.internal", "https://chroma.internal:8000/api/v2/heartbeat"),
+])
+def test_the_heartbeat_asks_where_the_client_will(url, asked):
+    assert chroma_client.heartbeat_url(url) == asked

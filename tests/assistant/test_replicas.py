@@ -541,12 +541,44 @@ def test_the_packs_of_a_publish_that_never_switched_are_deleted_once_its_note_is
     ingest_paths([small_corpus], a, show_progress=False)
     assert stray <= _server_packs(store)  # kept meanwhile
 
-    monkeypatch.setattr(pack_ledger, "ORPHAN_SECONDS", -1.0)  # every note is old now
+    # Another publish under way (its note young) is sending one of them again: that one stays.
+    embedder = replica.read_head(store).state["embedder"]
+    kept = sorted(stray - _listed(replica.read_head(store)))[0]
+    pack_ledger.note(replica._head_collection(store, embedder), "another-publish", [kept], now=time.time() + 10)
+    monkeypatch.setattr(pack_ledger, "ORPHAN_SECONDS", 5.0)  # every note is old now but that one
+    real_time, real_stale = time.time, pack_ledger.stale
+    monkeypatch.setattr(pack_ledger.time, "time", lambda: real_time() + 6)
+    # As when the notes were read before that publish noted it: only the read just before
+    # deleting (pending) can keep it.
+    monkeypatch.setattr(pack_ledger, "stale", lambda col, mine, now=None: (lambda r: (r[0], r[1] | {kept}))(real_stale(col, mine, now)))
     change("本文件为测试第三次改动的一句话。")
     ingest_paths([small_corpus], a, show_progress=False)
     head = replica.read_head(store)
-    assert not (stray - _listed(head)) & _server_packs(store)  # deleted, unless a live snapshot uses it
+    assert (stray - _listed(head)) & _server_packs(store) == {kept}  # deleted, unless in use or being sent
     notes = replica._head_collection(store, head.state["embedder"]).get(include=[])["ids"]
-    assert notes == ["head"]  # the notes went with them
+    assert sorted(notes) == ["head", "sent:another-publish"]  # the old notes went with their packs
     replica.sync(IndexStore(b))
+    _same_copy(a, b)
+
+
+def test_a_head_a_writer_of_the_first_pack_format_published_is_followed_pack_by_pack(replicas, small_corpus, monkeypatch):
+    a, b = replicas
+    monkeypatch.setattr(pack_format, "PACK_KEYS", 4)
+    doc = sorted(small_corpus.iterdir())[0]
+    with monkeypatch.context() as m:  # writer A is of the previous version: no format in pack ids
+        m.setattr(pack_format, "PACK_FORMAT", "1")
+        ingest_paths([small_corpus], a, show_progress=False)
+    replica.sync(IndexStore(b))
+    first = replica.read_head(IndexStore(a))
+    with monkeypatch.context() as m:
+        m.setattr(pack_format, "PACK_FORMAT", "1")
+        doc.write_text(doc.read_text(encoding="utf-8") + "\n本文件为测试改动的一句话。\n", encoding="utf-8")
+        ingest_paths([small_corpus], a, show_progress=False)
+    second = replica.read_head(IndexStore(a))
+    fetched: list[str] = []
+    real = replica._read_packs
+    monkeypatch.setattr(replica, "_read_packs", lambda col, ids: fetched.extend(ids) or real(col, ids))
+    replica.sync(IndexStore(b))
+    changed = {*second.record_pages, *second.sentence_pages} - {*first.record_pages, *first.sentence_pages}
+    assert fetched and set(fetched) <= changed  # only what changed, not the whole index again
     _same_copy(a, b)
