@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import replica
 from .packs import PACK_KEYS, PAGE_KEYS
-from .replica import _holds, read_head
+from .replica import holds_published, read_head
 from .store import IndexStore, IngestBusy
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def prepare(store: IndexStore) -> None:
     try:
         head = read_head(store)
         local = store.current_path()
-        if head is None or _holds(store, head, local):
+        if head is None or holds_published(store, head, local):
             return
         packs = len(head.record_pages) + len(head.sentence_pages)
         if not head.packed:  # the row format's pages hold ~PAGE_KEYS keys, packs ~PACK_KEYS

@@ -28,17 +28,21 @@ def note(col, snapshot: str, packs: list[str], now: float | None = None) -> None
     col.upsert(ids=[NOTE_PREFIX + snapshot], embeddings=[_DUMMY], metadatas=[meta])
 
 
+def _others(col, mine: str, now: float | None):
+    """(note id, age in seconds, packs listed) of every note but this publish's own."""
+    now = time.time() if now is None else now
+    got = col.get(where={"kind": "sent"}, include=["metadatas"])
+    for i, meta in zip(got["ids"], got["metadatas"]):
+        if i != NOTE_PREFIX + mine:
+            yield i, now - float(meta.get("t", 0.0)), set(json.loads(inflate(meta["z"])))
+
+
 def stale(col, mine: str, now: float | None = None) -> tuple[list[str], set[str]]:
     """(the notes older than ORPHAN_SECONDS, the packs they list that no younger note lists),
     leaving out this publish's own note."""
-    now = time.time() if now is None else now
-    got = col.get(where={"kind": "sent"}, include=["metadatas"])
     old_ids, old, young = [], set(), set()
-    for i, meta in zip(got["ids"], got["metadatas"]):
-        if i == NOTE_PREFIX + mine:
-            continue
-        packs = set(json.loads(inflate(meta["z"])))
-        if now - float(meta.get("t", 0.0)) > ORPHAN_SECONDS:
+    for i, age, packs in _others(col, mine, now):
+        if age > ORPHAN_SECONDS:
             old_ids.append(i)
             old |= packs
         else:
@@ -48,10 +52,7 @@ def stale(col, mine: str, now: float | None = None) -> tuple[list[str], set[str]
 
 def pending(col, mine: str, now: float | None = None) -> set[str]:
     """The packs the notes younger than ORPHAN_SECONDS list (publishes under way), but this one's."""
-    now = time.time() if now is None else now
-    got = col.get(where={"kind": "sent"}, include=["metadatas"])
-    return {p for i, meta in zip(got["ids"], got["metadatas"]) if i != NOTE_PREFIX + mine
-            and now - float(meta.get("t", 0.0)) <= ORPHAN_SECONDS for p in json.loads(inflate(meta["z"]))}
+    return {p for _, age, packs in _others(col, mine, now) if age <= ORPHAN_SECONDS for p in packs}
 
 
 def forget(col, ids: list[str]) -> None:

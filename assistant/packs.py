@@ -150,6 +150,7 @@ class LocalPacks:
         from .lexical import LexicalIndex
         from .records import INDEX_DIR, RecordIndex, line_key
         from .sentences import SentenceVectors
+        from .structure.targets import targets_by_clause
 
         index = RecordIndex.load(snapshot / INDEX_DIR)
         self._offsets = index.offsets
@@ -161,7 +162,7 @@ class LocalPacks:
         self._clause_ids = index.clause_ids
         self._first_clause = len(index.doc_ids)
         self._first_chunk = len(index.doc_ids) + len(index.clause_ids)
-        self._targets = _targets_by_clause(snapshot)
+        self._targets = targets_by_clause(snapshot)
         self._row = {}
         for i, k in enumerate(self.record_keys):
             self._row.setdefault(k, i)
@@ -199,15 +200,3 @@ class LocalPacks:
         return SentencePack(keys, [sv.clause_ids[i] for i in at], [sv.texts[i] for i in at],
                             np.asarray(sv.vectors[at]))  # in the snapshot's precision
 
-
-def _targets_by_clause(snapshot: Path) -> dict[str, list] | None:
-    """The snapshot's targets by clause id (None for a snapshot written before they were saved)."""
-    from .structure.targets import TARGETS_FILE
-
-    f = snapshot / TARGETS_FILE
-    if not f.exists():
-        return None
-    out: dict[str, list] = {}
-    for entry in orjson.loads(f.read_bytes()):
-        out.setdefault(entry[1], []).append(entry[2:])
-    return out

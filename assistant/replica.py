@@ -198,7 +198,7 @@ def sync(store: IndexStore) -> str | None:
     return published
 
 
-def _holds(store: IndexStore, head: Head, local: Path | None) -> bool:
+def holds_published(store: IndexStore, head: Head, local: Path | None) -> bool:
     """Whether the local copy is the published snapshot (written by this process, or synced)."""
     return local is not None and head.snapshot in (local.name, store.load_state().get("published"))
 
@@ -208,7 +208,7 @@ def sync_locked(store: IndexStore) -> str | None:
     if head is None:
         return None
     local = store.current_path()
-    if _holds(store, head, local):
+    if holds_published(store, head, local):
         return head.snapshot
     if local is not None and store.load_state().get("embedder") != head.state.get("embedder"):
         local = None  # another embedder's copy: its vectors are not this index's (keys name text only)
@@ -410,7 +410,7 @@ def _prune(store: IndexStore, embedder: str, head: Head, new: Head, new_chunks: 
         old_records, old_sentences = replica_rows.manifest(heads, head)
         replica_rows.prune(store, embedder, head, set(local.record_keys) | set(old_records),
                            set(local.sentence_keys) | set(old_sentences), {*head.record_pages, *head.sentence_pages}, new_chunks)
-        deleting(packs, [p for p in strays if p not in pending()])()  # their chunks: swept when the row format retires
+        delete_rows(packs, [p for p in strays if p not in pending()], BATCH)  # their chunks: swept when the row format retires
         return
     replaced_only = [p for p in head.record_pages if p not in set(new.record_pages)]
     dead = [p for p in dict.fromkeys([*head.previous_record_pages, *head.previous_sentence_pages, *strays]) if p not in live]

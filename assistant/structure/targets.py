@@ -72,11 +72,8 @@ def save_targets(folder: Path, documents, clauses, index, previous: Path | None 
     whose targets are `given` (by clause id: found by the writer a replica copies) is not scanned."""
     given = given or {}
     docs = {d.doc_id: d for d in documents}
-    before: dict[str, list] = {}
-    if previous is not None and (previous / TARGETS_FILE).exists():
-        for entry in orjson.loads((previous / TARGETS_FILE).read_bytes()):
-            before.setdefault(entry[1], []).append(entry[2:])
-    else:
+    before = targets_by_clause(previous) if previous is not None else None
+    if before is None:
         kept = lambda c: False  # noqa: E731 - nothing to keep from
     out = []
     for r in index.rows_by_document():
@@ -89,6 +86,18 @@ def save_targets(folder: Path, documents, clauses, index, previous: Path | None 
             found = [rest for _, *rest in _scan(docs, [(r, c)])]
         out += [[r, c.clause_id, *rest] for rest in found]
     (folder / TARGETS_FILE).write_bytes(orjson.dumps(out))
+
+
+def targets_by_clause(folder: Path) -> dict[str, list] | None:
+    """A snapshot's saved targets by clause id, each as (sentence, year, deadline, figures); None
+    for a snapshot written before they were saved."""
+    f = folder / TARGETS_FILE
+    if not f.exists():
+        return None
+    out: dict[str, list] = {}
+    for entry in orjson.loads(f.read_bytes()):
+        out.setdefault(entry[1], []).append(entry[2:])
+    return out
 
 
 def _found(snap: Snapshot) -> list[tuple]:
