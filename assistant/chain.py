@@ -12,7 +12,7 @@ from functools import cached_property
 from langchain_core.runnables import RunnableLambda
 
 from .answerability import Model, load_model
-from .compose.extractive import citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
+from .compose.extractive import RETRIEVED, citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
 from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
 from .followup import depends_on_history, last_assistant, rewrite
@@ -108,9 +108,9 @@ class PolicyAssistant:
             info = replace(info, turn=s.question, previous_answer=last_assistant(s.history))
         info = replace(info, title_affinity=self.titles.affinity(expand(s.standalone)))
         doc_ids = s.doc_ids or info.doc_ids
-        hits = self.retriever.search(s.standalone, info, doc_ids=doc_ids, level=s.level)
+        hits = self.retriever.search(s.standalone, info, doc_ids=doc_ids, level=s.level, k=RETRIEVED)
         if not hits and doc_ids and not s.doc_ids:
-            hits = self.retriever.search(s.standalone, info, level=s.level)
+            hits = self.retriever.search(s.standalone, info, level=s.level, k=RETRIEVED)
         return replace(s, info=info, hits=tuple(hits))
 
     def _compose(self, s: ChainState) -> ChainState:

@@ -173,19 +173,57 @@ _ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|�
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|截止|几月|哪个月|几号|哪一年|哪年|日期")
 _DATE_GIVEN = re.compile(rf"{_FIGURE}\s*年\s*{_FIGURE}\s*月|{_FIGURE}\s*月\s*{_FIGURE}\s*[日号]|{_FIGURE}\s*月[底中初]|"
                          rf"\d{{4}}\s*年|[{CN_NUMERAL}]{{4}}年")
+_ASK_DURATION = re.compile(r"多长时间|多长|多久")
+_ASK_FREQUENCY = re.compile(r"(?:多久|多长时间|几年|几个月)\S{0,4}一次")
+# A span of time: a figure counted in a unit of time. A frequency may also be a rate per unit
+# («每年定期召开»).
+_DURATION_GIVEN = re.compile(rf"{_FIGURE}\s*(?:个)?(?:分钟|小时|天|日|周|星期|月|年|学期|学年|课时|学时|节)")
+_RATE_GIVEN = re.compile(r"每(?:天|日|周|星期|月|季度|年|学期|学年)")
+# The nouns beside a bare 多少/几 that say what it counts (data/asked_measures.tsv), and how
+# far from it they are looked for: «补助经费» right after it, «实习补贴最低标准是多少» before.
+_NOUN_AFTER_CHARS, _NOUN_BEFORE_CHARS = 6, 10
+# «钱每年平均涨了多少» asks for a change, given as a share as often as in the noun's measure.
+_ASK_CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|下降|减少|降低|降|多)了?$")
+
+
+@lru_cache(maxsize=1)
+def _asked_nouns() -> tuple[tuple[str, str], ...]:
+    from .data import read_table
+
+    rows = [(r["noun"], r["measure"]) for r in read_table("asked_measures.tsv")]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+def _noun_measure(text: str, nearest_last: bool) -> str | None:
+    """The measure of the noun nearest to a 多少 in `text` (its end when the noun comes before)."""
+    found = [(text.rfind(n) + len(n) if nearest_last else text.find(n), m) for n, m in _asked_nouns() if n in text]
+    if not found:
+        return None
+    return (max if nearest_last else min)(found)[1]
 
 
 def asked_quantity(question: str) -> str | None:
-    """What a question asks a figure of: "date" for a day or deadline, "%" for a share, a
-    measure word (元, 人, 年 …) for a count, "" for a bare 多少; None when it asks for none."""
+    """What a question asks a figure of: "date" for a day or deadline, "%" for a share,
+    "duration" for a span of time, "frequency" for how often, a measure word (元, 人, 年 …) for a count, "" for a bare
+    多少; None when it asks for none. With no measure word after 多少/几 (or only 个), the noun
+    beside it decides: «多少补助经费» → 元, «多少个工作日» → 天."""
     if _ASK_DATE.search(question):
         return "date"
+    if _ASK_FREQUENCY.search(question):
+        return "frequency"
     if _ASK_PERCENT.search(question):
         return "%"
     m = _ASK_COUNT.search(question)
     if not m:
-        return None
-    return _MEASURE_OF.get(m.group(1) or "", "")
+        return "duration" if _ASK_DURATION.search(question) else None
+    measure = _MEASURE_OF.get(m.group(1) or "", "")
+    if measure not in ("", "个"):
+        return measure
+    if _ASK_CHANGE.search(question[: m.start()]):
+        return measure
+    after = _noun_measure(question[m.end(): m.end() + _NOUN_AFTER_CHARS], nearest_last=False)
+    before = _noun_measure(question[max(0, m.start() - _NOUN_BEFORE_CHARS): m.start()], nearest_last=True)
+    return after or before or measure
 
 
 def has_quantity(text: str, measure: str) -> bool:
@@ -194,6 +232,10 @@ def has_quantity(text: str, measure: str) -> bool:
         return bool(_DATE_GIVEN.search(text))
     if measure == "%":
         return bool(_PERCENT.search(text))
+    if measure == "duration":
+        return bool(_DURATION_GIVEN.search(text))
+    if measure == "frequency":
+        return bool(_DURATION_GIVEN.search(text) or _RATE_GIVEN.search(text))
     if measure == "":
         return bool(re.search(rf"\d|[{CN_NUMERAL}]", text))
     return any(_MEASURE_OF[m.group(1)] == measure for m in _COUNTED.finditer(text))

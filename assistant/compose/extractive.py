@@ -27,6 +27,8 @@ _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 # Candidates the answerability model scores; the most probable answers. The bank's fit part
 # has the right clause among the first five for most answerable questions it retrieves at all.
 CANDIDATES = 5
+GATHERED = 6  # clauses given sentences and signals, of which the CANDIDATES best by evidence score are ranked
+RETRIEVED = 8  # clauses the retriever returns for the composer
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
 
 
@@ -167,11 +169,11 @@ def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, l
     return picked, max(heuristic[x] for x in picked)
 
 
-def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int = 6, seen=lambda t: True,
+def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int | None = None, seen=lambda t: True,
            model: Model | None = None, turn_terms: dict[str, float] | None = None) -> list[Evidence]:
     out = []
     best_rrf = hits[0].score if hits else 1.0
-    for h in hits[:top]:
+    for h in hits[:GATHERED if top is None else top]:
         table = h.clause.kind == "table"
         text = h.text
         # Table rows are the units of a table; never split a row at its cell separators.

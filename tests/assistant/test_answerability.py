@@ -58,7 +58,10 @@ def test_gate_prefers_a_clear_winner_to_a_tie():
 
 @pytest.mark.parametrize("question, kind", [
     ("每人每年的生活费补助标准是多少钱？", "元"), ("要配几名专职教研员？", "人"), ("占比是多少？", "%"),
-    ("服务期定的是几年？", "年"), ("一共有多少所？", "所"), ("补助标准是多少？", ""), ("有什么要求？", None),
+    ("服务期定的是几年？", "年"), ("一共有多少所？", "所"), ("扩招多少？", ""), ("有什么要求？", None),
+    ("补助标准是多少？", "元"), ("每所学校能拿到多少建设经费？", "元"), ("要在多少个工作日内办完？", "天"),
+    ("今年招多少学生？", "人"), ("每天要练多长时间？", "duration"), ("多久开一次会？", "frequency"),
+    ("投到职业教育上的钱每年平均涨了多少？", ""),
     ("申报截止到哪天？", "date"), ("是从什么时候开始施行的？", "date"),
 ])
 def test_asked_quantity_reads_the_kind_of_figure(question, kind):
@@ -72,6 +75,8 @@ def test_has_quantity_binds_the_figure_to_what_it_counts():
     assert not has_quantity("加大经费投入", "")
     assert has_quantity("于2019年7月19日前报送", "date") and has_quantity("自一九九八年九月一日起施行", "date")
     assert not has_quantity("按规定时间报送", "date")
+    assert has_quantity("每天校内体育活动不少于1小时", "duration") and not has_quantity("每天开展大课间活动", "duration")
+    assert has_quantity("每年定期召开会议", "frequency") and has_quantity("每3年评估一次", "frequency")
 
 
 def test_named_entities_and_focus_words():
