@@ -27,6 +27,10 @@ _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 # Candidates the answerability model scores; the most probable answers. The bank's fit part
 # has the right clause among the first five for most answerable questions it retrieves at all.
 CANDIDATES = 5
+# A sentence shorter than this (characters) is a bare heading or label: it names a topic and
+# says nothing of what holds. Quoting the sentence after a heading was measured on the bank's
+# fit part at 12–24 with the same result (0.714 → 0.716; validation 0.680 unchanged).
+HEADING_CHARS = 12
 GATHERED = 6  # clauses given sentences and signals, of which the CANDIDATES best by evidence score are ranked
 RETRIEVED = 8  # clauses the retriever returns for the composer
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
@@ -117,7 +121,7 @@ def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo,
         out.append(SentenceSignals(
             coverage=covs[i], coverage_gap=covs[i] - top_cov, similarity=sim[i], similarity_gap=sim[i] - top_sim,
             figure_given=float(given), figure_missing=float(asked is not None and not given),
-            heading=float(len(x) < 12 or x.rstrip("。") == label), position=i / max(len(sents) - 1, 1),
+            heading=float(len(x) < HEADING_CHARS or x.rstrip("。") == label), position=i / max(len(sents) - 1, 1),
             length=math.log(1 + len(x)), turn_coverage=turn[i], repeats=repeats(x, info),
         ))
     return out
@@ -189,7 +193,7 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int |
         score = 0.5 * best + 0.35 * rank_prior + 0.15 * support
         if info.asks_number and not any(_NUM.search(x) for x in picked):
             score -= 0.15  # asked for a figure: evidence without one answers less
-        quoted = with_list_items(sents, sorted(picked, key=text.find))
+        quoted = with_heading_body(sents, with_list_items(sents, sorted(picked, key=text.find)), label)
         ev = Evidence(h, quoted, score, 0.0 if missing_year else support)
         ev.signals = _signals(ev, hits, terms, info, context, missing_year, seen,
                               coverage(turn_terms, context) if turn_terms is not None else ev.support)
@@ -277,6 +281,24 @@ def with_list_items(sents: list[str], picked: list[str]) -> list[str]:
             if sents[k] not in out:
                 out.append(sents[k])
             k += 1
+    return out
+
+
+
+
+def is_heading(s: str, label: str, first: bool) -> bool:
+    """The clause's own heading, or a short opening sentence that reads as one."""
+    return s.rstrip("。：:；; ") == label.rstrip("。：:；; ") or (first and len(s) < HEADING_CHARS)
+
+
+def with_heading_body(sents: list[str], quoted: list[str], label: str) -> list[str]:
+    """A quoted heading is followed by the sentence it heads: a heading alone answers nothing."""
+    out: list[str] = []
+    for s in quoted:
+        out.append(s)
+        k = sents.index(s) if s in sents else -1
+        if is_heading(s, label, k == 0) and 0 <= k < len(sents) - 1 and sents[k + 1] not in quoted:
+            out.append(sents[k + 1])
     return out
 
 
