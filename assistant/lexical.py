@@ -18,12 +18,13 @@ import json
 import math
 import threading
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .zh import tokenize
+from .zh import add_words, tokenize
 
 K1, B = 1.5, 0.75  # bm25s' defaults, with which FusionParams were fitted
 EMPTY = "∅"  # the token of a chunk with none (bm25s cannot index an empty document)
@@ -125,32 +126,49 @@ class LexicalIndex:
         holds, unless a unit added or removed since occurs in the text; `given` tokens or token
         counts (by text_key, e.g. fetched from the server) used as they are; the rest tokenised."""
         given = given or {}
-        # A token's id is its place in vdict's insertion order (the vocabulary): setdefault with
-        # the current size gives a new token the next id in one call, for counts given by the
-        # thousands (3.8 million pairs of an empty replica's copy at 100×; a loop with a test
-        # and an append per token took ~2 s of it).
-        vdict = dict(previous.vocab_dict) if previous else {}
-        put = vdict.setdefault
         old_row = {k: i for i, k in enumerate(previous.keys)} if previous else {}
         changed = sorted(set(units) ^ set(previous.units)) if previous else []
-        keys, parts_ids, parts_counts = [], [], []
+        keys: list[str] = []
+        rows: list[tuple[int, int] | dict] = []  # per text: a previous row's span, or its new bag
+        taught = False
         for text in texts:
             k = text_key(text)
             keys.append(k)
             i = old_row.get(k)
             if i is not None and not any(u in text for u in changed):
-                a, b = previous.indptr[i], previous.indptr[i + 1]
-                parts_ids.append(previous.ids[a:b]), parts_counts.append(previous.counts[a:b])
+                rows.append((int(previous.indptr[i]), int(previous.indptr[i + 1])))
                 continue
-            toks = given.get(k) or tokenize(text) or [EMPTY]
-            bag = toks if isinstance(toks, dict) else Counter(toks)
-            parts_ids.append(np.array([put(t, len(vdict)) for t in bag], dtype=np.int32))
-            parts_counts.append(np.fromiter(bag.values(), dtype=np.int32, count=len(bag)))
+            toks = given.get(k)
+            if not toks:
+                if not taught:  # a replica's copy is given every bag: it need not load jieba at all
+                    add_words(units)
+                    taught = True
+                toks = tokenize(text) or [EMPTY]
+            rows.append(toks if isinstance(toks, dict) else Counter(toks))
+        # Token ids for the new bags in one pass (3.8 million pairs of an empty replica's copy at
+        # 100×, where a call per token took ~2 s): the vocabulary is the previous one followed by
+        # the new tokens in order of first use, so a reused row's ids keep their meaning.
+        bags = [r for r in rows if isinstance(r, dict)]
+        flat = list(chain.from_iterable(bags))
+        vdict = dict.fromkeys(previous.vocab) if previous else {}
+        vdict.update(dict.fromkeys(flat))
         vocab = list(vdict)
+        id_of = {t: i for i, t in enumerate(vocab)}
+        new_ids = np.fromiter(map(id_of.__getitem__, flat), dtype=np.int32, count=len(flat))
+        new_counts = np.fromiter(chain.from_iterable(b.values() for b in bags), dtype=np.int32, count=len(flat))
+        lengths = np.array([len(r) if isinstance(r, dict) else r[1] - r[0] for r in rows], dtype=np.int64)
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([len(p) for p in parts_ids])
-        cat = (lambda ps: np.concatenate(ps).astype(np.int32) if ps else np.zeros(0, dtype=np.int32))
-        return cls(vocab, indptr, cat(parts_ids), cat(parts_counts), sorted(units), keys)
+        indptr[1:] = np.cumsum(lengths)
+        ids, counts = np.empty(int(indptr[-1]), dtype=np.int32), np.empty(int(indptr[-1]), dtype=np.int32)
+        at = 0  # where the next new bag's pairs start in new_ids
+        for n, r in enumerate(rows):
+            a, b = int(indptr[n]), int(indptr[n + 1])
+            if isinstance(r, dict):
+                ids[a:b], counts[a:b] = new_ids[at: at + b - a], new_counts[at: at + b - a]
+                at += b - a
+            else:
+                ids[a:b], counts[a:b] = previous.ids[r[0]: r[1]], previous.counts[r[0]: r[1]]
+        return cls(vocab, indptr, ids, counts, sorted(units), keys)
 
     # -- files ----------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

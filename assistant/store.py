@@ -411,8 +411,7 @@ class IndexStore:
 
         save_targets(tmp, documents, clauses, index, self.current_path(),
                      lambda c: (known := lines.get(id(c))) is not None and known[0] is c, targets)
-        units = sorted({u for c in clauses for u in c.responsible_units})
-        add_words(units)
+        units = sorted({u for c in clauses for u in c.responsible_units})  # taught to jieba if a text is tokenised
         cur = self.current_path()
         previous = LexicalIndex.load(cur / "lexical", with_keys=True) if cur is not None and (cur / "lexical" / "keys.json").exists() else None
         lexical = LexicalIndex.build([c.embed_text for c in chunks], units, previous, tokens)

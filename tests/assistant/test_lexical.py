@@ -103,3 +103,15 @@ def test_an_index_saved_before_the_weights_were_kept_still_scores_the_same(tmp_p
     older = LexicalIndex.load(tmp_path / "lex")
     q = tokenize(texts[0][:20])
     assert np.allclose(older.get_scores(q), idx.get_scores(q))
+
+
+def test_an_index_built_from_given_counts_scores_as_one_tokenised_here(monkeypatch):
+    texts = _passages()[:300]
+    here = LexicalIndex.build(texts, [])
+    given = {lexical.text_key(t): dict(zip(*np.unique(tokenize(t) or [lexical.EMPTY], return_counts=True))) for t in texts}
+    monkeypatch.setattr(lexical, "tokenize", lambda t: pytest.fail(f"tokenised {t[:10]}"))
+    monkeypatch.setattr(lexical, "add_words", lambda w: pytest.fail("taught jieba with nothing to tokenise"))
+    copied = LexicalIndex.build(texts, ["省教育厅"], given=given)
+    for q in (["职业", "教育"], ["宣传", "解读"], ["一个语料中没有的词"]):
+        assert np.allclose(copied.get_scores(q), here.get_scores(q), atol=1e-5)
+    assert sorted(copied.vocab) == sorted(here.vocab)
