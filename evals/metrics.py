@@ -39,7 +39,8 @@ def score(item: dict, ans: dict) -> dict:
     hit = [doc_ok(c, doc_any) and clause_ok(c, clause_any) for c in cites]
     units = exp.get("units_all") or []
     matching = [c for c, h in zip(cites, hit) if h]
-    cited_units = {u for c in matching[:1] for u in c.get("responsible_units") or []}
+    # A list's closing 等 («省教育厅等», shown as the document writes it) is not part of the name.
+    cited_units = {u.removesuffix("等") if len(u) > 2 else u for c in matching[:1] for u in c.get("responsible_units") or []}
     units_recall = (sum(u in cited_units for u in units) / len(units)) if units else None
     answer = norm(ans.get("answer") or "")
     facts = exp.get("facts_all") or []

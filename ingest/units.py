@@ -82,7 +82,27 @@ def split_units(raw: str) -> list[str]:
         else:
             buf += ch
     parts.append(buf)
-    return [p.strip(" 。.\u3000") for p in parts if p.strip(" 。.\u3000")]
+    return _join_levels([p.strip(" 。.\u3000") for p in parts if p.strip(" 。.\u3000")])
+
+
+# A list item that is only a level («各市、州、县人民政府»: 市 and 州 share the 人民政府 of the
+# item they precede), not a unit of its own.
+_BARE_LEVEL = re.compile(r"各?[省市州盟县区旗乡镇]{1,2}")
+
+
+def _join_levels(parts: list[str]) -> list[str]:
+    """Bare levels joined, with their 、, to the name they share: [各市, 州, 县人民政府] →
+    [各市、州、县人民政府], written as the document writes it (各县（市、区）人民政府 likewise
+    stays whole)."""
+    out: list[str] = []
+    held: list[str] = []
+    for p in parts:
+        if _BARE_LEVEL.fullmatch(p):
+            held.append(p)
+            continue
+        out.append("、".join(held + [p]))
+        held = []
+    return out + held
 
 
 def _labelled(content: str) -> Units | None:

@@ -67,6 +67,10 @@ class QueryInfo:
 
 
 def normalize_unit(name: str) -> str:
+    """The unit a name stands for: its alias resolved, and a 责任单位 list's closing 等 («省教育厅等»,
+    kept as the document writes it) not taken for part of the last name."""
+    if name.endswith("等") and len(name) > 2:
+        name = name[:-1]
     return UNIT_ALIASES.get(name, name)
 
 

@@ -45,3 +45,17 @@ def test_split_keeps_bracketed_and_compound_names_whole():
     assert split_units("省人力资源和社会保障厅和市县人民政府、各县［市、区］人民政府") == [
         "省人力资源和社会保障厅", "市县人民政府", "各县［市、区］人民政府"]
     assert looks_like_unit("省教育厅") and not looks_like_unit("以下简称民办教育促进法")
+
+
+def test_bare_levels_share_the_name_they_precede():
+    # 市 and 州 are not units: «各市、州、县人民政府» names the governments of all three levels.
+    assert split_units("各市、州、县人民政府、省教育厅等") == ["各市、州、县人民政府", "省教育厅等"]
+    _, found = extract_units("作为测评实验区。（责任单位：各市、州、县人民政府，省教育厅等）")
+    assert found.all == ["各市、州、县人民政府", "省教育厅等"] and found.leads == ["各市、州、县人民政府"]
+
+
+def test_a_closing_deng_is_not_part_of_the_unit_a_question_names():
+    from assistant.retrieve.query import normalize_unit
+
+    assert normalize_unit("省教育厅等") == normalize_unit("省教育厅") == "省教育厅"
+    assert normalize_unit("等") == "等"  # nothing to strip from a bare word
