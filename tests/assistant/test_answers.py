@@ -309,3 +309,18 @@ def test_an_answer_from_a_forwarded_attachment_names_the_forwarding_notice(setti
     c = ans.citations[0]
     assert c.doc_number is None and c.forwarded_by == "国办发〔1996〕32号"
     assert "（国办发〔1996〕32号转发）" in ans.answer and "学习和生活费用" in c.quote
+
+
+def test_asking_who_is_responsible_for_this_answers_from_the_clause_just_cited(assistant):
+    first_q = "山西省级高水平高职要遴选几所？"
+    first = assistant.ask(first_q)
+    assert first.found and first.citations[0].responsible_units
+    history = [{"role": "user", "content": first_q}, {"role": "assistant", "content": first.answer}]
+    ans = assistant.ask("这项工作由哪些部门负责？", history)
+    assert ans.found and ans.citations[0].clause_id == first.citations[0].clause_id
+    assert ans.answer.startswith("责任单位：" + "、".join(first.citations[0].responsible_units))
+    # Naming something new is not pointing back: the turn is not tied to the previous clause.
+    other = assistant.trace("职业技能等级证书归哪个部门管？", history)
+    from assistant.compose.extractive import units_of_previous
+
+    assert not units_of_previous(other.info)
