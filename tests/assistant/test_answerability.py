@@ -108,7 +108,8 @@ def test_shipped_sentence_model_prefers_what_the_asker_was_not_told_yet():
 def test_a_local_document_does_not_answer_for_a_place_it_does_not_govern(level, elsewhere, question, outside):
     from types import SimpleNamespace
 
-    from assistant.compose.extractive import Evidence, outside_jurisdiction
+    from assistant.compose.extractive import Evidence
+    from assistant.compose.lookups import outside_jurisdiction
 
     doc = SimpleNamespace(level=level, issuer="上海市人民代表大会常务委员会", title="上海市职业教育条例")
     ev = Evidence(SimpleNamespace(doc=doc), ["中等职业学校教师的平均收入水平应当与普通高中教师相当。"], 0.9, 0.8,

@@ -321,6 +321,6 @@ def test_asking_who_is_responsible_for_this_answers_from_the_clause_just_cited(a
     assert ans.answer.startswith("责任单位：" + "、".join(first.citations[0].responsible_units))
     # Naming something new is not pointing back: the turn is not tied to the previous clause.
     other = assistant.trace("职业技能等级证书归哪个部门管？", history)
-    from assistant.compose.extractive import units_of_previous
+    from assistant.compose.lookups import units_of_previous
 
     assert not units_of_previous(other.info)
