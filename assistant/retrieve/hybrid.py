@@ -170,6 +170,15 @@ class HybridRetriever:
         rows = None if pool is None else self.pool_rows(pool)  # the sentences scored
         sent_sims = self._scored(qv, rows)
         sent_rank, best_sent = self._sentence_ranking(sent_sims, doc_ids, level, n, rows)
+        # A chunk of one sentence («本法自1995年9月1日起施行。»): its own vector is that sentence read
+        # with its document's title and path, which the bare sentence's vector lacks; when the
+        # sentence ranker misses it, its dense rank stands in (only then: on the bank's fit and
+        # validation parts, also lowering ranks it had cost a refused near-miss and the own set one
+        # question, for the same gains).
+        start = self._chunk_start
+        for idx, r in dense_rank.items():
+            if start[idx + 1] - start[idx] == 1 and idx not in sent_rank:
+                sent_rank[idx] = r
 
         fused: dict[int, float] = {}
         for ranks, w in ((dense_rank, p.w_dense), (bm25_rank, p.w_bm25), (sent_rank, p.w_sentence)):
