@@ -63,11 +63,6 @@ class LexicalIndex:
             return np.diff(self._scores[2])  # a token's column holds one entry per chunk with it
         return np.bincount(self.ids, minlength=len(self.vocab))
 
-    def tokens(self, i: int) -> list[str]:
-        """Chunk i's tokens as a bag (order is not kept: BM25 does not use it)."""
-        a, b = self.indptr[i], self.indptr[i + 1]
-        return [self.vocab[t] for t, c in zip(self.ids[a:b], self.counts[a:b]) for _ in range(int(c))]
-
     def bag(self, i: int) -> dict[str, int]:
         """Chunk i's token counts."""
         a, b = self.indptr[i], self.indptr[i + 1]

@@ -199,4 +199,3 @@ class LocalPacks:
         sv = self.sentences
         return SentencePack(keys, [sv.clause_ids[i] for i in at], [sv.texts[i] for i in at],
                             np.asarray(sv.vectors[at]))  # in the snapshot's precision
-

@@ -43,7 +43,6 @@ from .records import INDEX_DIR, RECORD_KEYS, RecordIndex, line_key
 from .rows import gather_rows
 from .store import IndexStore, IngestBusy, SentenceVectors, delete_rows, record_from, return_free_memory
 
-
 log = logging.getLogger(__name__)
 
 BATCH = 500  # rows per Chroma call (the server's default batch limit is far higher)

@@ -88,7 +88,7 @@ def fit_sentence_model(assistant, items) -> Logistic:
     def flat(part):
         return np.array([x for xs, _ in rows[part] for x in xs]), np.array([y for _, ys in rows[part] for y in ys])
 
-    lr = fit_lr(*flat("fit"), *flat("validation"), SENTENCE_FEATURES, "sentence")
+    lr, _ = fit_lr(*flat("fit"), *flat("validation"), SENTENCE_FEATURES, "sentence")
     for part in ("validation", "test"):
         right = sum(ys[max(range(len(xs)), key=lambda i: lr.probability(dict(zip(SENTENCE_FEATURES, xs[i]))))]
                     for xs, ys in rows[part])
@@ -97,8 +97,10 @@ def fit_sentence_model(assistant, items) -> Logistic:
     return lr
 
 
-def fit_lr(X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, names, label: str, grid=C_GRID) -> Logistic:
-    """A logistic regression whose regularisation is chosen by validation log-loss (over `grid`)."""
+def fit_lr(X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, names, label: str,
+           grid=C_GRID) -> tuple[Logistic, float]:
+    """A logistic regression whose regularisation is chosen by validation log-loss (over `grid`),
+    and that regularisation."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -113,12 +115,10 @@ def fit_lr(X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, names, 
     loss, c, scaler, lr = best
     if label:
         print(f"{label}: C={c}, validation log-loss {loss:.4f}")
-    _CHOSEN_C[label] = c
     return Logistic(tuple(names), tuple(map(float, scaler.mean_)), tuple(map(float, scaler.scale_)),
-                    tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]))
+                    tuple(map(float, lr.coef_[0])), float(lr.intercept_[0])), c
 
 
-_CHOSEN_C: dict[str, float] = {}  # the regularisation each fit chose, by label
 # The fit part's questions are scored out of fold, in this many groups of whole sections, to
 # choose the operating point on them and the validation part together: the validation part
 # alone (~290 questions) moved the threshold between refits of near-identical models by 0.05,
@@ -126,9 +126,9 @@ _CHOSEN_C: dict[str, float] = {}  # the regularisation each fit chose, by label
 OOF_FOLDS = 5
 
 
-def out_of_fold_scores(fit_rows: list[dict], validation_rows: list[dict]) -> list[tuple[float, bool, bool]]:
+def out_of_fold_scores(fit_rows: list[dict], validation_rows: list[dict], c_rank: float, c_gate: float) -> list[tuple[float, bool, bool]]:
     """(gate p, best candidate right, answerable) for each fit question, from a ranker and gate
-    fitted without its section (the regularisation the full fit chose)."""
+    fitted without its section, with the regularisation the full fit chose (c_rank, c_gate)."""
     from sklearn.model_selection import GroupKFold
 
     out = []
@@ -137,10 +137,10 @@ def out_of_fold_scores(fit_rows: list[dict], validation_rows: list[dict]) -> lis
     for train, held in GroupKFold(OOF_FOLDS).split(fit_rows, groups=groups):
         part = [fit_rows[i] for i in train]
         X, y = candidate_matrix(part)
-        rank = fit_lr(X, y, Xv, yv, FEATURES, "", grid=(_CHOSEN_C["ranker"],))
+        rank, _ = fit_lr(X, y, Xv, yv, FEATURES, "", grid=(c_rank,))
         gX, gy = gate_rows(part, rank)
         gXv, gyv = gate_rows(validation_rows, rank)
-        gate = fit_lr(gX, gy, gXv, gyv, GATE_EXTRA + FEATURES, "", grid=(_CHOSEN_C["gate"],))
+        gate, _ = fit_lr(gX, gy, gXv, gyv, GATE_EXTRA + FEATURES, "", grid=(c_gate,))
         out += question_scores([fit_rows[i] for i in held], Model(rank, gate, 0.5, 0.0, {}))
     return out
 
@@ -267,13 +267,13 @@ def main(argv=None) -> int:
     print("candidate rows:", n_rows, "positives:", {k: sum(sum(r["y"]) for r in v) for k, v in part.items()})
     X, y = candidate_matrix(part["fit"])
     Xv, yv = candidate_matrix(part["validation"])
-    rank = fit_lr(X, y, Xv, yv, FEATURES, "ranker")
+    rank, c_rank = fit_lr(X, y, Xv, yv, FEATURES, "ranker")
     gX, gy = gate_rows(part["fit"], rank)
     gXv, gyv = gate_rows(part["validation"], rank)
-    gate = fit_lr(gX, gy, gXv, gyv, GATE_EXTRA + FEATURES, "gate")
+    gate, c_gate = fit_lr(gX, gy, gXv, gyv, GATE_EXTRA + FEATURES, "gate")
     draft = Model(rank, gate, 0.5, 0.0, {})
     qs = {k: question_scores(v, draft) for k, v in part.items()}
-    t = choose_threshold(qs["validation"] + out_of_fold_scores(part["fit"], part["validation"]))
+    t = choose_threshold(qs["validation"] + out_of_fold_scores(part["fit"], part["validation"], c_rank, c_gate))
     t_llm = min(llm_threshold(qs["validation"]), t)
     test = decide(qs["test"], t)
     report = {

@@ -91,9 +91,8 @@ _BARE_LEVEL = re.compile(r"各?[省市州盟县区旗乡镇]{1,2}")
 
 
 def _join_levels(parts: list[str]) -> list[str]:
-    """Bare levels joined, with their 、, to the name they share: [各市, 州, 县人民政府] →
-    [各市、州、县人民政府], written as the document writes it (各县（市、区）人民政府 likewise
-    stays whole)."""
+    """Bare levels joined with 、 to the name they share: [各市, 州, 县人民政府] →
+    [各市、州、县人民政府] (各县（市、区）人民政府 likewise stays whole)."""
     out: list[str] = []
     held: list[str] = []
     for p in parts:

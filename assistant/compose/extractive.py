@@ -174,11 +174,11 @@ def pick_sentences(sents: list[str], terms: dict[str, float], info: QueryInfo, l
     return picked, max(heuristic[x] for x in picked)
 
 
-def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, top: int | None = None, seen=lambda t: True,
+def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, seen=lambda t: True,
            model: Model | None = None, turn_terms: dict[str, float] | None = None) -> list[Evidence]:
     out = []
     best_rrf = hits[0].score if hits else 1.0
-    for h in hits[:GATHERED if top is None else top]:
+    for h in hits[:GATHERED]:
         table = h.clause.kind == "table"
         text = h.text
         # Table rows are the units of a table; never split a row at its cell separators.
@@ -285,8 +285,6 @@ def with_list_items(sents: list[str], picked: list[str]) -> list[str]:
     return out
 
 
-
-
 def is_heading(s: str, label: str, first: bool) -> bool:
     """The clause's own heading, or a short opening sentence that reads as one."""
     return s.rstrip("。：:；; ") == label.rstrip("。：:；; ") or (first and len(s) < HEADING_CHARS)
@@ -317,15 +315,15 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
     evidence = gather(hits, terms, info, seen=lambda t: idf(t) < never, model=model,
                       turn_terms=turn_terms_of(info, idf))[:CANDIDATES]
     named = previous_clause(evidence, info) if units_of_previous(info) else None
+    # Named by 文号/title and clause number, or by «这项» after it: a lookup, not a judgement.
+    looked_up = {id(ev) for ev in evidence if ev is named or addressed(ev, info)}
     for ev in evidence:
-        ev.rank_p = model.candidate_probability(ev.signals)
-        if addressed(ev, info) or ev is named:
-            ev.rank_p = 1.0  # named by 文号/title and clause number, or by «这项» after it: a lookup, not a judgement
+        ev.rank_p = 1.0 if id(ev) in looked_up else model.candidate_probability(ev.signals)
     evidence.sort(key=lambda e: -e.rank_p)
     if evidence:
         second = evidence[1].rank_p if len(evidence) > 1 else 0.0
         first = evidence[0]
-        first.p = 1.0 if addressed(first, info) or first is named else model.answer_probability(first.signals, first.rank_p, second)
+        first.p = 1.0 if id(first) in looked_up else model.answer_probability(first.signals, first.rank_p, second)
         for ev in evidence[1:]:  # a runner-up answers as well as the best would, at most
             ev.p = min(evidence[0].p, model.answer_probability(ev.signals, ev.rank_p, evidence[0].rank_p))
         for ev in evidence:

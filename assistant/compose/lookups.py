@@ -40,8 +40,8 @@ def previous_clause(evidence: list[Evidence], info: QueryInfo) -> Evidence | Non
         c = ev.hit.clause
         return overlap(info.previous_answer, " ".join((ev.hit.doc.title, *c.clause_path, ev.hit.text)))
 
-    best = max(evidence, key=share, default=None)
-    return best if best is not None and best.hit.clause.responsible_units and share(best) >= PREVIOUS_SHARE else None
+    top, best = max(((share(ev), ev) for ev in evidence), key=lambda x: x[0], default=(0.0, None))
+    return best if best is not None and best.hit.clause.responsible_units and top >= PREVIOUS_SHARE else None
 
 
 _LOCAL_LEVELS = ("province", "city", "county")

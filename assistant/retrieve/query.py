@@ -66,11 +66,15 @@ class QueryInfo:
     title_affinity: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
 
 
+def listed_name(name: str) -> str:
+    """A unit as named: a 责任单位 list's closing 等 («省教育厅等», kept as the document writes
+    it) is not part of the last name."""
+    return name[:-1] if name.endswith("等") and len(name) > 2 else name
+
+
 def normalize_unit(name: str) -> str:
-    """The unit a name stands for: its alias resolved, and a 责任单位 list's closing 等 («省教育厅等»,
-    kept as the document writes it) not taken for part of the last name."""
-    if name.endswith("等") and len(name) > 2:
-        name = name[:-1]
+    """The unit a name stands for: as listed (listed_name), its alias resolved."""
+    name = listed_name(name)
     return UNIT_ALIASES.get(name, name)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..data import read_lines
-from ..retrieve.query import UNIT_ALIASES
+from ..retrieve.query import UNIT_ALIASES, listed_name
 from ..types import Given
 from ..zh import DOC_NUMBER, add_words, bigrams, word_tag, words
 
@@ -45,7 +45,7 @@ def _lookalikes() -> frozenset[str]:
 @lru_cache(maxsize=8)
 def _plain(known_units: frozenset[str]) -> frozenset[str]:
     """Units as named: a 责任单位 list's closing 等 («省文化厅等») is not part of the last name."""
-    return frozenset(u[:-1] if u.endswith("等") and len(u) > 2 else u for u in known_units)
+    return frozenset(map(listed_name, known_units))
 
 
 def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[str]]:

@@ -7,6 +7,7 @@ import json
 import shutil
 import threading
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -221,7 +222,7 @@ def _publish_as_rows(store: IndexStore) -> None:
     records, sentences, heads = replica.collections(store, embedder)
     keys, lines = _hashed_record_keys(path), (path / "records.jsonl").read_text(encoding="utf-8").splitlines()
     first_chunk = len(snap.documents) + len(snap.clauses)
-    rows = [json.dumps({"r": line} | ({"h": lex.keys[i - first_chunk], "t": lex.tokens(i - first_chunk)} if i >= first_chunk else {}),
+    rows = [json.dumps({"r": line} | ({"h": lex.keys[i - first_chunk], "t": list(Counter(lex.bag(i - first_chunk)).elements())} if i >= first_chunk else {}),
                        ensure_ascii=False) for i, line in enumerate(lines)]
     records.upsert(ids=keys, documents=rows, embeddings=[[1.0]] * len(keys), metadatas=[{"k": 0}] * len(keys))
     sv, skeys = snap.sentences, snap.sentences.key_list()
