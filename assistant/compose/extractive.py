@@ -348,7 +348,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
     if not ranked or ranked[0].p < threshold:
         return refusal(question, hits, ranked)
     best = ranked[0]
-    quote = _join(best)
+    quote = shown_quote(best, info)
     cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
     if wants_eligibility(info.text):
@@ -430,6 +430,24 @@ def eligibility_lead(ev: Evidence) -> str:
 
 def _join(ev: Evidence) -> str:
     return ("\n" if ev.hit.clause.kind == "table" else "").join(ev.sentences)
+
+
+# A clause no longer than this is quoted whole: the sentence that answers often leans on its
+# neighbours (the condition, the exception, the figure in the next sentence), and a provision of
+# a few sentences reads better whole than cut. Set as a reading bound (about six lines of the chat
+# column), not fitted: the bank's facts check rewards any longer quote, so it rises with the cap
+# (fit pass 0.729 at 0, 0.746 at 250, 0.754 at 300, 0.769 uncapped) and cannot choose it.
+WHOLE_CLAUSE_CHARS = 300
+
+
+def shown_quote(ev: Evidence, info: QueryInfo) -> str:
+    """The answer's quote: the whole clause when short, less what the answer a follow-up follows
+    already quoted, else the sentences picked from it."""
+    text = ev.hit.text
+    if ev.hit.clause.kind == "table" or len(text) > WHOLE_CLAUSE_CHARS:
+        return _join(ev)
+    fresh = [x for x in split_sentences(text) if x in ev.sentences or not already_given(x, info)]
+    return "".join(fresh)
 
 
 def _where(ev: Evidence) -> str:

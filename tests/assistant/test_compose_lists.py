@@ -1,7 +1,10 @@
-"""A lead-in sentence is quoted with the list it introduces (项 of a law's article), a heading with the sentence it heads."""
+"""A lead-in sentence is quoted with the list it introduces (项 of a law's article), a heading with
+the sentence it heads, a short clause whole."""
 from __future__ import annotations
 
-from assistant.compose.extractive import with_heading_body, with_list_items
+from types import SimpleNamespace
+
+from assistant.compose.extractive import WHOLE_CLAUSE_CHARS, Evidence, shown_quote, with_heading_body, with_list_items
 from assistant.zh import split_sentences
 
 ARTICLE = ("第二十七条设立学校及其他教育机构，必须具备下列基本条件：\n（一）有组织机构和章程；\n（二）有合格的教师；\n"
@@ -34,3 +37,31 @@ def test_a_sentence_that_says_something_is_quoted_alone():
     assert with_heading_body(sents, [sents[0]], "三、工作要求") == [sents[0]]
     # a short sentence that is not the opening one is not a heading; the last has nothing after it
     assert with_heading_body(sents, [sents[1]], "三、工作要求") == [sents[1]]
+
+
+FUNDING = ("（三）落实经费保障。教育部通过中央财政专项经费给予行动计划一定的补助。"
+           "行动计划所需其余费用由省级教育行政部门及试点高校共同承担。")
+
+
+def _evidence(text: str, picked: list[str], kind: str = "clause") -> Evidence:
+    hit = SimpleNamespace(text=text, clause=SimpleNamespace(kind=kind))
+    return Evidence(hit, picked, 0.9, 0.8)
+
+
+def test_a_short_clause_is_quoted_whole_so_the_sentence_beside_the_pick_is_shown():
+    sents = split_sentences(FUNDING)
+    quote = shown_quote(_evidence(FUNDING, [sents[1]]), SimpleNamespace(previous_answer=None))
+    assert quote == "".join(sents) and "共同承担" in quote
+
+
+def test_a_long_clause_shows_only_the_picked_sentences():
+    long = FUNDING + "各地要统筹安排资金，加强经费使用管理。" * (WHOLE_CLAUSE_CHARS // 10)
+    picked = split_sentences(FUNDING)[1]
+    assert shown_quote(_evidence(long, [picked]), SimpleNamespace(previous_answer=None)) == picked
+
+
+def test_a_follow_up_does_not_repeat_what_the_answer_before_it_quoted():
+    sents = split_sentences(FUNDING)
+    before = SimpleNamespace(previous_answer=f"根据《通知》：“{sents[1]}”")
+    quote = shown_quote(_evidence(FUNDING, [sents[2]]), before)
+    assert sents[1] not in quote and sents[2] in quote and sents[0] in quote
