@@ -202,11 +202,32 @@ def _noun_measure(text: str, nearest_last: bool) -> str | None:
     return (max if nearest_last else min)(found)[1]
 
 
+# Where a question asks what it asks: a yes/no or either-or ending («…，省里鼓励不鼓励？»,
+# «…，支持这么干吗？») makes a 几/多少 in the clauses before it an indefinite «a few» of the
+# asker's own case («想开几个专业»); 哪几/哪些 ask which, and a 谁 beside a figure word asks who.
+_CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
+_SENTENCE_END = re.compile(r"(?<=[？?。！!])")
+_YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1")
+_ASKS_WHICH = re.compile(r"哪几|哪些")
+
+
+def asking_part(question: str) -> str:
+    """The part of a question in which 多少/几/比例 ask for a figure."""
+    kept = []
+    for sent in filter(None, (x.strip() for x in _SENTENCE_END.split(question))):
+        clauses = [c for c in _CLAUSE_BREAK.split(sent) if c.strip()]
+        if len(clauses) > 1 and _YES_NO.search(clauses[-1]):
+            clauses = clauses[-1:]
+        kept += [c for c in clauses if "谁" not in c]
+    return _ASKS_WHICH.sub("", "，".join(kept))
+
+
 def asked_quantity(question: str) -> str | None:
     """What a question asks a figure of: "date" for a day or deadline, "%" for a share,
     "duration" for a span of time, "frequency" for how often, a measure word (元, 人, 年 …) for a count, "" for a bare
     多少; None when it asks for none. With no measure word after 多少/几 (or only 个), the noun
     beside it decides: «多少补助经费» → 元, «多少个工作日» → 天."""
+    question = asking_part(question)
     if _ASK_DATE.search(question):
         return "date"
     if _ASK_FREQUENCY.search(question):

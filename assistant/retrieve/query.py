@@ -13,7 +13,7 @@ from ingest.meta import normalize_doc_number
 from ..data import read_table
 from ..places import find_places, issuer_places
 from ..types import Document
-from ..zh import cn_to_int, int_to_cn, word_starts
+from ..zh import asking_part, cn_to_int, int_to_cn, word_starts
 
 # Vocabularies are data files (assistant/data/*, each with its origin noted at its top).
 UNIT_ALIASES = {r["full"]: r["short"] for r in read_table("unit_aliases.tsv")}
@@ -344,7 +344,7 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
     years = tuple(re.findall(r"(20\d\d)年", q))
     return QueryInfo(
         text=q, doc_ids=tuple(dict.fromkeys(doc_ids)), level=level, clause_labels=tuple(dict.fromkeys(labels)),
-        units=tuple(dict.fromkeys(units)), asks_units=bool(UNITS_Q.search(q)), asks_number=bool(NUMBER_Q.search(q)),
+        units=tuple(dict.fromkeys(units)), asks_units=bool(UNITS_Q.search(q)), asks_number=bool(NUMBER_Q.search(asking_part(q))),
         foreign_places=foreign, years=years, doc_hints=tuple(hints), local_places=tuple(local),
         mentioned_places=tuple(mentioned), quoted=tuple(re.findall(r"[“\"]([^”\"]{2,20})[”\"]", q)),
     )
