@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .data import DATA_DIR
+from .zh import DOC_NUMBER
 
 MODEL_FILE = DATA_DIR / "answerability.json"
 _NUM = re.compile(r"\d+(?:\.\d+)?|[一二三四五六七八九十百千万]+[个所项名人元%]")
@@ -116,6 +117,15 @@ def named_entities(question: str) -> list[str]:
     for m in _NAMED.finditer(question):
         out.append(m.group(1) or m.group(0).strip("《》"))
     return out
+
+
+def named_in(name: str, text: str) -> bool:
+    """Whether the text bears a name the question gives. A 文号 as matched may carry the word
+    before it («按教基一〔2010〕1号»): the number found with a shorter head is the one named."""
+    if name in text:
+        return True
+    m = DOC_NUMBER.fullmatch(name)
+    return bool(m) and any(name[i:] in text for i in range(1, len(m.group(1)) - 1))
 
 
 def has_figure(text: str) -> bool:

@@ -15,7 +15,7 @@ from ..data import read_lines
 from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences, units_of, words  # split_sentences re-exported: composers use it
 
 from ..followup import REFERS_BACK
-from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities
+from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities, named_in
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from .lookups import addressed, outside_jurisdiction, previous_clause, units_of_previous
@@ -189,7 +189,10 @@ def gather(hits: list[Hit], terms: dict[str, float], info: QueryInfo, seen=lambd
         picked, best = pick_sentences(sents, terms, info, label, 3 if table else 2, h.sentence_sims, model, turn_terms)
         context = " ".join(h.clause.clause_path) + " " + h.doc.title + " " + text
         support = coverage(terms, context)
-        missing_year = any(y not in context for y in info.years)
+        # A year may be the one in the document's 文号 («2020年省里出的那个行动计划»), not its
+        # date: a report published in 2024 gives the figures of 2023.
+        dated = f"{context} {h.doc.doc_number or ''}"
+        missing_year = any(y not in dated for y in info.years)
         rank_prior = h.score / best_rrf
         score = 0.5 * best + 0.35 * rank_prior + 0.15 * support
         if info.asks_number and not any(_NUM.search(x) for x in picked):
@@ -241,7 +244,7 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
         bm25_share=h.lexical / best_bm25 if best_bm25 > 0 else 0.0,
         fused_share=h.score / (hits[0].score or 1.0), rank=float(hits.index(h)), agree=sum(in_top) / 3,
         coverage=ev.support, salient=_salient(terms, context), picked_coverage=coverage(terms, picked),
-        missing_year=float(missing_year), missing_named=float(any(x not in where for x in named)),
+        missing_year=float(missing_year), missing_named=float(any(not named_in(x, where) for x in named)),
         number_missing=float(info.asks_number and not has_figure(picked)),
         quantity_missing=float(asked is not None and not has_quantity(picked, asked)),
         quantity_missing_clause=float(asked is not None and not has_quantity(h.text, asked)),

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answerability import (
     FEATURES, GATE_EXTRA, SENTENCE_FEATURES, Logistic, Model, SentenceSignals, Signals, focus_words, load_model,
-    named_entities,
+    named_entities, named_in,
 )
 from assistant.zh import asked_quantity, has_quantity
 
@@ -148,3 +148,9 @@ def test_a_follow_up_is_not_answered_with_the_sentence_it_was_just_given(follows
     from assistant.compose.extractive import _fresh_choice
 
     assert _fresh_choice(probs, [_sentence(*s) for s in signals], follows) == chosen
+
+
+def test_a_doc_number_named_after_a_preposition_is_found_in_the_document_bearing_it():
+    assert named_in("按教基一〔2010〕1号", "《意见》（教基一〔2010〕1号）")
+    assert not named_in("按教基一〔2011〕1号", "《意见》（教基一〔2010〕1号）")
+    assert not named_in("“三队两组”", "组建合唱队")
