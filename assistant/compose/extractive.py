@@ -37,6 +37,13 @@ RETRIEVED = 8  # clauses the retriever returns for the composer
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
 
 
+def asked_of(info: QueryInfo) -> str | None:
+    """The figure a question asks for: a follow-up's own ask («那要开几门课？» after «帮几所学
+    校？» asks for 门), else the one it inherits («那中职呢？»)."""
+    own = asked_quantity(info.turn) if info.turn else None
+    return own if own is not None else asked_quantity(info.text)
+
+
 def key_terms(question: str, idf) -> dict[str, float]:
     """Content words of the question (jieba precise mode) weighted by IDF; single
     characters weigh little, years a lot."""
@@ -114,7 +121,7 @@ def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo,
     covs = [coverage(terms, x) for x in sents]
     turn = [coverage(turn_terms, x) for x in sents] if turn_terms is not None else covs
     sim = [sims.get(x, min(sims.values(), default=0.0)) for x in sents]
-    asked = asked_quantity(info.text)
+    asked = asked_of(info)
     top_cov, top_sim = max(covs, default=0.0), max(sim, default=0.0)
     out = []
     for i, x in enumerate(sents):
@@ -233,7 +240,7 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
     where = context + " " + (h.doc.doc_number or "") + " " + (h.doc.notice_title or "")
     named = named_entities(info.text)
     picked = " ".join(ev.sentences)
-    asked = asked_quantity(info.text)
+    asked = asked_of(info)
     if asked and asked not in ("%", "date") and h.clause.kind == "table":
         asked = ""  # a table gives its units in the header: any figure in a row will do
     per_sentence = [(coverage(terms, x), x) for x in units_of(h.text, h.clause.kind == "table")]

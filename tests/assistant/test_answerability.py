@@ -154,3 +154,13 @@ def test_a_doc_number_named_after_a_preposition_is_found_in_the_document_bearing
     assert named_in("按教基一〔2010〕1号", "《意见》（教基一〔2010〕1号）")
     assert not named_in("按教基一〔2011〕1号", "《意见》（教基一〔2010〕1号）")
     assert not named_in("“三队两组”", "组建合唱队")
+
+
+def test_a_follow_up_asks_for_its_own_figure_and_inherits_one_only_when_it_asks_none():
+    from assistant.compose.extractive import asked_of
+    from assistant.retrieve.query import QueryInfo
+
+    merged = "每所试点高校要对口帮几所中小学？ 那要给对口学校开几门专项课？"
+    assert asked_of(QueryInfo(text=merged, turn="那要给对口学校开几门专项课？")) == "门"
+    assert asked_of(QueryInfo(text="高职要保证多少学时？ 那中职呢？", turn="那中职呢？")) == "学时"
+    assert asked_of(QueryInfo(text="今年招多少学生？")) == "人"
