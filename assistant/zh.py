@@ -222,6 +222,10 @@ def asking_part(question: str) -> str:
     return _ASKS_WHICH.sub("", "，".join(kept))
 
 
+_CONTACT = {"tel": re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9})(?!\d)"),
+            "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")}
+
+
 def asked_quantity(question: str) -> str | None:
     """What a question asks a figure of: "date" for a day or deadline, "%" for a share,
     "duration" for a span of time, "frequency" for how often, a measure word (元, 人, 年 …) for a count, "" for a bare
@@ -259,6 +263,8 @@ def has_quantity(text: str, measure: str) -> bool:
         return bool(_DURATION_GIVEN.search(text) or _RATE_GIVEN.search(text))
     if measure == "":
         return bool(re.search(rf"\d|[{CN_NUMERAL}]", text))
+    if measure in _CONTACT:
+        return bool(_CONTACT[measure].search(text))
     return any(_MEASURE_OF[m.group(1)] == measure for m in _COUNTED.finditer(text))
 
 

@@ -63,6 +63,7 @@ def test_gate_prefers_a_clear_winner_to_a_tie():
     ("今年招多少学生？", "人"), ("每天要练多长时间？", "duration"), ("多久开一次会？", "frequency"),
     ("投到职业教育上的钱每年平均涨了多少？", ""),
     ("申报截止到哪天？", "date"), ("是从什么时候开始施行的？", "date"),
+    ("职教科的联系电话是多少？", "tel"), ("报送邮箱是多少？", "email"),
 ])
 def test_asked_quantity_reads_the_kind_of_figure(question, kind):
     assert asked_quantity(question) == kind
@@ -87,6 +88,7 @@ def test_has_quantity_binds_the_figure_to_what_it_counts():
     assert has_quantity("配备1名教研员", "人") and has_quantity("比例不低于15%", "%") and has_quantity("百分之六十", "%")
     assert not has_quantity("分3年落实，扩大到1000所学校", "人")  # figures, but none counts people
     assert not has_quantity("加大经费投入", "")
+    assert has_quantity("联系人：张三，电话：0351-3046505", "tel") and not has_quantity("2022年4月底前报送", "tel")
     assert has_quantity("于2019年7月19日前报送", "date") and has_quantity("自一九九八年九月一日起施行", "date")
     assert not has_quantity("按规定时间报送", "date")
     assert has_quantity("每天校内体育活动不少于1小时", "duration") and not has_quantity("每天开展大课间活动", "duration")
