@@ -166,7 +166,8 @@ _MEASURES = "|".join(sorted(_MEASURE_OF, key=len, reverse=True))
 _FIGURE = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}万亿]+)"
 _COUNTED = re.compile(rf"{_FIGURE}\s*(?:[万亿])?\s*({_MEASURES})")
 _PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{CN_NUMERAL}\d]+|[{CN_NUMERAL}]成|\d+(?:\.\d+)?个百分点")
-_ASK_COUNT = re.compile(rf"(?:多少|几)(?:万|亿)?\s*({_MEASURES})?")
+# «好几项», «十几个», «几十所» say «several», not «how many».
+_ASK_COUNT = re.compile(rf"(?:多少|(?<![好十])几(?![十百千]))(?:万|亿)?\s*({_MEASURES})?")
 _ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|百分点")
 
 

@@ -40,7 +40,7 @@ EXPANSIONS = _vocabulary("staff_wording.tsv", "synonyms.tsv")
 _INSTITUTION_AFTER = r"[^的，,。？?、\s]{0,6}(学校|学院|大学|中学|小学|职中|卫校|中心|集团)"
 _SCHOOL_TYPE = r"中等|普通|各|中小|职业院校|高等"  # 北京市中等职业学校: a kind of school in that place
 UNITS_Q = re.compile(r"(哪些|哪个|什么)(单位|部门)|谁(来)?负责|由谁|责任单位|牵头|负责单位|负责部门")
-NUMBER_Q = re.compile(r"多少|几[个所项门家次年]|比例|比重|占比|多大|标准是|达到|不低于|金额|人数|数量")
+NUMBER_Q = re.compile(r"多少|(?<![好十])几[个所项门家次年]|比例|比重|占比|多大|标准是|达到|不低于|金额|人数|数量")
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ def test_asked_quantity_reads_the_kind_of_figure(question, kind):
     "我们是一所本科院校，想开几个应用技术类的专业，省里是鼓励还是限制？",  # 几: a few, of the asker's case
     "学生还想多考几个证书，省里鼓励不鼓励？", "我们想把几所小中专合并成一所，支持这么干吗？",
     "这件事是哪几个部门负责？", "招生比例是谁来定？",
+    "我们是只剩十几个孩子的教学点，能撤吗？",  # 十几/好几/几十: several
 ])
 def test_a_few_of_the_askers_own_case_or_a_which_question_asks_for_no_figure(question):
     assert asked_quantity(question) is None
@@ -81,6 +82,7 @@ def test_a_few_of_the_askers_own_case_or_a_which_question_asks_for_no_figure(que
 def test_a_figure_asked_beside_an_either_or_question_is_still_asked():
     assert asked_quantity("毕业生升学的比例有多少？比上一年是高了还是低了？") == "%"
     assert asked_quantity("省里对一个县该办几所中职有说法没？") == "所"
+    assert asked_quantity("政策性加分好几项都符合的话，最多能加几分？") == "分"
 
 
 def test_has_quantity_binds_the_figure_to_what_it_counts():
