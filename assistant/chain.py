@@ -17,7 +17,7 @@ from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
 from .followup import depends_on_history, last_assistant, rewrite
 from .retrieve.hybrid import FusionParams, HybridRetriever
-from .retrieve.query import analyse, doc_places, expand
+from .retrieve.query import NUMBERED_LABEL, analyse, doc_places, expand, named_articles
 from .retrieve.titles import TitleIndex
 from .settings import Settings
 from .store import IndexStore, add_words, check_embedder
@@ -106,12 +106,26 @@ class PolicyAssistant:
             if current.doc_ids:  # what the user names now wins over what the history named
                 info = replace(info, doc_ids=current.doc_ids, level=current.level)
             info = replace(info, turn=s.question, previous_answer=last_assistant(s.history))
-        info = replace(info, title_affinity=self.titles.affinity(expand(s.standalone)))
+        info = replace(info, title_affinity=self.titles.affinity(expand(s.standalone)),
+                       absent_articles=self._absent_articles(s.question, info.doc_ids))
         doc_ids = s.doc_ids or info.doc_ids
         hits = self.retriever.search(s.standalone, info, doc_ids=doc_ids, level=s.level, k=RETRIEVED)
         if not hits and doc_ids and not s.doc_ids:
             hits = self.retriever.search(s.standalone, info, level=s.level, k=RETRIEVED)
         return replace(s, info=info, hits=tuple(hits))
+
+    def _absent_articles(self, question: str, doc_ids: Sequence[str]) -> tuple[str, ...]:
+        """Articles the question names that none of the documents it names has."""
+        named = named_articles(question)
+        if not named or not doc_ids:
+            return ()
+        labels = {x for d in doc_ids for c in self.snap.clauses_of(d) for x in c.clause_path}
+        if not any(NUMBERED_LABEL.match(x) for x in labels):
+            return ()  # a document not parsed into articles cannot be said to lack one
+        docs = {d.doc_id: d for d in self.documents}
+        title = "、".join(f"《{docs[d].title}》" for d in doc_ids if d in docs)
+        return tuple(f"{title}{shown}" for shown, variants in named
+                     if not any(lbl.startswith(v) for lbl in labels for v in variants))
 
     def _compose(self, s: ChainState) -> ChainState:
         structured = self._structured(s)

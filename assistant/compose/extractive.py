@@ -313,8 +313,8 @@ def with_heading_body(sents: list[str], quoted: list[str], label: str) -> list[s
 
 def out_of_scope(info: QueryInfo) -> bool:
     """Clear signs no indexed document can answer: a place none issues for or mentions, a 文号
-    none bears. Decided before any model sees the question, in both modes."""
-    return bool(info.foreign_places)
+    none bears, an article the named document does not have. Decided before any model sees the question, in both modes."""
+    return bool(info.foreign_places or info.absent_articles)
 
 
 def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list[Evidence]:
@@ -475,7 +475,9 @@ CLOSEST_SHOWN = 3
 
 
 def scope_reason(info: QueryInfo) -> str:
-    return f"收录的文件中没有{'、'.join(info.foreign_places)}的文件。"
+    if info.foreign_places:
+        return f"收录的文件中没有{'、'.join(info.foreign_places)}的文件。"
+    return f"收录的文件中没有{'、'.join(info.absent_articles)}。"
 
 
 def refusal(question: str, hits: list[Hit], ranked: list[Evidence] | None = None, reason: str | None = None) -> Answer:

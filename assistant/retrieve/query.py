@@ -58,6 +58,9 @@ class QueryInfo:
     doc_hints: tuple[str, ...] = ()  # documents the question hints at (年报, a province in a national table)
     local_places: tuple[str, ...] = ()  # cities/counties of a covered province with no document of their own
     mentioned_places: tuple[str, ...] = ()  # places no document issues for that national texts name
+    # Articles the question names that the document it names does not have («教育法第八十七条»
+    # of a law of 86): as clear a miss as a 文号 no document bears. Shown as «《title》第N条».
+    absent_articles: tuple[str, ...] = ()
     # A follow-up merged with the history: the new turn's own words, and the answer it follows
     # (what the asker has already been told). Empty for a question that stands alone.
     turn: str = ""
@@ -117,7 +120,7 @@ def title_aliases(doc: Document) -> frozenset[str]:
 
 
 # A title is named as a word: «职业教育法» does not name the 教育法. These may precede it.
-_BEFORE_NAME = set("按照据依的和与及在于对从是《")
+_BEFORE_NAME = set("按照据依的和与及在于对从是《了把")  # a particle or preposition before a title
 
 
 def _is_cjk(ch: str) -> bool:
@@ -300,6 +303,22 @@ def _as_word(q: str, name: str, starts: list[bool], ends: set[int]) -> bool:
     return False
 
 
+_ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百\d]+)条")
+# A numbered clause label of any style: 第八条, （八）, 8.
+NUMBERED_LABEL = re.compile(r"第[零〇一二三四五六七八九十百\d]+条|[（(][一二三四五六七八九十]+[）)]|\d+[.．]")
+
+
+def named_articles(q: str) -> list[tuple[str, list[str]]]:
+    """The articles a question names («第八十七条»), each with the labels a clause of that
+    number may bear: 第八十七条 in a law, 87. or （八十七） in a plan."""
+    out = []
+    for m in _ARTICLE.finditer(q):
+        n = cn_to_int(m.group(1))
+        if n:
+            out.append((m.group(0), [f"{n}.", f"（{int_to_cn(n)}）", f"第{int_to_cn(n)}条"]))
+    return out
+
+
 def analyse(question: str, documents: list[Document], known_units: set[str], corpus_text_has) -> QueryInfo:
     q = question.strip()
     doc_ids: list[str] = []
@@ -324,10 +343,8 @@ def analyse(question: str, documents: list[Document], known_units: set[str], cor
         labels.append(f"{m.group(1)}{m.group(2)}")
     for m in re.finditer(r"第?[（(]([一二三四五六七八九十]+)[）)]条?", q):
         labels.append(f"（{m.group(1)}）")
-    for m in re.finditer(r"第([一二三四五六七八九十\d]+)条", q):
-        n = cn_to_int(m.group(1))
-        if n:
-            labels += [f"{n}.", f"（{int_to_cn(n)}）", f"第{int_to_cn(n)}条"]
+    for _, variants in named_articles(q):
+        labels += variants
     units = _named_units(q, known_units)
     for full, short in UNIT_ALIASES.items():
         if full in q:

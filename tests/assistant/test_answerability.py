@@ -168,3 +168,12 @@ def test_a_follow_up_asks_for_its_own_figure_and_inherits_one_only_when_it_asks_
     assert asked_of(QueryInfo(text=merged, turn="那要给对口学校开几门专项课？")) == "门"
     assert asked_of(QueryInfo(text="高职要保证多少学时？ 那中职呢？", turn="那中职呢？")) == "学时"
     assert asked_of(QueryInfo(text="今年招多少学生？")) == "人"
+
+
+def test_a_named_article_is_read_with_the_labels_a_clause_of_that_number_bears():
+    from assistant.retrieve.query import NUMBERED_LABEL, named_articles
+
+    assert named_articles("教育法第八十七条说的是啥？") == [("第八十七条", ["87.", "（八十七）", "第八十七条"])]
+    assert named_articles("第一百零二条呢？")[0][1][2] == "第一百零二条"
+    assert named_articles("有什么条件？") == []
+    assert NUMBERED_LABEL.match("第四十二条") and NUMBERED_LABEL.match("（十一）") and not NUMBERED_LABEL.match("附则")

@@ -201,6 +201,13 @@ def test_doc_number_and_clause_look_up(assistant):
     assert short.citations[0].doc_number == "晋政发〔2020〕19号" and "2%" in short.answer
 
 
+def test_an_article_the_named_document_does_not_have_is_named_in_the_refusal(assistant):
+    ans = assistant.ask("晋政发〔2020〕19号第三十条讲的是什么？")
+    assert not ans.found and "第三十条" in ans.answer.split("\n")[1]
+    present = assistant.ask("晋政发〔2020〕19号第二十四条讲的是什么？")
+    assert present.found and present.citations[0].clause_path[-1].startswith("（二十四）")
+
+
 def test_document_filter_restricts_the_search(assistant):
     docs = assistant.resolve_docs(["运政发〔2021〕8号"])
     ans = assistant.ask("公办高职院校生均财政拨款不低于多少？", doc_ids=docs)
