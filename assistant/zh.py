@@ -207,7 +207,7 @@ def _noun_measure(text: str, nearest_last: bool) -> str | None:
 # «…，支持这么干吗？») makes a 几/多少 in the clauses before it an indefinite «a few» of the
 # asker's own case («想开几个专业»); 哪几/哪些 ask which, and a 谁 beside a figure word asks who.
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
-_SENTENCE_END = re.compile(r"(?<=[？?。！!])")
+_QUESTION_END = re.compile(r"(?<=[？?。！!])")
 _YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1")
 _ASKS_WHICH = re.compile(r"哪几|哪些")
 
@@ -215,7 +215,7 @@ _ASKS_WHICH = re.compile(r"哪几|哪些")
 def asking_part(question: str) -> str:
     """The part of a question in which 多少/几/比例 ask for a figure."""
     kept = []
-    for sent in filter(None, (x.strip() for x in _SENTENCE_END.split(question))):
+    for sent in filter(None, (x.strip() for x in _QUESTION_END.split(question))):
         clauses = [c for c in _CLAUSE_BREAK.split(sent) if c.strip()]
         if len(clauses) > 1 and _YES_NO.search(clauses[-1]):
             clauses = clauses[-1:]
