@@ -19,6 +19,7 @@ from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Si
 from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from .lookups import addressed, outside_jurisdiction, previous_clause, units_of_previous
+from .quoting import HEADING_CHARS, already_given, joined, shown_quote, with_heading_body, with_list_items
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
@@ -28,10 +29,6 @@ _NUM = re.compile(r"\d+(?:\.\d+)?(?:%|％)?")
 # Candidates the answerability model scores; the most probable answers. The bank's fit part
 # has the right clause among the first five for most answerable questions it retrieves at all.
 CANDIDATES = 5
-# A sentence shorter than this (characters) is a bare heading or label: it names a topic and
-# says nothing of what holds. Quoting the sentence after a heading was measured on the bank's
-# fit part at 12–24 with the same result (0.714 → 0.716; validation 0.680 unchanged).
-HEADING_CHARS = 12
 GATHERED = 6  # clauses given sentences and signals, of which the CANDIDATES best by evidence score are ranked
 RETRIEVED = 8  # clauses the retriever returns for the composer
 YEAR_WEIGHT = 5.0  # a year the question asks about must be in the evidence
@@ -104,16 +101,6 @@ class Evidence:
 def repeats(text: str, info: QueryInfo) -> float:
     """How much of the text the asker was already given in the answer a follow-up follows."""
     return overlap(text, info.previous_answer) if info.previous_answer else 0.0
-
-
-_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%.]")
-
-
-def already_given(sentence: str, info: QueryInfo) -> bool:
-    """The answer a follow-up follows quoted this sentence word for word: quoting it again as a
-    supplement adds nothing (the fitted choice may still pick it when it is the answer)."""
-    core = _NOT_TEXT.sub("", sentence)
-    return bool(info.previous_answer and core) and core in _NOT_TEXT.sub("", info.previous_answer)
 
 
 def sentence_signals(sents: list[str], terms: dict[str, float], info: QueryInfo, label: str, sims: dict[str, float],
@@ -274,43 +261,6 @@ def _log_rank(rank: int | None) -> float:
     return math.log1p(RANK_ABSENT if rank is None else rank)
 
 
-# A lead-in («必须具备下列基本条件：») is quoted with the items it introduces, up to this
-# many: the longest 项 lists of the real laws in ../shared/real-docs run to 11 items.
-MAX_LIST_ITEMS = 12
-
-
-def with_list_items(sents: list[str], picked: list[str]) -> list[str]:
-    out: list[str] = []
-    for s in picked:
-        if s in out:
-            continue
-        out.append(s)
-        if not s.endswith(("：", ":")):
-            continue
-        k = sents.index(s) + 1
-        while k < len(sents) and len(out) < len(picked) + MAX_LIST_ITEMS and match_marker(sents[k]):
-            if sents[k] not in out:
-                out.append(sents[k])
-            k += 1
-    return out
-
-
-def is_heading(s: str, label: str, first: bool) -> bool:
-    """The clause's own heading, or a short opening sentence that reads as one."""
-    return s.rstrip("。：:；; ") == label.rstrip("。：:；; ") or (first and len(s) < HEADING_CHARS)
-
-
-def with_heading_body(sents: list[str], quoted: list[str], label: str) -> list[str]:
-    """A quoted heading is followed by the sentence it heads: a heading alone answers nothing."""
-    out: list[str] = []
-    for s in quoted:
-        out.append(s)
-        k = sents.index(s) if s in sents else -1
-        if is_heading(s, label, k == 0) and 0 <= k < len(sents) - 1 and sents[k + 1] not in quoted:
-            out.append(sents[k + 1])
-    return out
-
-
 def out_of_scope(info: QueryInfo) -> bool:
     """Clear signs no indexed document can answer: a place none issues for or mentions, a 文号
     none bears, an article the named document does not have. Decided before any model sees the question, in both modes."""
@@ -389,9 +339,9 @@ def second_sources(best: Evidence, ranked: list[Evidence], info: QueryInfo, thre
     """Other clauses shown beside the answer: any candidate that gives a different figure for
     the same count (staff must see that the documents disagree, whatever the gate thinks of
     that clause), and runners-up the gate is nearly as sure of («另见»)."""
-    quote, out = _join(best), []
+    quote, out = joined(best), []
     for rank, ev in enumerate(ranked[1:], 1):
-        q2 = _join(ev)
+        q2 = joined(ev)
         if ev.hit.clause.clause_id == best.hit.clause.clause_id or not q2 or (q2 == quote and ev.hit.doc.doc_id == best.hit.doc.doc_id):
             continue
         if outside_jurisdiction(ev, info):  # not even a conflicting figure: it does not apply there
@@ -436,28 +386,6 @@ def eligibility_lead(ev: Evidence) -> str:
     if conds:
         lead += f"；条件：{'；'.join(conds)}"
     return lead + "。请对照以下原文判断您的情况。"
-
-
-def _join(ev: Evidence) -> str:
-    return ("\n" if ev.hit.clause.kind == "table" else "").join(ev.sentences)
-
-
-# A clause no longer than this is quoted whole: the sentence that answers often leans on its
-# neighbours (the condition, the exception, the figure in the next sentence), and a provision of
-# a few sentences reads better whole than cut. Set as a reading bound (about six lines of the chat
-# column), not fitted: the bank's facts check rewards any longer quote, so it rises with the cap
-# (fit pass 0.729 at 0, 0.746 at 250, 0.754 at 300, 0.769 uncapped) and cannot choose it.
-WHOLE_CLAUSE_CHARS = 300
-
-
-def shown_quote(ev: Evidence, info: QueryInfo) -> str:
-    """The answer's quote: the whole clause when short, less what the answer a follow-up follows
-    already quoted, else the sentences picked from it."""
-    text = ev.hit.text
-    if ev.hit.clause.kind == "table" or len(text) > WHOLE_CLAUSE_CHARS:
-        return _join(ev)
-    fresh = [x for x in split_sentences(text) if x in ev.sentences or not already_given(x, info)]
-    return "".join(fresh)
 
 
 def _where(ev: Evidence) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from assistant.compose.extractive import WHOLE_CLAUSE_CHARS, Evidence, shown_quote, with_heading_body, with_list_items
+from assistant.compose.extractive import Evidence
+from assistant.compose.quoting import WHOLE_CLAUSE_CHARS, shown_quote, with_heading_body, with_list_items
 from assistant.zh import split_sentences
 
 ARTICLE = ("第二十七条设立学校及其他教育机构，必须具备下列基本条件：\n（一）有组织机构和章程；\n（二）有合格的教师；\n"
@@ -54,10 +55,14 @@ def test_a_short_clause_is_quoted_whole_so_the_sentence_beside_the_pick_is_shown
     assert quote == "".join(sents) and "共同承担" in quote
 
 
-def test_a_long_clause_shows_only_the_picked_sentences():
-    long = FUNDING + "各地要统筹安排资金，加强经费使用管理。" * (WHOLE_CLAUSE_CHARS // 10)
-    picked = split_sentences(FUNDING)[1]
-    assert shown_quote(_evidence(long, [picked]), SimpleNamespace(previous_answer=None)) == picked
+def test_a_long_clause_shows_the_picked_sentence_with_its_neighbours_up_to_the_same_length():
+    filler = [f"第{i}项工作要统筹安排资金，加强经费使用管理。" for i in range(WHOLE_CLAUSE_CHARS // 10)]
+    sents = split_sentences(FUNDING) + filler
+    picked = sents[1]
+    quote = shown_quote(_evidence("".join(sents), [picked]), SimpleNamespace(previous_answer=None))
+    assert picked in quote and sents[2] in quote and sents[0] in quote  # the next one first, then before
+    assert len(quote) <= WHOLE_CLAUSE_CHARS and quote in "".join(sents)  # one stretch of the text
+    assert filler[-1] not in quote
 
 
 def test_a_follow_up_does_not_repeat_what_the_answer_before_it_quoted():
