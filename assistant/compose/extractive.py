@@ -287,7 +287,7 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
         for ev in evidence[1:]:  # a runner-up answers as well as the best would, at most
             ev.p = min(evidence[0].p, model.answer_probability(ev.signals, ev.rank_p, evidence[0].rank_p))
         for ev in evidence:
-            if outside_jurisdiction(ev, info):
+            if outside_jurisdiction(ev, info) or ev.hit.doc.doc_id in info.yearless_docs:
                 ev.p = 0.0
     return evidence
 

@@ -61,6 +61,9 @@ class QueryInfo:
     # Articles the question names that the document it names does not have («教育法第八十七条»
     # of a law of 86): as clear a miss as a 文号 no document bears. Shown as «《title》第N条».
     absent_articles: tuple[str, ...] = ()
+    # Retrieved documents that never mention a year the question names («2025年的目标» of a plan
+    # that runs to 2022): none of their clauses can say what holds in that year.
+    yearless_docs: tuple[str, ...] = ()
     # A follow-up merged with the history: the new turn's own words, and the answer it follows
     # (what the asker has already been told). Empty for a question that stands alone.
     turn: str = ""

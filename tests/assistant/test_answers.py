@@ -208,6 +208,14 @@ def test_an_article_the_named_document_does_not_have_is_named_in_the_refusal(ass
     assert present.found and present.citations[0].clause_path[-1].startswith("（二十四）")
 
 
+def test_a_year_no_retrieved_document_mentions_is_not_answered_from_them(assistant):
+    later = assistant.trace("运城市2035年职业教育发展的目标是什么？")
+    assert later.info.years == ("2035",) and set(later.info.yearless_docs) >= {h.doc.doc_id for h in later.hits}
+    assert not assistant.ask("运城市2035年职业教育发展的目标是什么？").found
+    covered = assistant.trace("运城市到2022年底要打造多少个职业教育品牌专业？")
+    assert covered.info.years == ("2022",) and covered.hits[0].doc.doc_id not in covered.info.yearless_docs
+
+
 def test_document_filter_restricts_the_search(assistant):
     docs = assistant.resolve_docs(["运政发〔2021〕8号"])
     ans = assistant.ask("公办高职院校生均财政拨款不低于多少？", doc_ids=docs)
