@@ -2,7 +2,6 @@
 runnables, so another composer (the LLM mode) is one more step, not a second pipeline."""
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import replace
@@ -35,7 +34,6 @@ LLM_SOURCES = 5
 # whole question is embedded, at ~4 ms a character on 2 cores, so a pasted document would hold
 # a worker for minutes. Longer input is refused with this limit named.
 MAX_QUESTION_CHARS = 500
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # Only the recent turns matter for reading a follow-up; older ones are dropped.
 MAX_HISTORY_MESSAGES = 8
 
@@ -61,7 +59,6 @@ class PolicyAssistant:
         self.titles = TitleIndex(self.documents)
         # A place no document issues for is still in scope where a national document names it
         # (a national table of provinces); a provincial or city text naming it is not enough.
-        self._doc_years: dict[str, frozenset[str]] = {}  # one small set per document asked about
         self._national_text = {d.doc_id: "\n".join(c.text for c in self.snap.clauses_of(d.doc_id))
                                for d in self.documents if d.level == "national"}
         if settings.answer_mode not in ("llm", "extractive"):
@@ -116,18 +113,19 @@ class PolicyAssistant:
         if not hits and doc_ids and not s.doc_ids:
             hits = self.retriever.search(s.standalone, info, level=s.level, k=RETRIEVED)
         if info.years:
-            docs = dict.fromkeys(h.doc.doc_id for h in hits)
-            info = replace(info, yearless_docs=tuple(d for d in docs if not set(info.years) & self._years_of(d)))
+            info = replace(info, yearless_docs=self._yearless(info.years, hits))
         return replace(s, info=info, hits=tuple(hits))
 
-    def _years_of(self, doc_id: str) -> frozenset[str]:
-        """Every year a document mentions (its text, title, 文号, date), read once per document."""
-        if doc_id not in self._doc_years:
-            d = self.snap.documents[doc_id]
-            text = " ".join([d.title, d.doc_number or "", d.notice_title or "", d.date or "",
-                             *(" ".join((*c.clause_path, c.text)) for c in self.snap.clauses_of(doc_id))])
-            self._doc_years[doc_id] = frozenset(_YEAR.findall(text))
-        return self._doc_years[doc_id]
+    def _yearless(self, years: Sequence[str], hits) -> tuple[str, ...]:
+        """The retrieved documents that mention none of the years asked: not in their text (the
+        lexical index's postings), title, 文号 or date."""
+        named = set().union(*(self.retriever.docs_with_token(y) for y in years))
+        out = []
+        for d in dict.fromkeys(h.doc for h in hits):
+            head = " ".join((d.title, d.doc_number or "", d.notice_title or "", d.date or ""))
+            if d.doc_id not in named and not any(y in head for y in years):
+                out.append(d.doc_id)
+        return tuple(out)
 
     def _absent_articles(self, question: str, doc_ids: Sequence[str]) -> tuple[str, ...]:
         """Articles the question names that none of the documents it names has."""

@@ -92,6 +92,14 @@ class LexicalIndex:
         csc = csr_matrix((w, self.ids, self.indptr), shape=(n, v)).tocsc()
         return csc.data.astype(np.float32), csc.indices, csc.indptr
 
+    def chunks_with(self, token: str) -> np.ndarray:
+        """The chunks holding a token (its posting list)."""
+        i = self.vocab_dict.get(token)
+        if i is None:
+            return np.zeros(0, dtype=np.int64)
+        _, rows, ptr = self._columns()
+        return rows[int(ptr[i]): int(ptr[i + 1])]
+
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """Each chunk's BM25 score for the query tokens (a repeated token counts again, as in bm25s)."""
         data, rows, ptr = self._columns()

@@ -148,6 +148,13 @@ class HybridRetriever:
         return np.unique(np.concatenate([np.asarray(dense_order[:SENTENCE_POOL], dtype=int),
                                          np.asarray(bm25_order[:SENTENCE_POOL], dtype=int)]))
 
+    def docs_with_token(self, token: str) -> frozenset[str]:
+        """The documents whose chunks hold a token (a year: «2022» is a jieba token of its own),
+        from the lexical index's postings: no record is read."""
+        ix = self.snap.index
+        ords = np.unique(ix.chunk_doc[self.snap.bm25.chunks_with(token)])
+        return frozenset(ix.doc_ids[o] for o in ords.tolist() if o >= 0)
+
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)
 

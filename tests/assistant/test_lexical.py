@@ -117,3 +117,9 @@ def test_an_index_built_from_given_counts_scores_as_one_tokenised_here(monkeypat
     for q in (["职业", "教育"], ["宣传", "解读"], ["一个语料中没有的词"]):
         assert np.allclose(copied.get_scores(q), here.get_scores(q), atol=1e-5)
     assert sorted(copied.vocab) == sorted(here.vocab)
+
+
+def test_a_tokens_posting_list_names_the_chunks_that_hold_it():
+    lex = LexicalIndex.build(["到2022年底建成10所", "2035年远景目标", "加强组织领导"], [])
+    assert sorted(lex.chunks_with("2022").tolist()) == [0] and sorted(lex.chunks_with("2035").tolist()) == [1]
+    assert lex.chunks_with("不存在的词").size == 0
