@@ -208,7 +208,7 @@ def _noun_measure(text: str, nearest_last: bool) -> str | None:
 # asker's own case («想开几个专业»); 哪几/哪些 ask which, and a 谁 beside a figure word asks who.
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
 _QUESTION_END = re.compile(r"(?<=[？?。！!])")
-_YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1")
+_YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1|没有?[？?]?$")
 _ASKS_WHICH = re.compile(r"哪几|哪些")
 
 

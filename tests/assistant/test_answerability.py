@@ -74,6 +74,7 @@ def test_asked_quantity_reads_the_kind_of_figure(question, kind):
     "学生还想多考几个证书，省里鼓励不鼓励？", "我们想把几所小中专合并成一所，支持这么干吗？",
     "这件事是哪几个部门负责？", "招生比例是谁来定？",
     "我们是只剩十几个孩子的教学点，能撤吗？",  # 十几/好几/几十: several
+    "我们县想把几个村小撤并到镇上，有什么限制没有？",  # «…没有？» ends a yes/no question too
 ])
 def test_a_few_of_the_askers_own_case_or_a_which_question_asks_for_no_figure(question):
     assert asked_quantity(question) is None
