@@ -349,15 +349,31 @@ def _render(el, skip: set[int], out: list[str] | None = None) -> list[str]:
     return out
 
 
+def _unstacked(row: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]]]:
+    """A row whose cells stack several rows line under line (学前教育 / 幼儿在园人数 / 学前一年毛入园率
+    beside 万人 / % and 2658 / 74.0): every cell after the first holds the same number of lines,
+    k ≥ 2, and the first k, or k + 1 with a group label on top. It becomes k rows, each first cell
+    under its label; any other row stays as it is."""
+    lines = [[x.strip() for x in re.split(r"[\n\x02]", t) if x.strip()] for t, _, _ in row]
+    k = len(lines[1]) if len(row) > 1 else 0
+    if k < 2 or any(len(x) != k for x in lines[2:]) or len(lines[0]) not in (k, k + 1):
+        return [row]
+    label = lines[0][0] if len(lines[0]) == k + 1 else ""
+    first = lines[0][len(lines[0]) - k:]
+    return [[(f"{label} {first[i]}".strip(), 1, 1), *((x[i], 1, 1) for x in lines[1:])] for i in range(k)]
+
+
 def _html_table(table, skip: set[int], out: list[str]) -> bool:
     """A data table → one line per row, spans expanded; False for a layout table."""
     if table.find("table") is not None:
         return False  # tables inside a table: page layout, its cells are rendered as blocks
     rows = table.find_all("tr")
     span = lambda v, limit: min(int(v), limit) or limit if str(v).strip().isdigit() else 1  # noqa: E731 (0: to the end)
-    grid = _grid([[(re.sub(r"[\s\x01\x02]+", " ", _fix_entities("".join(_render(td, skip)))).strip(),
-                    span(td.get("rowspan"), len(rows) - r), span(td.get("colspan"), 60))
-                   for td in tr.find_all(["td", "th"], recursive=False)] for r, tr in enumerate(rows)])
+    cells = [[(_fix_entities("".join(_render(td, skip))), span(td.get("rowspan"), len(rows) - r), span(td.get("colspan"), 60))
+              for td in tr.find_all(["td", "th"], recursive=False)] for r, tr in enumerate(rows)]
+    if all(rs == cs == 1 for row in cells for _, rs, cs in row):  # a split row would shift a span
+        cells = [part for row in cells for part in _unstacked(row)]
+    grid = _grid([[(re.sub(r"[\s\x01\x02]+", " ", t).strip(), rs, cs) for t, rs, cs in row] for row in cells])
     if not grid or len(grid[0]) < 2:
         return False
     out.append(BR + " ".join(c.get_text(" ", strip=True) for c in table.find_all("caption")) + BR)

@@ -216,3 +216,13 @@ def test_double_escaped_entities_in_real_text():
     page = '<div class="wrap">' + "".join(f"<p>{html.escape(x)}</p>" for x in source) + "</div>"
     lines = html_to_text(page, "nanping.html").split("\n")
     assert lines == [x.replace("&quot;", '"') for x in source]  # the literal &quot; of the source is decoded
+
+
+def test_a_table_row_stacking_several_rows_in_its_cells_is_split_into_them():
+    """The 纲要's 专栏1 writes 学前教育 / 幼儿在园人数 / 学前一年毛入园率 … line under line in one
+    cell, beside 万人 / % / % … and the figures: each indicator is a row of its own, under its group."""
+    text = html_to_text(PKULAW.read_text(encoding="utf-8", errors="replace"), PKULAW.name)
+    rows = text.splitlines()
+    assert "学前教育 学前三年毛入园率\t%\t50.9\t60.0\t70.0" in rows
+    assert "职业教育 中等职业教育在校生\t万人\t2179\t2250\t2350" in rows
+    assert "具有高等教育文化程度的人数\t万人\t9830\t14500\t19500" in rows  # a row of one line each stays whole
