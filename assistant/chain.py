@@ -135,8 +135,7 @@ class PolicyAssistant:
         labels = {x for d in doc_ids for c in self.snap.clauses_of(d) for x in c.clause_path}
         if not any(NUMBERED_LABEL.match(x) for x in labels):
             return ()  # a document not parsed into articles cannot be said to lack one
-        docs = {d.doc_id: d for d in self.documents}
-        title = "、".join(f"《{docs[d].title}》" for d in doc_ids if d in docs)
+        title = "、".join(f"《{self.snap.documents[d].title}》" for d in doc_ids)
         return tuple(f"{title}{shown}" for shown, variants in named
                      if not any(lbl.startswith(v) for lbl in labels for v in variants))
 

@@ -90,17 +90,18 @@ def shown_quote(ev: Evidence, info: QueryInfo) -> str:
     if ev.hit.clause.kind == "table":
         return joined(ev)
     sents = split_sentences(text)
-    keep = {i for i, x in enumerate(sents) if x in ev.sentences}
-    if len(text) > WHOLE_CLAUSE_CHARS and keep:
+    if len(text) <= WHOLE_CLAUSE_CHARS:
+        keep = set(range(len(sents)))
+    else:
+        keep = {i for i, x in enumerate(sents) if x in ev.sentences}
+        if not keep:  # the picks are not sentences of the text as split: quote them alone
+            return joined(ev)
         size = sum(len(sents[i]) for i in keep)
-        lo, hi = min(keep), max(keep)
-        for k in _around(lo, hi, len(sents)):
+        for k in _around(min(keep), max(keep), len(sents)):
             if size + len(sents[k]) > WHOLE_CLAUSE_CHARS:
                 break
             keep.add(k)
             size += len(sents[k])
-    else:
-        keep = set(range(len(sents)))
     return "".join(x for i, x in enumerate(sents) if i in keep and (x in ev.sentences or not already_given(x, info)))
 
 

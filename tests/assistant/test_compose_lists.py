@@ -70,3 +70,8 @@ def test_a_follow_up_does_not_repeat_what_the_answer_before_it_quoted():
     before = SimpleNamespace(previous_answer=f"根据《通知》：“{sents[1]}”")
     quote = shown_quote(_evidence(FUNDING, [sents[2]]), before)
     assert sents[1] not in quote and sents[2] in quote and sents[0] in quote
+
+
+def test_a_long_clause_whose_pick_is_not_one_of_its_sentences_is_not_quoted_whole():
+    long = FUNDING + "各地要统筹安排资金，加强经费使用管理。" * (WHOLE_CLAUSE_CHARS // 10)
+    assert shown_quote(_evidence(long, ["另行通知。"]), SimpleNamespace(previous_answer=None)) == "另行通知。"
