@@ -45,7 +45,7 @@ from .settings import Settings
 from .types import Chunk, Clause, Document
 from .zh import add_words, tokenize  # noqa: F401  (re-exported: the index is tokenised by the shared helper)
 
-PIPELINE_VERSION = "8"  # 8: HTML table rows stacked line under line in one cell split into rows; 7: bare levels of a unit list kept with the name they share (各市、州、县人民政府); 5: chunks cut at the cap, repeated texts within a document kept once; 6: chunks.npy
+PIPELINE_VERSION = "9"  # 9: a numbered heading whose own line says more than its label kept as a clause (its text had been dropped when items followed); 8: HTML table rows stacked line under line in one cell split into rows; 7: bare levels of a unit list kept with the name they share (各市、州、县人民政府); 5: chunks cut at the cap, repeated texts within a document kept once; 6: chunks.npy
 
 
 class EmbedderMismatch(RuntimeError):

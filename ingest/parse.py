@@ -29,6 +29,10 @@ GENRE_SECTIONS = {"序言", "前言", "引言", "导言", "总则", "附则", "�
 _TABLE_CAPTION = re.compile(r"^(附[：:]?|附表\s*\d*[：:]?|表\s*\d+[：:]?)\s*(.{0,40})$")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_END = ("。", "；", "！", "？", "：")
+
+
 @dataclass
 class Draft:
     """A clause under construction: heading path and paragraphs (with their indices)."""
@@ -125,8 +129,10 @@ def parse_structured(paras: list[Paragraph], body_start: int, issuer: str | None
     drafts = tree.drafts
     _inherit_units(drafts, paras)
     # A heading whose text is only the heading (一、指导思想) holds no clause of its own when
-    # children follow; it keeps one when body paragraphs follow it (三、发展目标 …).
-    kept = [d for k, d in enumerate(drafts) if d.rows or len(d.paras) > 1 or (d.kind == "clause" and not _has_child(drafts, k))]
+    # children follow; it keeps one when body paragraphs follow it (三、发展目标 …) or its own
+    # line says more than its label (46.有下列情形之一的考生…。同一考生…不得超过20分。).
+    kept = [d for k, d in enumerate(drafts)
+            if d.rows or len(d.paras) > 1 or (d.kind == "clause" and not _has_child(drafts, k)) or _says_more(d, paras)]
     return ([preamble] if preamble.paras else []) + kept
 
 
@@ -211,6 +217,16 @@ def _table_draft(paras, i, tree: _Tree, current: Draft | None) -> Draft:
     return d
 
 
+def _says_more(d: Draft, paras: list[Paragraph]) -> bool:
+    """A one-line heading whose line holds text beyond the label its children carry in their
+    path: dropping it would lose that text."""
+    if d.kind != "clause" or len(d.paras) != 1 or not d.path:
+        return False
+    text = paras[d.paras[0]].text
+    rest = text[len(d.path[-1]):] if text.startswith(d.path[-1]) else text
+    return bool(_HAN.search(rest))
+
+
 def _has_child(drafts: list[Draft], k: int) -> bool:
     return k + 1 < len(drafts) and len(drafts[k + 1].path) > len(drafts[k].path)
 
@@ -239,7 +255,7 @@ def parse_report(paras: list[Paragraph], body_start: int) -> list[Draft]:
             sections, current, section_draft = [], None, None
             continue
         if t in ("前言", "后记") and not in_toc:
-            chapter, sections = None, []
+            chapter, sections, started = None, [], True  # a foreword before chapter 1 is text too
             current = section_draft = Draft("section", [t])
             drafts.append(current)
             continue
@@ -279,8 +295,14 @@ def parse_report(paras: list[Paragraph], body_start: int) -> list[Draft]:
             if current is not None and current.kind == "case":
                 current = section_draft  # a figure caption closes the case box
             continue
-        if not started or current is None:
+        if not started:
             continue
+        if current is None:
+            if chapter is None or not t.endswith(_SENTENCE_END):
+                continue  # the chapter cover's own title and picture labels
+            # A chapter's opening paragraph before its first section is text of the chapter.
+            current = section_draft = Draft("section", [chapter])
+            drafts.append(current)
         if current.kind == "table":
             if "\t" in t:
                 current.rows.append(t.split("\t"))

@@ -120,6 +120,31 @@ def test_report_sections_tables_cases_and_annexes():
     assert max(len(c.text) for c in pf.chunks) <= 2 * 320
 
 
+def test_report_foreword_and_chapter_openings_are_kept_as_text():
+    pf = parse_file(corpus_file("2024_"))
+    foreword = [c for c in pf.clauses if c.clause_path == ("前言",)]
+    assert foreword and "272" in foreword[0].text and "年度报告" in foreword[0].text
+    # A chapter's opening paragraph before its first numbered section is the chapter's own text.
+    chapter_only = [c for c in pf.clauses if c.kind == "section" and len(c.clause_path) == 1 and c.clause_path != ("前言",)]
+    assert len(chapter_only) >= 2 and all(len(c.text) > 50 for c in chapter_only)
+
+
+def test_numbered_heading_saying_more_than_its_label_keeps_its_text_beside_its_items(tmp_path):
+    text = ("某省招生工作规定\n一、录取\n"
+            "1.有下列情形之一的考生，可适当降低分数要求投档。同一考生符合多项条件的，只能取其中一项，且不得超过20分。\n"
+            "（1）边远地区考生；\n（2）烈士子女。\n"
+            "2.有下列情形之一的，不予录取：\n（1）考试作弊的；\n（2）材料不实的。\n")
+    f = tmp_path / "2010_无文号_某省招生工作规定.txt"
+    f.write_text(text, encoding="utf-8")
+    pf = parse_file(f)
+    own = [c for c in pf.clauses if c.clause_path[-1].startswith("1.")]
+    assert len(own) == 1 and "不得超过20分" in own[0].text
+    items = [c for c in pf.clauses if c.clause_path[-1].startswith("（")]
+    assert len(items) == 4
+    # A lead-in that is all label (2.…不予录取：) stays a heading of its items, not a clause.
+    assert not [c for c in pf.clauses if c.clause_path[-1].startswith("2.")]
+
+
 def test_news_article_is_split_into_its_sections():
     pf = parse_file(corpus_file("新闻"))
     heads = [c.clause_path[0] for c in pf.clauses if c.clause_path]
