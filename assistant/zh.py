@@ -184,6 +184,9 @@ _RATE_GIVEN = re.compile(r"每(?:天|日|周|星期|月|季度|年|学期|学年
 # far from it they are looked for: «补助经费» right after it, «实习补贴最低标准是多少» before.
 _NOUN_AFTER_CHARS, _NOUN_BEFORE_CHARS = 6, 10
 # «钱每年平均涨了多少» asks for a change, given as a share as often as in the noun's measure.
+# «专职得占多少», «按工资总额的多少提取»: a bare 多少 after 占 (the verb, not 占地…) or after «…的» asks
+# for a share.
+_ASK_SHARE = re.compile(r"占(?![地用据领有])[^，,。？?；;]{0,12}$|的$")
 _ASK_CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|下降|减少|降低|降|多)了?$")
 
 
@@ -210,6 +213,9 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
 _QUESTION_END = re.compile(r"(?<=[？?。！!])")
 _YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1|没有?[？?]?$")
 _ASKS_WHICH = re.compile(r"哪几|哪些")
+# A yes/no question asks for a figure only with a word that asks one: «能自定录取比例吗» asks
+# whether, «能降多少分吗» how much.
+_ASKS_AMOUNT = re.compile(r"多少|几|多大|多高|多长|多久|多重|多远|啥|什么|哪|何时|怎么算|如何计算")
 
 
 def asking_part(question: str) -> str:
@@ -219,6 +225,8 @@ def asking_part(question: str) -> str:
         clauses = [c for c in _CLAUSE_BREAK.split(sent) if c.strip()]
         if len(clauses) > 1 and _YES_NO.search(clauses[-1]):
             clauses = clauses[-1:]
+        if _YES_NO.search(clauses[-1]) and not _ASKS_AMOUNT.search("".join(clauses)):
+            continue
         kept += [c for c in clauses if "谁" not in c]
     return _ASKS_WHICH.sub("", "，".join(kept))
 
@@ -245,6 +253,8 @@ def asked_quantity(question: str) -> str | None:
     measure = _MEASURE_OF.get(m.group(1) or "", "")
     if measure not in ("", "个"):
         return measure
+    if not m.group(1) and _ASK_SHARE.search(question[: m.start()]):
+        return "%"
     if _ASK_CHANGE.search(question[: m.start()]):
         return measure
     after = _noun_measure(question[m.end(): m.end() + _NOUN_AFTER_CHARS], nearest_last=False)

@@ -80,6 +80,21 @@ def test_a_few_of_the_askers_own_case_or_a_which_question_asks_for_no_figure(que
     assert asked_quantity(question) is None
 
 
+def test_a_yes_no_question_naming_a_figure_word_asks_whether_not_how_much():
+    assert asked_quantity("高校能自定男女录取比例吗？") is None
+    assert asked_quantity("烈士子女能降多少分吗？") == "分"
+
+
+@pytest.mark.parametrize("question", ["其中专职教师得占多少？", "经费按工资总额的多少提取？", "至少要占美育总课时的多少？"])
+def test_a_bare_amount_after_occupy_or_of_asks_for_a_share(question):
+    assert asked_quantity(question) == "%"
+
+
+def test_occupy_inside_a_word_is_not_a_share():
+    assert asked_quantity("全省高职院校占地面积一共多少？") == ""
+    assert asked_quantity("一共占多少分？") == "分"
+
+
 def test_a_figure_asked_beside_an_either_or_question_is_still_asked():
     assert asked_quantity("毕业生升学的比例有多少？比上一年是高了还是低了？") == "%"
     assert asked_quantity("省里对一个县该办几所中职有说法没？") == "所"
