@@ -308,6 +308,8 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
     if not ranked or ranked[0].p < threshold:
         return refusal(question, hits, ranked)
     best = ranked[0]
+    if figure_absent(best):
+        return refusal(question, hits, ranked, reason=FIGURE_ABSENT)
     quote = shown_quote(best, info)
     cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
@@ -400,6 +402,17 @@ def where_of(name: str, path: tuple[str, ...]) -> str:
 
 # Clauses named with a refusal so staff can check them; more would bury the refusal itself.
 CLOSEST_SHOWN = 3
+
+
+FIGURE_ABSENT = "最接近的条款没有给出所问的具体数字。"
+
+
+def figure_absent(ev: Evidence) -> bool:
+    """The question asks for a kind of figure (元, 人, %, a date …) that the clause gives nowhere:
+    quoting it would answer around the question, and the figure must not be made up. A veto
+    after the gate, not a weight in it: on the bank every answered question whose best clause
+    lacked the asked kind was a near-miss (fit 2 of 2, validation 1 of 1; no answerable one)."""
+    return bool(ev.signals and ev.signals.asks_quantity and ev.signals.quantity_missing_clause)
 
 
 def scope_reason(info: QueryInfo) -> str:

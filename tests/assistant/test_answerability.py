@@ -193,3 +193,16 @@ def test_a_named_article_is_read_with_the_labels_a_clause_of_that_number_bears()
     assert named_articles("第一百零二条呢？")[0][1][2] == "第一百零二条"
     assert named_articles("有什么条件？") == []
     assert NUMBERED_LABEL.match("第四十二条") and NUMBERED_LABEL.match("（十一）") and not NUMBERED_LABEL.match("附则")
+
+
+def test_a_clause_giving_no_figure_of_the_asked_kind_is_not_quoted_as_the_answer():
+    from types import SimpleNamespace
+
+    from assistant.compose.extractive import figure_absent
+
+    def ev(**kw):
+        return SimpleNamespace(signals=_signals(**kw))
+
+    assert figure_absent(ev(asks_quantity=1.0, quantity_missing_clause=1.0))
+    assert not figure_absent(ev(asks_quantity=1.0, quantity_missing_clause=0.0, quantity_missing=1.0))  # elsewhere in the clause
+    assert not figure_absent(ev(asks_quantity=0.0))
