@@ -238,6 +238,12 @@ def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(n for issuer, title in issuers for n in issuer_places(issuer, title, with_parent=True))
 
 
+# «我们是拉萨一所中学», «我校地处长治»: the asker's own place. Its province's documents govern
+# it, so it is no sign that the question wants a document of that city (unlike «长治的行动计划»).
+_OWN_PLACE = re.compile(r"(?:我们|咱们|我校|本校|我们学校|我所在|我单位)[^，,。？?；;]*$")
+_OWN_PLACE_CHARS = 8
+
+
 def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None,
                    local: list | None = None, mentioned: list | None = None) -> tuple[str, ...]:
     """Places the question asks about that no document issues for or even mentions: another
@@ -252,7 +258,7 @@ def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | No
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
             continue
         if any(p.parent and p.parent in covered for p in m.places):
-            if local is not None:
+            if local is not None and not _OWN_PLACE.search(q[max(0, m.start - _OWN_PLACE_CHARS): m.start]):
                 local.append(m.text)
             continue
         after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])

@@ -31,3 +31,18 @@ def test_chinese_numerals_and_dates():
     assert parse_date("一九九六年七月十七日") == "1996-07-17"
     assert parse_date("公布日期：2010.01.04") == "2010-01-04"
     assert parse_date("2024年2月") == "2024-02"
+
+
+def test_the_askers_own_city_is_not_a_sign_that_its_own_document_is_wanted():
+    from assistant.retrieve.query import foreign_places
+
+    covered = {"西藏", "西藏自治区"}
+
+    def ask(q):
+        local: list[str] = []
+        foreign = foreign_places(q, covered, lambda t: [], local=local)
+        return foreign, local
+
+    assert ask("拉萨的美育文件对社团有什么要求？") == ((), ["拉萨"])
+    assert ask("我们是拉萨一所中学，校级艺术社团至少得建几个？") == ((), [])
+    assert ask("我们是成都的中学，能不能停艺术课？")[0] == ("成都",)  # a province with no document stays out of scope
