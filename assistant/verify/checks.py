@@ -418,6 +418,17 @@ def negative(text: str) -> bool:
     return bool(classes & _NEGATIVE_CLASSES) or bare
 
 
+# A rule that binds (应当, 不低于, 之前) or narrows («只能取最高的一项», «仅限») is ground for a
+# «no» in a case outside it, as much as a prohibition is.
+_BINDING_CLASSES = {"must", "at_least", "at_most", "before", "after"}
+_ONLY = re.compile(r"只能|只有|仅限|仅|只限|限于|确保|(?<![不需])要(?!点)|由[^，。；]{1,20}(?:负责|组织|决定|审批|批准|认定)")
+
+
+def restricts(text: str) -> bool:
+    """Whether the text binds or narrows: a duty, a bound, a deadline, an «only», a «由…负责»."""
+    return bool(polarity_classes(text) & _BINDING_CLASSES) or bool(_ONLY.search(text))
+
+
 def polarity_problem(segment: str, sentence: str) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
     (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入). Checked

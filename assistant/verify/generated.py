@@ -15,7 +15,7 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
-    best_sentence, bigrams, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
+    best_sentence, bigrams, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
     figure_problem, grounding, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
@@ -97,6 +97,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         ref = best_sentence(question + seg if short else seg, sentences)
         reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref))
+        if not reason and short and not listed and unfounded_denial(seg, question, sentences):
+            reason = "原文没有否定或禁止的说法"
         if reason:
             return reason
         if not short and _recombined(seg, sentences, cited, question, params):
@@ -106,6 +108,21 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
                       or word_grounding(claim, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
+
+
+# Source sentences a bare verdict («不可以。», «不需要公开。») is read against: the ones that
+# share most with the question and the verdict.
+VERDICT_SENTENCES = 2
+
+
+def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:
+    """A verdict that denies (不可以, 不需要, 并不要求) where none of the source sentences that
+    answer the question denies, forbids or exempts anything: the «no» is the model's own."""
+    if not negative(segment) or restricts(segment):
+        return False  # «不能直接兼，须先经过培训»: a «no» with the condition that turns it to yes
+    b = bigrams(question + segment)
+    refs = sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:VERDICT_SENTENCES]
+    return bool(refs) and not any(negative(s) or restricts(s) for s in refs)
 
 
 def _recombined(seg: str, sentences: list[str], cited: list[Given], question: str, params: VerifierParams) -> bool:

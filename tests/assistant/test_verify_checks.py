@@ -349,3 +349,26 @@ def test_a_doc_number_is_the_same_when_only_the_words_before_its_issuer_differ()
     assert not same_doc_number("晋政发〔2020〕19号", "京政发〔2020〕19号")  # another place's issuer
     assert not same_doc_number("国办发〔1993〕71号", "国办发〔1993〕72号") and not same_doc_number("国办发〔1993〕71号", "国办发〔1994〕71号")
     assert not same_doc_number("国务院令第741号", "国务院令第742号")
+
+
+def test_a_bare_no_needs_a_source_that_denies_binds_or_narrows():
+    from assistant.verify.checks import restricts
+    from assistant.verify.generated import unfounded_denial
+
+    q = "学生对处分不服，能不能向有关部门申诉？"
+    permits = ["受教育者对学校给予的处分不服，向有关部门提出申诉。"]
+    assert unfounded_denial("不可以", q, permits)
+    assert not unfounded_denial("可以", q, permits)
+    # A «no» drawn from a duty, an «only» or a prohibition in the source is the model's reading of it.
+    for source in ("校长必须由具有中华人民共和国国籍的公民担任。", "只能取其中最高的一项分值。", "公办学校不得举办民办学校。"):
+        assert not unfounded_denial("不可以", "新加坡籍专家能当校长吗？", [source]), source
+    assert restricts("各市要确保在4月底前召开大会。") and not restricts("学校开展了美育活动。")
+    # A «no» with the condition that turns it to «yes» is an answer, not a bare denial.
+    assert not unfounded_denial("不能直接兼，须先经过专业培训", "语文老师能兼音乐课吗？", permits)
+
+
+def test_a_reversed_verdict_in_a_model_answer_is_removed():
+    src = Given("《教育法》 › 第四十三条", "受教育者享有下列权利：对学校给予的处分不服，向有关部门提出申诉。")
+    out = verify_generated("不可以[1]。受教育者对学校给予的处分不服，可以向有关部门提出申诉[1]。", [src],
+                           question="学生对处分不服，能不能向有关部门申诉？")
+    assert "不可以" not in out.text
