@@ -164,7 +164,8 @@ MEASURE_GROUPS = [
 _MEASURE_OF = {w: g[0] for g in MEASURE_GROUPS for w in g}
 _MEASURES = "|".join(sorted(_MEASURE_OF, key=len, reverse=True))
 _FIGURE = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}万亿]+)"
-_COUNTED = re.compile(rf"{_FIGURE}\s*(?:[万亿])?\s*({_MEASURES})")
+# A count, not an ordinal (第五十二条 numbers an article) nor the tail of a longer figure.
+_COUNTED = re.compile(rf"(?<![第\d.{CN_NUMERAL}万亿]){_FIGURE}\s*(?:[万亿])?\s*({_MEASURES})")
 _PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{CN_NUMERAL}\d]+|[{CN_NUMERAL}]成|\d+(?:\.\d+)?个百分点")
 # «好几项», «十几个», «几十所» say «several», not «how many».
 _ASK_COUNT = re.compile(rf"(?:多少|(?<![好十])几(?![十百千]))(?:万|亿)?\s*({_MEASURES})?")
@@ -260,6 +261,14 @@ def asked_quantity(question: str) -> str | None:
     after = _noun_measure(question[m.end(): m.end() + _NOUN_AFTER_CHARS], nearest_last=False)
     before = _noun_measure(question[max(0, m.start() - _NOUN_BEFORE_CHARS): m.start()], nearest_last=True)
     return after or before or measure
+
+
+def without_given_figures(text: str, question: str) -> str:
+    """The text without the figures the question itself states: «实操不低于50%，那面试要占多少？»
+    is not answered by the clause's 50%."""
+    for n in sorted(set(re.findall(r"\d+(?:\.\d+)?", question)), key=len, reverse=True):
+        text = re.sub(rf"(?<![\d.]){re.escape(n)}(?![\d.])", " ", text)
+    return text
 
 
 def has_quantity(text: str, measure: str) -> bool:

@@ -12,7 +12,7 @@ from prompts import REFUSAL
 from ingest.numbering import match_marker
 
 from ..data import read_lines
-from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences, units_of, words  # split_sentences re-exported: composers use it
+from ..zh import asked_quantity, figures, has_quantity, overlap, split_sentences, units_of, without_given_figures, words  # split_sentences re-exported: composers use it
 
 from ..followup import REFERS_BACK
 from ..answerability import AGREE_DEPTH, RANK_ABSENT, Model, SentenceSignals, Signals, focus_words, has_figure, named_entities, named_in
@@ -240,8 +240,8 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
         coverage=ev.support, salient=_salient(terms, context), picked_coverage=coverage(terms, picked),
         missing_year=float(missing_year), missing_named=float(any(not named_in(x, where) for x in named)),
         number_missing=float(info.asks_number and not has_figure(picked)),
-        quantity_missing=float(asked is not None and not has_quantity(picked, asked)),
-        quantity_missing_clause=float(asked is not None and not has_quantity(h.text, asked)),
+        quantity_missing=float(asked is not None and not has_quantity(without_given_figures(picked, info.text), asked)),
+        quantity_missing_clause=float(asked is not None and not has_quantity(without_given_figures(h.text, info.text), asked)),
         focus_missing=float(any(w not in context for w in focus_words(info.text, STOP))),
         asks_quantity=float(asked is not None), quantity_support=max((c for c, x in per_sentence if asked is None or has_quantity(x, asked)), default=0.0),
         sentence_coverage=max((c for c, _ in per_sentence), default=0.0), unseen=unseen,

@@ -206,3 +206,12 @@ def test_a_clause_giving_no_figure_of_the_asked_kind_is_not_quoted_as_the_answer
     assert figure_absent(ev(asks_quantity=1.0, quantity_missing_clause=1.0))
     assert not figure_absent(ev(asks_quantity=1.0, quantity_missing_clause=0.0, quantity_missing=1.0))  # elsewhere in the clause
     assert not figure_absent(ev(asks_quantity=0.0))
+
+
+def test_an_article_number_is_not_a_count_and_a_figure_the_question_gives_is_not_the_answer():
+    from assistant.zh import without_given_figures
+
+    assert not has_quantity("依照本法第五十二条的规定", "条") and has_quantity("共提出12条措施", "条")
+    question = "实操不低于50%，那面试要占多少比例？"
+    assert not has_quantity(without_given_figures("实际操作能力测试的比重原则上不低于50%。", question), "%")
+    assert has_quantity(without_given_figures("面试成绩占30%，实操不低于50%。", question), "%")
