@@ -280,6 +280,7 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
     for ev in evidence:
         ev.rank_p = 1.0 if id(ev) in looked_up else model.candidate_probability(ev.signals)
     evidence.sort(key=lambda e: -e.rank_p)
+    asked_level_first(evidence, info)
     if evidence:
         second = evidence[1].rank_p if len(evidence) > 1 else 0.0
         first = evidence[0]
@@ -290,6 +291,15 @@ def rank_candidates(info: QueryInfo, hits: list[Hit], idf, model: Model) -> list
             if outside_jurisdiction(ev, info) or ev.hit.doc.doc_id in info.yearless_docs:
                 ev.p = 0.0
     return evidence
+
+
+def asked_level_first(evidence: list, info: QueryInfo) -> None:
+    """«省里……» asks what the province says: its documents' clauses go before a national or a
+    city text's, each group in the ranker's order. Only for the province: «市政府» in a question
+    is as often an actor («跟市委、市政府请示汇报») as the document asked for. Measured on the
+    bank: fit 0.797→0.799 (0.798 with the city too, which lost one), validation unchanged."""
+    if info.level == "province" and not info.doc_ids and any(e.hit.doc.level == info.level for e in evidence):
+        evidence.sort(key=lambda e: e.hit.doc.level != info.level)
 
 
 def citation(d: Document, c: Clause, quote: str) -> Citation:
