@@ -96,7 +96,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
         reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
-                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref))
+                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
             reason = "原文没有否定或禁止的说法"
         if reason:

@@ -173,11 +173,38 @@ def _direction_swap(p: Piece) -> bool:
     return negative(p.mine) != negative(p.theirs) or any(opposite_class(c) in theirs and c not in theirs for c in mine)
 
 
-def swap_problem(segment: str, sentence: str) -> str | None:
-    """Why a piece the segment replaces in its source sentence changes what it says, or None."""
+def _nouns_at(text: str, start: int, end: int) -> list[str]:
+    """The nouns of the text that overlap its characters start:end."""
+    out, at = [], 0
+    for w in words(text):
+        if at < end and at + len(w) > start and len(w) >= 2 and _HAN.fullmatch(w) and (word_tag(w) or "x").startswith(("n", "j")):
+            out.append(w)
+        at += len(w)
+    return out
+
+
+def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
+    """The claim puts a thing the sources name elsewhere (管理人员) in place of the one this
+    sentence names (一线职工): the sources' own words, in the wrong place."""
+    if not (_HAN.fullmatch(p.core_mine or "-") and _HAN.fullmatch(p.core_theirs or "-")):
+        return None
+    at = len(p.before)
+    mine = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence and w in elsewhere]
+    theirs = [w for w in _nouns_at(p.theirs, at, at + len(p.core_theirs)) if w not in p.mine]
+    if mine and theirs:
+        return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
+    return None
+
+
+def swap_problem(segment: str, sentence: str, elsewhere: str = "") -> str | None:
+    """Why a piece the segment replaces in its source sentence changes what it says, or None.
+    `elsewhere`: the other text of the cited sources."""
     # The part the segment restates (between the sentence's commas) holds the swap, and aligning
     # with it rather than the whole sentence keeps the alignment cheap.
     for p in pieces(segment, restated_part(segment, sentence) or sentence):
+        reason = _imported_swap(p, sentence, elsewhere) if elsewhere else None
+        if reason:
+            return reason
         reason = _office_swap(p, sentence)  # the most precise reason first: it names both offices
         if reason:
             return reason

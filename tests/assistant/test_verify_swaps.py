@@ -70,3 +70,15 @@ def test_levels_and_kinds_named_in_place_of_others_are_caught():
     assert swap_problem("来自10个中央企业的代表队", "来自10个省属企业的代表队") is not None
     # Another writing of the same kind is not a swap.
     assert swap_problem("组织选派高职院校专业骨干教师", "组织选派高等职业学校专业骨干教师") is None
+
+
+def test_a_thing_the_sources_name_elsewhere_put_in_place_of_this_sentences_is_a_swap():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "职业教育培训经费必须专款专用，用于一线职工职业教育培训的比例不低于百分之六十。"
+    elsewhere = "企业应当加强对管理人员的培训。" + sentence
+    claim = "用于管理人员职业教育培训的比例不低于百分之六十"
+    assert swap_problem(claim, sentence, elsewhere)
+    assert not swap_problem("用于一线职工职业教育培训的比例不低于百分之六十", sentence, elsewhere)
+    # A word in place of the source's that the sources do not use elsewhere is paraphrase: not judged here.
+    assert not swap_problem("用于一线员工职业教育培训的比例不低于百分之六十", sentence, elsewhere)
