@@ -34,6 +34,12 @@ def _stop_words() -> frozenset[str]:
     return frozenset(read_lines("stopwords.txt")) | frozenset(read_lines("answer_discourse.txt"))
 
 
+def content_words(claim: str) -> list[str]:
+    """The claim's words about the topic: two or more Chinese characters, not stop or discourse words."""
+    stop = _stop_words()
+    return [w for w in words(claim) if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop]
+
+
 def word_grounding(claim: str, source_text: str) -> float:
     """Share of the claim's content words (two or more Chinese characters, not stop words)
     found in the source."""

@@ -15,7 +15,7 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
-    best_sentence, bigrams, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
+    best_sentence, bigrams, content_words, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
     figure_problem, grounding, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
@@ -91,7 +91,9 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     sentences = [s for src in cited for s in sentences_of(src)]
     whole = "\n".join(src.full for src in cited)
     # A lead-in («具体分工如下：») says what its list lines say; they are checked one by one.
-    short = len(bigrams(claim)) <= params.short_claim or bool(listed)
+    # A verdict («可以，而且这是文件明确鼓励的做法。») says at most one thing about the topic: it is
+    # read against the sentence that answers the question, like a short claim.
+    short = len(bigrams(claim)) <= params.short_claim or bool(listed) or len(content_words(claim)) <= VERDICT_WORDS
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
@@ -110,6 +112,9 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     return None
 
 
+# Words about the topic a sentence may hold and still be a verdict on it: one («做法» in «这是文件
+#明确鼓励的做法»). Two already state something the source must say («没有规定数量上限»).
+VERDICT_WORDS = 1
 # Source sentences a bare verdict («不可以。», «不需要公开。») is read against: the ones that
 # share most with the question and the verdict.
 VERDICT_SENTENCES = 2

@@ -372,3 +372,12 @@ def test_a_reversed_verdict_in_a_model_answer_is_removed():
     out = verify_generated("不可以[1]。受教育者对学校给予的处分不服，可以向有关部门提出申诉[1]。", [src],
                            question="学生对处分不服，能不能向有关部门申诉？")
     assert "不可以" not in out.text
+
+
+def test_a_verdict_saying_at_most_one_thing_about_the_topic_is_read_like_a_short_claim():
+    src = Given("《某市美育实施意见》 › 8.", "鼓励有艺术特长的教师经培训后兼任美育课教学。")
+    q = "语文老师有艺术特长，能不能兼上音乐课？"
+    kept = verify_generated("可以，而且这是文件明确鼓励的做法[1]。有艺术特长的教师经培训后可以兼任美育课教学[1]。", [src], question=q)
+    assert not kept.dropped
+    gone = verify_generated("不可以，而且这是文件明确禁止的做法[1]。有艺术特长的教师经培训后可以兼任美育课教学[1]。", [src], question=q)
+    assert gone.dropped
