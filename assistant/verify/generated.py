@@ -90,6 +90,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]
     whole = "\n".join(src.full for src in cited)
+    headers = "\n".join(src.header for src in cited)
     # A lead-in («具体分工如下：») says what its list lines say; they are checked one by one.
     # A verdict («可以，而且这是文件明确鼓励的做法。») says at most one thing about the topic: it is
     # read against the sentence that answers the question, like a short claim.
@@ -98,7 +99,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
         reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
-                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole))
+                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
             reason = "原文没有否定或禁止的说法"
         if reason:

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from ..retrieve.query import UNIT_ALIASES
 from ..zh import word_tag, words
 from .actors import _NAME_TAGS, _lookalikes, _org_suffixes, office_text, same_office
-from .checks import named_classes, negative, opposite_class, polarity_classes, restated_part
+from .checks import _stop_words, named_classes, negative, opposite_class, polarity_classes, restated_part
 
 # Unchanged characters needed on each side of a replaced piece for it to be a swap in place:
 # with fewer, the claim is not copying the sentence there but saying something else. Two is the
@@ -27,6 +27,10 @@ SWAP_PIECE = 8
 # Longest piece read at the very start or end of a segment, with nothing shared on that side:
 # a negation or a level (非|营利性, 市|教育局); a longer one there is another clause's opening.
 SWAP_EDGE = 2
+# Shared characters after a piece at the very start of both, for it to be a replaced subject:
+# enough to be the rest of the clause, not a shared particle (fit part of the answer sets: 4
+# and 6 catch the same actor swaps; 4 one more recombination).
+SUBJECT_FLANK = 4
 # Characters of the shared context read with a piece: enough for a cue word the piece cuts
 # (不|低于) or a level before a name (省|教育厅).
 SWAP_CONTEXT = 3
@@ -40,6 +44,7 @@ class Piece:
     core_mine: str  # the claim's replaced characters
     core_theirs: str  # the source's characters in their place
     after: str  # the shared characters after (up to NAME_TAIL)
+    subject: bool = False  # replaced at the very start of both (the clause's subject)
 
     @property
     def mine(self) -> str:
@@ -65,7 +70,21 @@ def _changes(segment: str, sentence: str) -> list[tuple[int, int, int, int]]:
     return [tuple(c) for c in out]
 
 
-def pieces(segment: str, sentence: str) -> list[Piece]:
+def _all_named(segment: str, end: int, sentence: str) -> bool:
+    """Every word of two or more characters the segment's first `end` characters touch is in
+    the sentence: one of a list the sentence names (各高等职业学校、各省属中等职业学校), not
+    another thing."""
+    at, touched = 0, []
+    for w in words(segment):
+        if at >= end:
+            break
+        if len(w) > 1 and _HAN.fullmatch(w) and w not in _stop_words():
+            touched.append(w)
+        at += len(w)
+    return all(w in sentence for w in touched)
+
+
+def pieces(segment: str, sentence: str, whole: str = "") -> list[Piece]:
     """The short pieces the segment replaces (or inserts, or drops) between runs of at least
     SWAP_FLANK characters it shares with the sentence."""
     out = []
@@ -75,7 +94,11 @@ def pieces(segment: str, sentence: str) -> list[Piece]:
         # Shared runs either side, or the same start or end of both («由|市|人力资源…»); at
         # the very edge of both, only a piece of at most SWAP_EDGE characters («非|营利性»).
         edge = max(i2 - i1, j2 - j1) <= SWAP_EDGE
-        left = ((0 < i1 or edge) and segment[:i1] == sentence[:j1]) or (i1 >= SWAP_FLANK and segment[i1 - SWAP_FLANK: i1] == sentence[j1 - SWAP_FLANK: j1])
+        # A subject replaced at the start of both («省级招办|不能仅因其残疾而不予录取» for
+        # «高校|不能…»): the long shared run after it is the flank.
+        subject = i1 == j1 == 0 and i2 > 0 and j2 > 0 and segment[i2: i2 + SUBJECT_FLANK] == sentence[j2: j2 + SUBJECT_FLANK] \
+            and len(segment) - i2 >= SUBJECT_FLANK and not _all_named(segment, i2, whole or sentence)
+        left = subject or ((0 < i1 or edge) and segment[:i1] == sentence[:j1]) or (i1 >= SWAP_FLANK and segment[i1 - SWAP_FLANK: i1] == sentence[j1 - SWAP_FLANK: j1])
         right = ((i2 < len(segment) or edge) and segment[i2:] == sentence[j2:]) or (
             len(segment) - i2 >= SWAP_FLANK and segment[i2: i2 + SWAP_FLANK] == sentence[j2: j2 + SWAP_FLANK])
         if not (left and right):
@@ -84,7 +107,7 @@ def pieces(segment: str, sentence: str) -> list[Piece]:
         tail = 0
         while tail < NAME_TAIL and i2 + tail < len(segment) and j2 + tail < len(sentence) and segment[i2 + tail] == sentence[j2 + tail]:
             tail += 1
-        out.append(Piece(before, segment[i1:i2], sentence[j1:j2], segment[i2: i2 + tail]))
+        out.append(Piece(before, segment[i1:i2], sentence[j1:j2], segment[i2: i2 + tail], subject and not i1))
     return out
 
 
@@ -168,6 +191,12 @@ def _class_swap(p: Piece) -> bool:
     return p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS
 
 
+def _same_class(p: Piece) -> bool:
+    mine = {(a, c) for a, cs in named_classes(p.mine).items() for c in cs}
+    theirs = {(a, c) for a, cs in named_classes(p.theirs).items() for c in cs}
+    return bool(mine & theirs)
+
+
 def _direction_swap(p: Piece) -> bool:
     mine, theirs = polarity_classes(p.mine), polarity_classes(p.theirs)
     return negative(p.mine) != negative(p.theirs) or any(opposite_class(c) in theirs and c not in theirs for c in mine)
@@ -196,12 +225,15 @@ def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     return None
 
 
-def swap_problem(segment: str, sentence: str, elsewhere: str = "") -> str | None:
+def swap_problem(segment: str, sentence: str, elsewhere: str = "", headers: str = "") -> str | None:
     """Why a piece the segment replaces in its source sentence changes what it says, or None.
-    `elsewhere`: the other text of the cited sources."""
+    `elsewhere`: the other text of the cited sources; `headers`: their titles and paths (a
+    subject the claim takes from them, «条例中允许…», names the document, not an actor)."""
     # The part the segment restates (between the sentence's commas) holds the swap, and aligning
     # with it rather than the whole sentence keeps the alignment cheap.
-    for p in pieces(segment, restated_part(segment, sentence) or sentence):
+    for p in pieces(segment, restated_part(segment, sentence) or sentence, sentence + "\n" + headers):
+        if p.subject and _same_class(p):
+            continue  # «中职每年达到…» for «公办中等职业教育每年达到…»: the same thing, shorter
         reason = _imported_swap(p, sentence, elsewhere) if elsewhere else None
         if reason:
             return reason

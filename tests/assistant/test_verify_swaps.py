@@ -82,3 +82,14 @@ def test_a_thing_the_sources_name_elsewhere_put_in_place_of_this_sentences_is_a_
     assert not swap_problem("用于一线职工职业教育培训的比例不低于百分之六十", sentence, elsewhere)
     # A word in place of the source's that the sources do not use elsewhere is paraphrase: not judged here.
     assert not swap_problem("用于一线员工职业教育培训的比例不低于百分之六十", sentence, elsewhere)
+
+
+def test_a_subject_replaced_at_the_start_of_a_restated_clause_is_a_swap():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "对肢体残疾、生活能够自理的考生，高校不能仅因其残疾而不予录取。"
+    assert swap_problem("省级招办不能仅因其残疾而不予录取", sentence)
+    assert not swap_problem("高校不能仅因其残疾而不予录取", sentence)
+    # One of a list the sentence names as the subject is not another subject.
+    listed = "请各市教育局、各高等职业学校、各省属中等职业学校及时以简报形式报告情况。"
+    assert not swap_problem("通知要求各高等职业学校及时以简报形式报告情况", listed)
