@@ -94,7 +94,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     # A lead-in («具体分工如下：») says what its list lines say; they are checked one by one.
     # A verdict («可以，而且这是文件明确鼓励的做法。») says at most one thing about the topic: it is
     # read against the sentence that answers the question, like a short claim.
-    short = len(bigrams(claim)) <= params.short_claim or bool(listed) or len(content_words(claim)) <= VERDICT_WORDS
+    short = is_verdict(claim, params) or bool(listed)
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
@@ -119,6 +119,11 @@ VERDICT_WORDS = 1
 # Source sentences a bare verdict («不可以。», «不需要公开。») is read against: the ones that
 # share most with the question and the verdict.
 VERDICT_SENTENCES = 2
+
+
+def is_verdict(claim: str, params: VerifierParams) -> bool:
+    """A short claim, or one that says at most VERDICT_WORDS things about the topic."""
+    return len(bigrams(claim)) <= params.short_claim or len(content_words(claim)) <= VERDICT_WORDS
 
 
 def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:
@@ -210,8 +215,8 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     # there, or no valid marker, or far better grounded elsewhere). One worded from its source
     # but wrong in a figure, an office or a denial is a wrong statement about that source: it
     # goes, it is not moved.
-    elif here >= params.grounding:
-        return reason
+    elif here >= params.grounding or is_verdict(c.body, params):
+        return reason  # a verdict is not worded from any source: another cannot be its ground
     other = next((j for g, j in others if g >= here and problem(c.body, [sources[j - 1]], question, known_units, params) is None), None)
     if other is None:
         return None if reason == "出处标注有误" else reason

@@ -381,3 +381,11 @@ def test_a_verdict_saying_at_most_one_thing_about_the_topic_is_read_like_a_short
     assert not kept.dropped
     gone = verify_generated("不可以，而且这是文件明确禁止的做法[1]。有艺术特长的教师经培训后可以兼任美育课教学[1]。", [src], question=q)
     assert gone.dropped
+
+
+def test_a_verdict_against_its_source_goes_and_is_not_moved_to_another_source():
+    permit = Given("《国家职业教育改革实施方案》 › （十）", "试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免该企业当年应缴教育费附加。")
+    other = Given("《某省实施意见》 › 三、", "各地要加强对职业院校的督导评估。")
+    out = verify_generated("不可以[1]。试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免教育费附加[1]。", [permit, other],
+                           question="我们公司是产教融合型企业，投钱办职业教育能不能抵教育费附加？")
+    assert "不可以" not in out.text and not out.repaired
