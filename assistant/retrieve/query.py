@@ -242,6 +242,8 @@ def _covered(issuers: tuple[tuple[str, str], ...]) -> frozenset[str]:
 # it, so it is no sign that the question wants a document of that city (unlike «长治的行动计划»).
 _OWN_PLACE = re.compile(r"(?:我们|咱们|我校|本校|我们学校|我所在|我单位)[^，,。？?；;]*$")
 _OWN_PLACE_CHARS = 8
+# A question that asks what its province or city says («省里», «我们市») wants that place's own documents.
+_PROVINCE_ASKED = re.compile(r"省里|省级|全省|本省|我省|市里|本市|我市|省政府|市政府|省教育厅|市教育局")
 
 
 def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | None = None,
@@ -264,7 +266,14 @@ def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | No
         after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])
         if after and not re.search(_SCHOOL_TYPE, after.group(0)) and all(p.level != "province" for p in m.places):
             continue  # 太原市第一中学: a school's name, not the city's rules
+        own = bool(_OWN_PLACE.search(q[max(0, m.start - _OWN_PLACE_CHARS): m.start]))
         docs = corpus_text_has(m.text)
+        if own and not docs and not _PROVINCE_ASKED.search(q):
+            # «我们是成都的中学，……»: national rules govern the asker's school wherever it is; only
+            # another place's own documents cannot speak for it (compose.lookups.outside_jurisdiction).
+            if mentioned is not None:
+                mentioned.append(m.text)
+            continue
         if docs:
             if naming is not None:
                 naming += [d for d in docs if d not in naming]

@@ -45,4 +45,19 @@ def test_the_askers_own_city_is_not_a_sign_that_its_own_document_is_wanted():
 
     assert ask("拉萨的美育文件对社团有什么要求？") == ((), ["拉萨"])
     assert ask("我们是拉萨一所中学，校级艺术社团至少得建几个？") == ((), [])
-    assert ask("我们是成都的中学，能不能停艺术课？")[0] == ("成都",)  # a province with no document stays out of scope
+    assert ask("成都的中学能不能停艺术课？")[0] == ("成都",)  # a place with no document is out of scope
+
+
+def test_the_askers_own_place_without_documents_leaves_national_rules_to_answer():
+    from assistant.retrieve.query import foreign_places
+
+    covered = {"西藏", "西藏自治区"}
+
+    def ask(q):
+        mentioned: list[str] = []
+        return foreign_places(q, covered, lambda t: [], mentioned=mentioned), mentioned
+
+    # National rules govern the asker's school wherever it is; only that place's own documents are missing.
+    assert ask("我们是成都的一所中学，学生信息能不能给培训机构？") == ((), ["成都"])
+    # Asking what the asker's province says wants that province's documents: still out of scope.
+    assert ask("我们是成都的中学，省里对美育课时有什么要求？") == (("成都",), [])
