@@ -233,7 +233,7 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         if (f.value, f.unit) in asked or (not f.unit and f.value < 10):
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
         if f.unit == "第" and f.value < 10:
-            continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause
+            continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause (see ordinal_problem)
         if f.value <= len({src.header.split(" › ")[0] for src in cited}) and _DOCUMENTS_NEXT.match(claim, f.end):
             continue  # «两份文件都没有列明»: a count of the documents the answer was given
         if f.unit.startswith("第"):
@@ -260,6 +260,29 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         if not any(g.value == f.value and s >= params.figure_context * top and (s or g.unit) for s, g in scored):
             best = next(g for s, g in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
+    return None
+
+
+_ORDINAL = re.compile(r"第([一二两三四五六七八九十\d]{1,3})(个|次|批|届|轮|期|位|名)([\u4e00-\u9fff]{2})")
+
+
+def _ordinals(text: str) -> dict[str, set[int]]:
+    """第N个 (次, 批, 届 …) by the measure and the two characters after it: what it ranks."""
+    out: dict[str, set[int]] = {}
+    for m in _ORDINAL.finditer(text):
+        n = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
+        if n:
+            out.setdefault(m.group(2) + m.group(3), set()).add(n)
+    return out
+
+
+def ordinal_problem(claim: str, cited: list[Given]) -> str | None:
+    """«第2个中长期教育规划纲要» where the source ranks the same thing 第一个: an ordinal is
+    compared with the source's ordinal of the same measure and following words."""
+    source = _ordinals("\n".join(src.full for src in cited))
+    for key, ns in _ordinals(claim).items():
+        if key in source and not ns & source[key]:
+            return f"序数“第{min(ns)}{key[0]}”与原文不符（原文为第{min(source[key])}{key[0]}）"
     return None
 
 

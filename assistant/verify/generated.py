@@ -16,7 +16,7 @@ from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
     best_sentence, bigrams, content_words, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
-    figure_problem, grounding, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
+    figure_problem, grounding, ordinal_problem, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge
@@ -81,7 +81,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
             listed: tuple[str, ...] = ()) -> str | None:
     """Why the cited sources do not support the claim, or None when they do. `listed`: the
     list lines that follow the claim when it leads them in."""
-    reason = (figure_problem(claim, cited, question, params, listed) or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
+    reason = (figure_problem(claim, cited, question, params, listed) or ordinal_problem(claim, cited)
+              or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
               or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context)

@@ -389,3 +389,13 @@ def test_a_verdict_against_its_source_goes_and_is_not_moved_to_another_source():
     out = verify_generated("不可以[1]。试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免教育费附加[1]。", [permit, other],
                            question="我们公司是产教融合型企业，投钱办职业教育能不能抵教育费附加？")
     assert "不可以" not in out.text and not out.repaired
+
+
+def test_an_ordinal_is_compared_with_the_sources_ordinal_of_the_same_thing():
+    from assistant.verify.checks import ordinal_problem
+
+    src = Given("《国家中长期教育改革和发展规划纲要》 › 序言", "这是我国进入21世纪之后的第一个中长期教育规划纲要。")
+    assert ordinal_problem("纲要是二十一世纪我国第2个中长期教育规划纲要", [src])
+    assert ordinal_problem("纲要是二十一世纪我国第三个中长期教育规划纲要", [src])
+    assert ordinal_problem("纲要是二十一世纪我国第1个中长期教育规划纲要", [src]) is None
+    assert ordinal_problem("第二批试点在明年开展", [src]) is None  # the source ranks no such thing
