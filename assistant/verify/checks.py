@@ -180,7 +180,25 @@ def clause_ref_problem(claim: str, cited: list[Given]) -> str | None:
     for v in sorted(clause_refs(claim)):
         if v not in shown:
             return f"条款编号 {v} 不见于所引原文"
+    # An article of a named law («民办教育促进法第65条») must be the one the sources cite of that
+    # law (…促进法第六十四条), not the number of the clause that cites it.
+    source = _law_refs("\n".join(src.full for src in cited))
+    for law, ns in _law_refs(claim).items():
+        if law in source and not ns & source[law]:
+            return f"{law}第{min(ns)}条与原文所引不符（原文为第{min(source[law])}条）"
     return None
+
+
+_LAW_REF = re.compile(r"([\u4e00-\u9fff]{2}法)》?第([一二三四五六七八九十百零〇\d]{1,6})条")
+
+
+def _law_refs(text: str) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for m in _LAW_REF.finditer(text):
+        n = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
+        if n:
+            out.setdefault(m.group(1), set()).add(n)
+    return out
 
 
 def _digits(v) -> str:

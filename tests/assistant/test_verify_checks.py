@@ -399,3 +399,13 @@ def test_an_ordinal_is_compared_with_the_sources_ordinal_of_the_same_thing():
     assert ordinal_problem("纲要是二十一世纪我国第三个中长期教育规划纲要", [src])
     assert ordinal_problem("纲要是二十一世纪我国第1个中长期教育规划纲要", [src]) is None
     assert ordinal_problem("第二批试点在明年开展", [src]) is None  # the source ranks no such thing
+
+
+def test_an_article_of_a_named_law_must_be_the_one_the_source_cites():
+    from assistant.verify.checks import clause_ref_problem
+
+    src = Given("《民办教育促进法实施条例》 › 第八章法律责任 › 第六十五条",
+                "违反规定举办、参与举办民办学校的，依照民办教育促进法第六十四条的规定给予处罚。")
+    assert clause_ref_problem("依照民办教育促进法第65条给予处罚", [src])
+    assert clause_ref_problem("依照民办教育促进法第64条给予处罚", [src]) is None
+    assert clause_ref_problem("按实施条例第六十五条给予处罚", [src]) is None  # the clause's own number
