@@ -15,7 +15,7 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
-    best_sentence, bigrams, content_words, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
+    best_sentence, bigrams, content_words, named_classes, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
     figure_problem, grounding, ordinal_problem, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
@@ -99,7 +99,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
-        reason = (contrast_problem(seg, ref, claim) or polarity_problem(seg, ref)
+        reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
             reason = "原文没有否定或禁止的说法"
@@ -120,6 +120,24 @@ VERDICT_WORDS = 1
 # Source sentences a bare verdict («不可以。», «不需要公开。») is read against: the ones that
 # share most with the question and the verdict.
 VERDICT_SENTENCES = 2
+
+
+def header_contrast(segment: str, sentence: str, claim: str, cited: list[Given]) -> str | None:
+    """The class a clause's heading gives its sentences («第四章 义务教育 › …推行小班教学»): a claim
+    naming another class of that kind («纲要在高等教育部分还提出推行小班教学») where the sentence
+    itself names none of that kind."""
+    own = next((src for src in cited if sentence and sentence in src.text), None)
+    if own is None:
+        return None
+    path = own.header.split(" › ", 1)[1] if " › " in own.header else ""
+    if not path:
+        return None
+    said, in_sentence = named_classes(claim), named_classes(sentence)
+    heading = {axis: cls for axis, cls in named_classes(path).items() if axis not in in_sentence}
+    for axis, classes in named_classes(segment).items():
+        if axis in heading and not (classes | said.get(axis, set())) & heading[axis]:
+            return "所说的学校类型或层级与原文不符"
+    return None
 
 
 def is_verdict(claim: str, params: VerifierParams) -> bool:

@@ -409,3 +409,14 @@ def test_an_article_of_a_named_law_must_be_the_one_the_source_cites():
     assert clause_ref_problem("依照民办教育促进法第65条给予处罚", [src])
     assert clause_ref_problem("依照民办教育促进法第64条给予处罚", [src]) is None
     assert clause_ref_problem("按实施条例第六十五条给予处罚", [src]) is None  # the clause's own number
+
+
+def test_a_class_the_clauses_heading_gives_its_sentence_is_checked_too():
+    from assistant.verify.generated import header_contrast
+
+    src = Given("《国家中长期教育改革和发展规划纲要》 › 第四章 义务教育 › （九）", "推行小班教学。")
+    assert header_contrast("纲要在高等教育部分还提出推行小班教学", "推行小班教学。", "纲要在高等教育部分还提出推行小班教学", [src])
+    assert header_contrast("纲要在义务教育部分还提出推行小班教学", "推行小班教学。", "纲要在义务教育部分还提出推行小班教学", [src]) is None
+    # A sentence that names its own level is read by itself.
+    own = Given("《纲要》 › 第四章 义务教育 › （九）", "高等教育阶段推行小班教学。")
+    assert header_contrast("高等教育阶段推行小班教学", "高等教育阶段推行小班教学。", "高等教育阶段推行小班教学", [own]) is None
