@@ -215,14 +215,24 @@ def _nouns_at(text: str, start: int, end: int) -> list[str]:
 def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     """The claim puts a thing the sources name elsewhere (管理人员) in place of the one this
     sentence names (一线职工): the sources' own words, in the wrong place."""
-    if not (_HAN.fullmatch(p.core_mine or "-") and _HAN.fullmatch(p.core_theirs or "-")):
+    if not (_HAN.fullmatch(p.core_mine or "-") and (not p.core_theirs or _HAN.fullmatch(p.core_theirs))):
         return None
     at = len(p.before)
     mine = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence and w in elsewhere]
     theirs = [w for w in _nouns_at(p.theirs, at, at + len(p.core_theirs)) if w not in p.mine]
     if mine and theirs:
         return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
+    # (A scope before a name — 全省, 各市, 本县 — says whose, not which.)
+    inserted = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine))
+                if w not in sentence and w[0] not in "全各本" and w[-1] not in _LEVELS]
+    if inserted and not p.core_theirs and _ORG_AFTER.match(p.after):
+        # «山西|水利|职业技术学院»: a word put into the name this sentence gives: another institution.
+        return f"“{inserted[0]}”不见于原文这句所说的名称"
     return None
+
+
+# The rest of a name after an inserted word: characters running into an institution's ending.
+_ORG_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:学院|大学|学校|中心|集团|公司|委员会|协会)")
 
 
 def swap_problem(segment: str, sentence: str, elsewhere: str = "", headers: str = "") -> str | None:

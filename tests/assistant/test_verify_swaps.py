@@ -93,3 +93,14 @@ def test_a_subject_replaced_at_the_start_of_a_restated_clause_is_a_swap():
     # One of a list the sentence names as the subject is not another subject.
     listed = "请各市教育局、各高等职业学校、各省属中等职业学校及时以简报形式报告情况。"
     assert not swap_problem("通知要求各高等职业学校及时以简报形式报告情况", listed)
+
+
+def test_a_word_put_into_an_institutions_name_makes_it_another_institution():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "其中，山西职业技术学院独立开发的职业标准已通过认证。"
+    assert swap_problem("山西水利职业技术学院独立开发的职业标准已通过认证", sentence, sentence)
+    assert not swap_problem("山西职业技术学院独立开发的职业标准已通过认证", sentence, sentence)
+    # A scope before a name says whose, not which.
+    scoped = "中等职业学校占地面积1838.92万平方米。"
+    assert not swap_problem("全省中等职业学校占地面积1838.92万平方米", scoped, scoped)
