@@ -188,7 +188,11 @@ def _class_swap(p: Piece) -> bool:
     theirs = {(a, c) for a, cs in named_classes(p.theirs).items() for c in cs}
     if mine - theirs and theirs - mine:
         return True
-    return p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS
+    if p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS:
+        return True
+    # One character for another where one is a level (大|军区 → 省|军区): another body of that name.
+    return (len(p.core_mine) == len(p.core_theirs) == 1 and bool({p.core_mine, p.core_theirs} & _LEVELS)
+            and _HAN.fullmatch(p.core_mine + p.core_theirs) is not None)
 
 
 def _same_class(p: Piece) -> bool:

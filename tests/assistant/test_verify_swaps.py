@@ -104,3 +104,11 @@ def test_a_word_put_into_an_institutions_name_makes_it_another_institution():
     # A scope before a name says whose, not which.
     scoped = "中等职业学校占地面积1838.92万平方米。"
     assert not swap_problem("全省中等职业学校占地面积1838.92万平方米", scoped, scoped)
+
+
+def test_one_character_for_a_level_inside_a_name_is_another_body():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "在服役期间荣立二等功以上或被大军区以上单位授予荣誉称号的退役军人，可增加20分投档。"
+    assert swap_problem("在服役期间荣立二等功以上或被省军区以上单位授予荣誉称号的退役军人", sentence)
+    assert not swap_problem("在服役期间荣立二等功以上或被大军区以上单位授予荣誉称号的退役军人", sentence)
