@@ -184,10 +184,10 @@ _RATE_GIVEN = re.compile(r"每(?:天|日|周|星期|月|季度|年|学期|学年
 # The nouns beside a bare 多少/几 that say what it counts (data/asked_measures.tsv), and how
 # far from it they are looked for: «补助经费» right after it, «实习补贴最低标准是多少» before.
 _NOUN_AFTER_CHARS, _NOUN_BEFORE_CHARS = 6, 10
-# «钱每年平均涨了多少» asks for a change, given as a share as often as in the noun's measure.
 # «专职得占多少», «按工资总额的多少提取»: a bare 多少 after 占 (the verb, not 占地…) or after «…的» asks
 # for a share.
 _ASK_SHARE = re.compile(r"占(?![地用据领有])[^，,。？?；;]{0,12}$|的$")
+# «钱每年平均涨了多少» asks for a change, given as a share as often as in the noun's measure.
 _ASK_CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|下降|减少|降低|降|多)了?$")
 
 
@@ -266,9 +266,16 @@ def asked_quantity(question: str) -> str | None:
 def without_given_figures(text: str, question: str) -> str:
     """The text without the figures the question itself states: «实操不低于50%，那面试要占多少？»
     is not answered by the clause's 50%."""
-    for n in sorted(set(re.findall(r"\d+(?:\.\d+)?", question)), key=len, reverse=True):
-        text = re.sub(rf"(?<![\d.]){re.escape(n)}(?![\d.])", " ", text)
-    return text
+    given = _given_figures(question)
+    return given.sub(" ", text) if given else text
+
+
+@lru_cache(maxsize=64)
+def _given_figures(question: str) -> re.Pattern | None:
+    """The question's figures as one pattern, each matched only as a whole number (read once
+    per question, not once per candidate clause)."""
+    numbers = sorted(set(re.findall(r"\d+(?:\.\d+)?", question)), key=len, reverse=True)
+    return re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, numbers))})(?![\d.])") if numbers else None
 
 
 def has_quantity(text: str, measure: str) -> bool:

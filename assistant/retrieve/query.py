@@ -259,14 +259,14 @@ def foreign_places(q: str, covered: set[str], corpus_text_has, naming: list | No
     for m in find_places(q):
         if m.text in covered or any(p.name in covered or p.short in covered for p in m.places):
             continue
+        own = bool(_OWN_PLACE.search(q[max(0, m.start - _OWN_PLACE_CHARS): m.start]))
         if any(p.parent and p.parent in covered for p in m.places):
-            if local is not None and not _OWN_PLACE.search(q[max(0, m.start - _OWN_PLACE_CHARS): m.start]):
+            if local is not None and not own:
                 local.append(m.text)
             continue
         after = re.match(_INSTITUTION_AFTER, q[m.start + len(m.text):])
         if after and not re.search(_SCHOOL_TYPE, after.group(0)) and all(p.level != "province" for p in m.places):
             continue  # 太原市第一中学: a school's name, not the city's rules
-        own = bool(_OWN_PLACE.search(q[max(0, m.start - _OWN_PLACE_CHARS): m.start]))
         docs = corpus_text_has(m.text)
         if own and not docs and not _PROVINCE_ASKED.search(q):
             # «我们是成都的中学，……»: national rules govern the asker's school wherever it is; only

@@ -182,23 +182,37 @@ def clause_ref_problem(claim: str, cited: list[Given]) -> str | None:
             return f"条款编号 {v} 不见于所引原文"
     # An article of a named law («民办教育促进法第65条») must be the one the sources cite of that
     # law (…促进法第六十四条), not the number of the clause that cites it.
-    source = _law_refs("\n".join(src.full for src in cited))
-    for law, ns in _law_refs(claim).items():
-        if law in source and not ns & source[law]:
-            return f"{law}第{min(ns)}条与原文所引不符（原文为第{min(source[law])}条）"
+    wrong = _numbered_mismatch(_LAW_REF, claim, cited)
+    if wrong:
+        law, n, m = wrong
+        return f"{law}第{n}条与原文所引不符（原文为第{m}条）"
     return None
 
 
-_LAW_REF = re.compile(r"([\u4e00-\u9fff]{2}法)》?第([一二三四五六七八九十百零〇\d]{1,6})条")
+_LAW_REF = re.compile(r"([\u4e00-\u9fff]{2}法)》?第(?P<n>[一二三四五六七八九十百零〇\d]{1,6})条")
 
 
-def _law_refs(text: str) -> dict[str, set[int]]:
+def _numbered(pattern: re.Pattern, text: str) -> dict[str, set[int]]:
+    """The numbers a pattern reads in the text (its group `n`), by what they number (its other
+    groups, joined)."""
     out: dict[str, set[int]] = {}
-    for m in _LAW_REF.finditer(text):
-        n = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
+    at = pattern.groupindex["n"]
+    for m in pattern.finditer(text):
+        g = m.group(at)
+        n = int(g) if g.isdigit() else cn_to_int(g)
         if n:
-            out.setdefault(m.group(1), set()).add(n)
+            out.setdefault("".join(x for i, x in enumerate(m.groups(), 1) if i != at), set()).add(n)
     return out
+
+
+def _numbered_mismatch(pattern: re.Pattern, claim: str, cited: list[Given]) -> tuple[str, int, int] | None:
+    """(what is numbered, the claim's number, the sources' number) for the first thing the claim
+    numbers otherwise than every cited source does; None when the sources number none of them."""
+    source = _numbered(pattern, "\n".join(src.full for src in cited))
+    for key, ns in _numbered(pattern, claim).items():
+        if key in source and not ns & source[key]:
+            return key, min(ns), min(source[key])
+    return None
 
 
 def _digits(v) -> str:
@@ -281,26 +295,17 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
     return None
 
 
-_ORDINAL = re.compile(r"第([一二两三四五六七八九十\d]{1,3})(个|次|批|届|轮|期|位|名)([\u4e00-\u9fff]{2})")
-
-
-def _ordinals(text: str) -> dict[str, set[int]]:
-    """第N个 (次, 批, 届 …) by the measure and the two characters after it: what it ranks."""
-    out: dict[str, set[int]] = {}
-    for m in _ORDINAL.finditer(text):
-        n = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
-        if n:
-            out.setdefault(m.group(2) + m.group(3), set()).add(n)
-    return out
+# 第N个 (次, 批, 届 …), read by the measure and the two characters after it: what it ranks.
+_ORDINAL = re.compile(r"第(?P<n>[一二两三四五六七八九十\d]{1,3})(个|次|批|届|轮|期|位|名)([\u4e00-\u9fff]{2})")
 
 
 def ordinal_problem(claim: str, cited: list[Given]) -> str | None:
     """«第2个中长期教育规划纲要» where the source ranks the same thing 第一个: an ordinal is
     compared with the source's ordinal of the same measure and following words."""
-    source = _ordinals("\n".join(src.full for src in cited))
-    for key, ns in _ordinals(claim).items():
-        if key in source and not ns & source[key]:
-            return f"序数“第{min(ns)}{key[0]}”与原文不符（原文为第{min(source[key])}{key[0]}）"
+    wrong = _numbered_mismatch(_ORDINAL, claim, cited)
+    if wrong:
+        key, n, m = wrong
+        return f"序数“第{n}{key[0]}”与原文不符（原文为第{m}{key[0]}）"
     return None
 
 

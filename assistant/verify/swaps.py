@@ -184,8 +184,7 @@ def _class_swap(p: Piece) -> bool:
     others the source names there, of any axes (应用型本科高校 → 职业院校, 普通高中 → 义务教育);
     or one level for another (省、市财政 → 市、县财政)."""
     # (A class of the same axis in place of another is one such pair: added and dropped.)
-    mine = {(a, c) for a, cs in named_classes(p.mine).items() for c in cs}
-    theirs = {(a, c) for a, cs in named_classes(p.theirs).items() for c in cs}
+    mine, theirs = _class_pairs(p.mine), _class_pairs(p.theirs)
     if mine - theirs and theirs - mine:
         return True
     if p.core_mine != p.core_theirs and bool(p.core_mine) and set(p.core_mine + p.core_theirs) <= _LEVELS:
@@ -195,10 +194,13 @@ def _class_swap(p: Piece) -> bool:
             and _HAN.fullmatch(p.core_mine + p.core_theirs) is not None)
 
 
+def _class_pairs(text: str) -> set[tuple[str, str]]:
+    """(axis, class) for each class the text names."""
+    return {(a, c) for a, cs in named_classes(text).items() for c in cs}
+
+
 def _same_class(p: Piece) -> bool:
-    mine = {(a, c) for a, cs in named_classes(p.mine).items() for c in cs}
-    theirs = {(a, c) for a, cs in named_classes(p.theirs).items() for c in cs}
-    return bool(mine & theirs)
+    return bool(_class_pairs(p.mine) & _class_pairs(p.theirs))
 
 
 def _direction_swap(p: Piece) -> bool:
@@ -222,13 +224,13 @@ def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     if not (_HAN.fullmatch(p.core_mine or "-") and (not p.core_theirs or _HAN.fullmatch(p.core_theirs))):
         return None
     at = len(p.before)
-    mine = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence and w in elsewhere]
+    new = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence]
+    mine = [w for w in new if w in elsewhere]
     theirs = [w for w in _nouns_at(p.theirs, at, at + len(p.core_theirs)) if w not in p.mine]
     if mine and theirs:
         return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
     # (A scope before a name — 全省, 各市, 本县 — says whose, not which.)
-    inserted = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine))
-                if w not in sentence and w[0] not in "全各本" and w[-1] not in _LEVELS]
+    inserted = [w for w in new if w[0] not in "全各本" and w[-1] not in _LEVELS]
     if inserted and not p.core_theirs and _ORG_AFTER.match(p.after):
         # «山西|水利|职业技术学院»: a word put into the name this sentence gives: another institution.
         return f"“{inserted[0]}”不见于原文这句所说的名称"
