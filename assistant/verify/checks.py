@@ -42,9 +42,9 @@ def content_words(claim: str) -> list[str]:
 
 def word_grounding(claim: str, source_text: str) -> float:
     """Share of the claim's content words (two or more Chinese characters, not stop words)
-    found in the source."""
-    stop = _stop_words()
-    ws = [w for w in words(claim) if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop]
+    found in the source. Figures are read as values first: «二〇二一年十二月» is the source's
+    «2021年12月», and its numeral words are the figure check's to judge, not this one's."""
+    ws = content_words(plain_figures(claim))
     return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
 
 

@@ -420,3 +420,12 @@ def test_a_class_the_clauses_heading_gives_its_sentence_is_checked_too():
     # A sentence that names its own level is read by itself.
     own = Given("《纲要》 › 第四章 义务教育 › （九）", "高等教育阶段推行小班教学。")
     assert header_contrast("高等教育阶段推行小班教学", "高等教育阶段推行小班教学。", "高等教育阶段推行小班教学", [own]) is None
+
+
+def test_word_grounding_reads_a_date_in_chinese_numerals_as_the_sources_date():
+    from assistant.verify.checks import word_grounding
+
+    src = "2021年12月21日，全省职业教育大会召开，省委书记、省长对我省职业教育工作做出批示。"
+    assert word_grounding("全省职业教育大会是在二〇二一年十二月二十一日召开的", src) == 1.0
+    # the numerals are the figure check's to judge; the words around them still count
+    assert word_grounding("全省科技创新大会是在二〇二一年十二月二十一日闭幕的", src) < 0.6
