@@ -13,7 +13,7 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 from ..types import Given
-from ..zh import Figure, bigrams, cn_to_int, figures, overlap, plain_figures, split_sentences, words
+from ..zh import Figure, bigrams, cn_to_int, figures, overlap, plain_figures, split_sentences, word_tag, words
 
 _CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -105,6 +105,22 @@ def segments(claim: str) -> list[str]:
 # -- figures --------------------------------------------------------------------------------
 def _context(text: str, f: Figure) -> set[str]:
     return bigrams(text[max(0, f.start - FIGURE_CONTEXT_BEFORE): f.start] + text[f.end: f.end + FIGURE_CONTEXT_AFTER])
+
+
+# What may stand between a figure and the noun it counts («民办院校有5所», «专任教师达到2万人»).
+_LINK = re.compile(r"(?:[有为是达共约计占了到至总合]|达到|共有|合计|总计|累计|增至|超过|不少于|不低于|不超过)*$")
+
+
+def _counted_noun(text: str, f: Figure) -> tuple[str, str] | None:
+    """What a figure counts when the sentence names it first: the noun right before it (its
+    linking verb left out; a word jieba's dictionary tags as a noun, not 建设 or 每周), and the
+    Chinese characters right after its unit (up to two: «2节技能教学课» is not «2节体育与健康课»)."""
+    head = _LINK.sub("", text[max(0, f.start - 12): f.start])
+    ws = words(head) if head else []
+    if not ws or not _ALL_CJK.fullmatch(ws[-1]) or len(ws[-1]) < 2 or not (word_tag(ws[-1]) or "").startswith("n"):
+        return None
+    after = re.match(r"[\u4e00-\u9fff]{0,2}", text[f.end:]).group(0)
+    return ws[-1], after
 
 
 def _show(f: Figure) -> str:
@@ -283,6 +299,9 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             continue
         if _significant(f.value) >= DISTINCTIVE_DIGITS and any(_digits(g.value) == _digits(f.value) for _, g in pool):
             continue  # the same digits, perhaps in another scale (236498.85万元 in a 万元 column)
+        counted = _counted_noun(claim, f)
+        if counted and any(g.value == f.value and _counted_noun(t, g) == counted for t, g in same_unit):
+            continue  # «民办院校有5所» is the source's «民办院校5所», however the rest of the sentence runs
         ctx = _context(claim, f)
         scored = [(len(ctx & _context(t, g)), g) for t, g in same_unit]
         top = max(s for s, _ in scored)

@@ -429,3 +429,13 @@ def test_word_grounding_reads_a_date_in_chinese_numerals_as_the_sources_date():
     assert word_grounding("全省职业教育大会是在二〇二一年十二月二十一日召开的", src) == 1.0
     # the numerals are the figure check's to judge; the words around them still count
     assert word_grounding("全省科技创新大会是在二〇二一年十二月二十一日闭幕的", src) < 0.6
+
+
+def test_a_figure_after_the_noun_it_counts_is_bound_to_that_noun():
+    src = Given("《年度报告》 › 1.1 办学格局", "山西省51所高职学校中有公办院校44所，企业（集团）举办院校2所，民办院校5所，呈现多元办学格局。")
+    # the sentence runs differently, but 5所 is what the source gives for 民办院校
+    assert figure_problem("全省51所高职学校中，民办院校有5所，企业（集团）举办的有两所", [src], "", PARAMS) is None
+    assert "原文为" in figure_problem("全省51所高职学校中，民办院校有6所", [src], "", PARAMS)
+    # a noun alike, but the characters after the unit name another thing
+    week = Given("《意见》 › 1.改进体育课程设置", "小学中高段每周3节技能教学课＋1节体能锻炼课；高中每周2节体育与健康课。")
+    assert figure_problem("小学中高段每周2节技能教学课", [week], "", PARAMS)
