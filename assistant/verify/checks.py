@@ -290,7 +290,9 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             if f.value not in shown:
                 return f"条款编号 {f.value}{f.unit[1:]} 不见于所引原文"
             continue
-        same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)]
+        # 个 is the measure word of anything counted: «767个项目» is the source's «项目767项».
+        same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)
+                     or f.unit == "个" and g.unit in _COUNTED_UNITS and g.value == f.value]
         if f.unit in _COUNTED_UNITS and _enumerated(claim, f, listed):
             continue
         if not same_unit:

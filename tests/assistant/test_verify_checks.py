@@ -439,3 +439,9 @@ def test_a_figure_after_the_noun_it_counts_is_bound_to_that_noun():
     # a noun alike, but the characters after the unit name another thing
     week = Given("《意见》 › 1.改进体育课程设置", "小学中高段每周3节技能教学课＋1节体能锻炼课；高中每周2节体育与健康课。")
     assert figure_problem("小学中高段每周2节技能教学课", [week], "", PARAMS)
+
+
+def test_ge_counts_whatever_the_source_counts_in_its_own_measure_word():
+    src = Given("《年度报告》 › 1.5.3 社会培训", "全省高职院校举办非学历培训项目767项，时长合计98112.6学时。")
+    assert figure_problem("这767个项目的总时长合计98112.6学时", [src], "", PARAMS) is None
+    assert figure_problem("这768个项目的总时长合计98112.6学时", [src], "", PARAMS)
