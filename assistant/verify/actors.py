@@ -74,12 +74,17 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
     return out
 
 
-def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
+def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], denied_asked: str = "") -> str | None:
     """Every office the claim names must be named by a cited source (header or text): each
-    word of its name there, a level (省/市/县) together with the word it qualifies."""
+    word of its name there, a level (省/市/县) together with the word it qualifies. An office
+    the asker named may stand in a claim that denies it (`denied_asked`: the question, given
+    only for a claim that denies): «并未列入团市委» answers «团市委是责任单位吗», and says
+    what the sources say by their silence."""
     ref = office_text("\n".join(src.full for src in cited))
     for name in actors(claim, known_units):
         whole = "".join(name)
+        if denied_asked and whole in denied_asked:
+            continue
         bare = whole.removeprefix("各")  # «各市» is every 市: a quantifier, not part of the name
         if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare}):
             continue

@@ -85,7 +85,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
               or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
-              or actor_problem(claim, cited, known_units) or actor_role_problem(claim, cited, known_units, params.actor_context)
+              or actor_problem(claim, cited, known_units, question if negative(claim) else "") or actor_role_problem(claim, cited, known_units, params.actor_context)
               or denied_unit_problem(claim, cited, known_units))
     if reason:
         return reason

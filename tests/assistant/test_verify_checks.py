@@ -445,3 +445,13 @@ def test_ge_counts_whatever_the_source_counts_in_its_own_measure_word():
     src = Given("《年度报告》 › 1.5.3 社会培训", "全省高职院校举办非学历培训项目767项，时长合计98112.6学时。")
     assert figure_problem("这767个项目的总时长合计98112.6学时", [src], "", PARAMS) is None
     assert figure_problem("这768个项目的总时长合计98112.6学时", [src], "", PARAMS)
+
+
+def test_an_office_the_asker_named_may_be_denied_but_not_asserted():
+    src = Given("《行动计划》 › 22.培养工匠后备人才 › 责任单位：市教育局、市人社局", "培养一大批富有工匠精神的后备人才。")
+    question = "团市委是不是这项工作的责任单位？"
+    units = frozenset({"市教育局", "市人社局", "团市委"})
+    denial = "其责任单位为市教育局、市人社局，并未列入团市委"
+    assert actor_problem(denial, [src], units, question) is None
+    assert actor_problem("其责任单位为市教育局、市人社局和团市委", [src], units, "")  # asserted: not in the source
+    assert actor_problem(denial, [src], units, "")  # not named by the asker: still checked
