@@ -42,9 +42,11 @@ def content_words(claim: str) -> list[str]:
 
 def word_grounding(claim: str, source_text: str) -> float:
     """Share of the claim's content words (two or more Chinese characters, not stop words)
-    found in the source. Figures are read as values first: «二〇二一年十二月» is the source's
+    found in the source, words of direction or force (至少, 不得) left to the polarity check.
+    Figures are read as values first: «二〇二一年十二月» is the source's
     «2021年12月», and its numeral words are the figure check's to judge, not this one's."""
-    ws = content_words(plain_figures(claim))
+    cues = _cues()[0]  # 至少 for 不少于: the direction check reads these words, by class
+    ws = [w for w in content_words(plain_figures(claim)) if w not in cues]
     return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
 
 

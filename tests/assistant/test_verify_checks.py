@@ -455,3 +455,12 @@ def test_an_office_the_asker_named_may_be_denied_but_not_asserted():
     assert actor_problem(denial, [src], units, question) is None
     assert actor_problem("其责任单位为市教育局、市人社局和团市委", [src], units, "")  # asserted: not in the source
     assert actor_problem(denial, [src], units, "")  # not named by the asker: still checked
+
+
+def test_word_grounding_leaves_words_of_direction_to_the_polarity_check():
+    from assistant.verify.checks import word_grounding
+
+    src = "专职艺术教师不足的学校，可由具有艺术特长的教师经不少于一学年的专业培训后担任兼职艺术教师。"
+    # 至少 is the source's 不少于 in other words: not a word the source must hold
+    assert word_grounding("但前提是要经过至少一学年的专业培训", src) >= 0.6
+    assert word_grounding("但前提是要通过至少一学年的岗位考核", src) < 0.6
