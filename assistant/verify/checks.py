@@ -521,6 +521,34 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
     return None
 
 
+_LIST_WORDS = {"、", "和", "与", "及", "以及", "或", "或者", "，", ",", "；"}
+
+
+def order_problem(segment: str, sentence: str) -> str | None:
+    """Two things the source relates the other way round: «以教育现代化带动教育信息化» for
+    «以教育信息化带动教育现代化». The same words stand between them on both sides, and they are
+    not items of a list (whose order says nothing)."""
+    stop = _stop_words()
+
+    def once(ws: list[str]) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for i, w in enumerate(ws):
+            seen[w] = -1 if w in seen else i
+        return {w: i for w, i in seen.items() if i >= 0 and len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop}
+
+    mine_ws, theirs_ws = words(segment), words(restated_part(segment, sentence))
+    mine, theirs = once(mine_ws), once(theirs_ws)
+    shared = sorted(set(mine) & set(theirs), key=mine.get)
+    for k, a in enumerate(shared):
+        for b in shared[k + 1:]:
+            if theirs[b] >= theirs[a]:
+                continue
+            between = mine_ws[mine[a] + 1: mine[b]]
+            if between and between == theirs_ws[theirs[b] + 1: theirs[a]] and not _LIST_WORDS & set(between):
+                return "所说的先后或主次与原文相反"
+    return None
+
+
 def _denies_what_it_says(segment: str, part: str) -> bool:
     """The segment's denial bears on the part: a word of prohibition or exemption (不得, 无需),
     or words after the negation that the part says (不再单独提高农村教师待遇 / 提高农村教师

@@ -16,7 +16,7 @@ from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem
 from .checks import (
     best_sentence, bigrams, content_words, named_classes, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
-    figure_problem, grounding, ordinal_problem, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
+    figure_problem, grounding, ordinal_problem, order_problem, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
 from .claims import Claim, cite, parse, render
 from .judge import judge
@@ -99,7 +99,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
         ref = best_sentence(question + seg if short else seg, sentences)
-        reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref)
+        reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref) or order_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
             reason = "原文没有否定或禁止的说法"

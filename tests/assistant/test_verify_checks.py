@@ -464,3 +464,12 @@ def test_word_grounding_leaves_words_of_direction_to_the_polarity_check():
     # 至少 is the source's 不少于 in other words: not a word the source must hold
     assert word_grounding("但前提是要经过至少一学年的专业培训", src) >= 0.6
     assert word_grounding("但前提是要通过至少一学年的岗位考核", src) < 0.6
+
+
+def test_two_things_related_the_other_way_round_are_caught_but_a_list_in_another_order_is_not():
+    from assistant.verify.checks import order_problem
+
+    src = "以教育信息化带动教育现代化，把教育信息化纳入经济社会信息化的总体部署。"
+    assert order_problem("核心是以教育现代化带动教育信息化", src)
+    assert order_problem("核心是以教育信息化带动教育现代化", src) is None
+    assert order_problem("推进教育信息化和教育现代化", "推进教育现代化和教育信息化。") is None
