@@ -101,7 +101,10 @@ def _clause_of(part: str, sentence: str) -> str:
 
 
 def segments(claim: str) -> list[str]:
-    return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2] or [claim]
+    """The claim's parts between commas that say something: two bigrams or more, or a bare
+    verdict word («可以，但须家长自愿»: its «可以» is what the asker reads)."""
+    cls = _cues()[0]
+    return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2 or s.strip(" 。！？!?") in cls] or [claim]
 
 
 # -- figures --------------------------------------------------------------------------------

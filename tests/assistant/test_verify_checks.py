@@ -473,3 +473,16 @@ def test_two_things_related_the_other_way_round_are_caught_but_a_list_in_another
     assert order_problem("核心是以教育现代化带动教育信息化", src)
     assert order_problem("核心是以教育信息化带动教育现代化", src) is None
     assert order_problem("推进教育信息化和教育现代化", "推进教育现代化和教育信息化。") is None
+
+
+def test_a_bare_verdict_before_its_condition_is_checked_against_the_rule():
+    from assistant.verify.checks import segments
+
+    src = Given("《民办教育促进法实施条例》 › 第十条",
+                "民办学校及其举办者不得以赞助费等名目向学生、学生家长收取或者变相收取与入学关联的费用。")
+    question = "我们是民办中学，新生入学的时候能不能让家长另外交一笔赞助费？"
+    assert segments("可以，但须家长自愿。")[0] == "可以"
+    lie = verify_generated("可以，但须家长自愿[1]。", [src], question)
+    assert not lie.kept
+    ok = verify_generated("不可以，民办学校不得以赞助费等名目收取与入学关联的费用[1]。", [src], question)
+    assert ok.kept and not ok.dropped
