@@ -176,10 +176,12 @@ _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|截�
 _DATE_GIVEN = re.compile(rf"{_FIGURE}\s*年\s*{_FIGURE}\s*月|{_FIGURE}\s*月\s*{_FIGURE}\s*[日号]|{_FIGURE}\s*月[底中初]|"
                          rf"\d{{4}}\s*年|[{CN_NUMERAL}]{{4}}年")
 _ASK_DURATION = re.compile(r"多长时间|多长|多久")
-_ASK_FREQUENCY = re.compile(r"(?:多久|多长时间|几年|几个月)\S{0,4}一次")
+_ASK_FREQUENCY = re.compile(r"(?:多久|多长时间|几年|几个月)\S{0,4}一[次届轮期回]")
 # A span of time: a figure counted in a unit of time. A frequency may also be a rate per unit
 # («每年定期召开»).
-_DURATION_GIVEN = re.compile(rf"{_FIGURE}\s*(?:个)?(?:分钟|小时|天|日|周|星期|月|年|学期|学年|课时|学时|节)")
+# A calendar year («到2020年», «二〇二〇年») is a date, not a span.
+_DURATION_GIVEN = re.compile(rf"(?<![\d.{CN_NUMERAL}])(?!\d{{4}}\s*年|[{CN_NUMERAL}]{{4}}年){_FIGURE}\s*(?:个)?"
+                             r"(?:分钟|小时|天|日|周|星期|月|年|学期|学年|课时|学时|节)")
 _RATE_GIVEN = re.compile(r"每(?:天|日|周|星期|月|季度|年|学期|学年)")
 # The nouns beside a bare 多少/几 that say what it counts (data/asked_measures.tsv), and how
 # far from it they are looked for: «补助经费» right after it, «实习补贴最低标准是多少» before.
@@ -214,6 +216,10 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
 _QUESTION_END = re.compile(r"(?<=[？?。！!])")
 _YES_NO = re.compile(r"吗|能不能|可不可以|是不是|是否|行不行|有没有|还是|(\w{1,2})不\1|没有?[？?]?$")
 _ASKS_WHICH = re.compile(r"哪几|哪些")
+_WHO_DECIDES = re.compile(r"谁(?:来)?(?:说了算|定|决定|制定|确定|审批|批准)")
+# A yes/no clause that offers a figure («多久做一次审计，一年一次吗？») checks a guess at what the
+# clause before it asks: that ask stands.
+_OFFERS_FIGURE = re.compile(rf"(?:\d|[{CN_NUMERAL}])+\s*(?:{_MEASURES}|%|次)")
 # A yes/no question asks for a figure only with a word that asks one: «能自定录取比例吗» asks
 # whether, «能降多少分吗» how much.
 _ASKS_AMOUNT = re.compile(r"多少|几|多大|多高|多长|多久|多重|多远|啥|什么|哪|何时|怎么算|如何计算")
@@ -224,10 +230,12 @@ def asking_part(question: str) -> str:
     kept = []
     for sent in filter(None, (x.strip() for x in _QUESTION_END.split(question))):
         clauses = [c for c in _CLAUSE_BREAK.split(sent) if c.strip()]
-        if len(clauses) > 1 and _YES_NO.search(clauses[-1]):
+        if len(clauses) > 1 and _YES_NO.search(clauses[-1]) and not _OFFERS_FIGURE.search(clauses[-1]):
             clauses = clauses[-1:]
         if _YES_NO.search(clauses[-1]) and not _ASKS_AMOUNT.search("".join(clauses)):
             continue
+        if len(clauses) > 1 and _WHO_DECIDES.search(clauses[-1]):
+            continue  # «收多少，谁说了算？» asks who decides the figure; «保费多少，由谁出？» asks both
         kept += [c for c in clauses if "谁" not in c]
     return _ASKS_WHICH.sub("", "，".join(kept))
 
@@ -278,6 +286,10 @@ def _given_figures(question: str) -> re.Pattern | None:
     return re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, numbers))})(?![\d.])") if numbers else None
 
 
+# A list label at the start of a clause or line («3.», «（二）», «第五条»): it numbers, it counts nothing.
+_LABEL = re.compile(rf"(?:^|(?<=\n))\s*(?:\d+[.．、]|[（(][{CN_NUMERAL}\d]+[）)]|第[{CN_NUMERAL}\d]+条)")
+
+
 def has_quantity(text: str, measure: str) -> bool:
     """Whether the text gives a figure of that kind (any figure for "")."""
     if measure == "date":
@@ -288,8 +300,9 @@ def has_quantity(text: str, measure: str) -> bool:
         return bool(_DURATION_GIVEN.search(text))
     if measure == "frequency":
         return bool(_DURATION_GIVEN.search(text) or _RATE_GIVEN.search(text))
-    if measure == "":
-        return bool(re.search(rf"\d|[{CN_NUMERAL}]", text))
+    if measure == "":  # any figure: a count, a share, a date or a number, not a list label (3.) nor 统一
+        return bool(_COUNTED.search(text) or _PERCENT.search(text) or _DATE_GIVEN.search(text)
+                    or re.search(r"\d", _LABEL.sub("", text)))
     if measure in _CONTACT:
         return bool(_CONTACT[measure].search(text))
     return any(_MEASURE_OF[m.group(1)] == measure for m in _COUNTED.finditer(text))

@@ -38,7 +38,14 @@ def asked_of(info: QueryInfo) -> str | None:
     """The figure a question asks for: a follow-up's own ask («那要开几门课？» after «帮几所学
     校？» asks for 门), else the one it inherits («那中职呢？»)."""
     own = asked_quantity(info.turn) if info.turn else None
+    if own is None and info.turn and _ASKS_ITS_OWN.search(info.turn):
+        return None  # «那贵州呢？对兼职老师有什么要求？» asks what, not the «多久» before it
     return own if own is not None else asked_quantity(info.text)
+
+
+# A follow-up with a question word of its own asks its own question («那贵州呢？有什么要求？»); one
+# without («那中职呢？») asks the previous question of something else.
+_ASKS_ITS_OWN = re.compile(r"什么|啥|哪|谁|怎么|怎样|如何|为什么|吗|是否|能不能|可不可以|有没有|要不要")
 
 
 def key_terms(question: str, idf) -> dict[str, float]:

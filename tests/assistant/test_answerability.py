@@ -215,3 +215,36 @@ def test_an_article_number_is_not_a_count_and_a_figure_the_question_gives_is_not
     question = "实操不低于50%，那面试要占多少比例？"
     assert not has_quantity(without_given_figures("实际操作能力测试的比重原则上不低于50%。", question), "%")
     assert has_quantity(without_given_figures("面试成绩占30%，实操不低于50%。", question), "%")
+
+
+def test_a_frequency_may_be_asked_per_edition_and_a_year_is_no_span():
+    assert asked_quantity("市里的中小学生艺术展演多久办一届？") == "frequency"
+    assert has_quantity("每两年举办一届市级艺术展演", "frequency")
+    assert not has_quantity("到2020年，要建设20个艺术特色学校", "duration")  # 2020年 is a date
+    assert has_quantity("分3年落实", "duration")
+
+
+def test_a_yes_no_clause_offering_a_figure_checks_the_ask_before_it():
+    assert asked_quantity("个人信息保护法要求学校多久做一次合规审计，一年一次吗？") == "frequency"
+    assert asked_quantity("我们想开几个应用型专业，省里支持吗？") is None
+
+
+def test_who_decides_a_figure_asks_who_but_how_much_and_who_pays_asks_both():
+    assert asked_quantity("那收哪些项目、收多少，谁说了算？") is None
+    assert asked_quantity("意外综合保险一年保费多少，由谁出？") is not None
+
+
+def test_a_bare_how_much_needs_a_figure_not_a_list_label_or_a_numeral_inside_a_word():
+    assert not has_quantity("3.省级教育行政部门要统一标准，加强对义务教育均衡发展状况的监测", "")
+    assert has_quantity("校际差异系数小学不高于0.65", "") and has_quantity("配备1名教研员", "")
+
+
+def test_a_follow_up_with_its_own_question_word_does_not_inherit_the_figure_asked_before():
+    from assistant.compose.extractive import asked_of
+    from assistant.retrieve.query import QueryInfo
+
+    inherits = QueryInfo(text="西藏兼职艺术老师要培训多久才能上岗？ 那中职呢？", turn="那中职呢？")
+    own = QueryInfo(text="西藏兼职艺术老师要培训多久才能上岗？ 那贵州呢？对兼职美育老师有什么要求？",
+                    turn="那贵州呢？对兼职美育老师有什么要求？")
+    assert asked_of(inherits) == "duration"
+    assert asked_of(own) is None
