@@ -486,3 +486,9 @@ def test_a_bare_verdict_before_its_condition_is_checked_against_the_rule():
     assert not lie.kept
     ok = verify_generated("不可以，民办学校不得以赞助费等名目收取与入学关联的费用[1]。", [src], question)
     assert ok.kept and not ok.dropped
+
+
+def test_an_industry_association_is_an_actor_the_source_must_name():
+    src = Given("《国家职业教育改革实施方案》 › （十九）", "对培训评价组织的监管由人力资源社会保障行政部门负责，防止出现乱培训、滥发证现象。")
+    assert actor_problem("对培训评价组织的监管由行业协会负责", [src], UNITS)
+    assert actor_problem("对培训评价组织的监管由人力资源社会保障行政部门负责", [src], UNITS) is None
