@@ -173,6 +173,9 @@ _ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|�
 
 
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|截止|几月|哪个月|几号|哪一年|哪年|日期")
+# A day or a month asked («几月几号», «哪天», «几月份»): a year alone («2023年») does not give it.
+_ASK_DAY = re.compile(r"哪天|哪一天|几月|哪个月|几号|几日|日期")
+_DAY_GIVEN = re.compile(rf"{_FIGURE}\s*月")
 _DATE_GIVEN = re.compile(rf"{_FIGURE}\s*年\s*{_FIGURE}\s*月|{_FIGURE}\s*月\s*{_FIGURE}\s*[日号]|{_FIGURE}\s*月[底中初]|"
                          rf"\d{{4}}\s*年|[{CN_NUMERAL}]{{4}}年")
 _ASK_DURATION = re.compile(r"多长时间|多长|多久")
@@ -245,11 +248,13 @@ _CONTACT = {"tel": re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9
 
 
 def asked_quantity(question: str) -> str | None:
-    """What a question asks a figure of: "date" for a day or deadline, "%" for a share,
-    "duration" for a span of time, "frequency" for how often, a measure word (元, 人, 年 …) for a count, "" for a bare
-    多少; None when it asks for none. With no measure word after 多少/几 (or only 个), the noun
+    """What a question asks a figure of: "day" for a day or month, "date" for a time or deadline
+    (a year will do), "%" for a share, "duration" for a span of time, "frequency" for how often,
+    a measure word (元, 人, 年 …) for a count, "" for a bare 多少; None when it asks for none. With no measure word after 多少/几 (or only 个), the noun
     beside it decides: «多少补助经费» → 元, «多少个工作日» → 天."""
     question = asking_part(question)
+    if _ASK_DAY.search(question):
+        return "day"
     if _ASK_DATE.search(question):
         return "date"
     if _ASK_FREQUENCY.search(question):
@@ -292,6 +297,8 @@ _LABEL = re.compile(rf"(?:^|(?<=\n))\s*(?:\d+[.．、]|[（(][{CN_NUMERAL}\d]+[�
 
 def has_quantity(text: str, measure: str) -> bool:
     """Whether the text gives a figure of that kind (any figure for "")."""
+    if measure == "day":
+        return bool(_DAY_GIVEN.search(text))
     if measure == "date":
         return bool(_DATE_GIVEN.search(text))
     if measure == "%":

@@ -235,7 +235,7 @@ def _signals(ev: Evidence, hits: list[Hit], terms: dict[str, float], info: Query
     named = named_entities(info.text)
     picked = " ".join(ev.sentences)
     asked = asked_of(info)
-    if asked and asked not in ("%", "date") and h.clause.kind == "table":
+    if asked and asked not in ("%", "date", "day") and h.clause.kind == "table":
         asked = ""  # a table gives its units in the header: any figure in a row will do
     per_sentence = [(coverage(terms, x), x) for x in units_of(h.text, h.clause.kind == "table")]
     total = sum(terms.values()) or 1.0

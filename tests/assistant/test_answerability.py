@@ -62,7 +62,7 @@ def test_gate_prefers_a_clear_winner_to_a_tie():
     ("补助标准是多少？", "元"), ("每所学校能拿到多少建设经费？", "元"), ("要在多少个工作日内办完？", "天"),
     ("今年招多少学生？", "人"), ("每天要练多长时间？", "duration"), ("多久开一次会？", "frequency"),
     ("投到职业教育上的钱每年平均涨了多少？", ""),
-    ("申报截止到哪天？", "date"), ("是从什么时候开始施行的？", "date"),
+    ("申报截止到哪天？", "day"), ("是从什么时候开始施行的？", "date"),
     ("职教科的联系电话是多少？", "tel"), ("报送邮箱是多少？", "email"),
 ])
 def test_asked_quantity_reads_the_kind_of_figure(question, kind):
@@ -248,3 +248,11 @@ def test_a_follow_up_with_its_own_question_word_does_not_inherit_the_figure_aske
                     turn="那贵州呢？对兼职美育老师有什么要求？")
     assert asked_of(inherits) == "duration"
     assert asked_of(own) is None
+
+
+def test_a_day_asked_needs_a_month_not_a_year_alone():
+    assert asked_quantity("2023年山西职业教育活动周是几月几号办的？") == "day"
+    assert asked_quantity("活动周一般是每年几月份办？") == "day"
+    assert asked_quantity("是从什么时候开始施行的？") == "date"
+    assert not has_quantity("开展2023年职业院校系列教育活动", "day") and has_quantity("2023年5月举办活动周", "day")
+    assert has_quantity("于4月1日前上传", "day") and has_quantity("2023年举办", "date")
