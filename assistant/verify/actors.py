@@ -178,6 +178,21 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
 _CLAIM_CLAUSE = re.compile(r"[，,；;：:。]")
 
 
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(read_lines("position_titles.txt"))
+
+
+def title_problem(claim: str, cited: list[Given], question: str = "") -> str | None:
+    """A post the claim puts in charge (局长, 副市长, 召集人) must be one the cited sources or the
+    asker name: «召集人是市教育局局长» where the source has the 副市长 convene."""
+    ref = "\n".join(src.full for src in cited) + "\n" + question
+    for w in words(claim):
+        if w in _titles() and w not in ref:
+            return f"“{w}”不见于所引原文"
+    return None
+
+
 def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
     """A clause of the claim that denies an office the cited source lists as a responsible unit
     («……并不由县级政府负责»): the source gives it that task."""

@@ -492,3 +492,12 @@ def test_an_industry_association_is_an_actor_the_source_must_name():
     src = Given("《国家职业教育改革实施方案》 › （十九）", "对培训评价组织的监管由人力资源社会保障行政部门负责，防止出现乱培训、滥发证现象。")
     assert actor_problem("对培训评价组织的监管由行业协会负责", [src], UNITS)
     assert actor_problem("对培训评价组织的监管由人力资源社会保障行政部门负责", [src], UNITS) is None
+
+
+def test_a_post_put_in_charge_must_be_one_the_sources_name():
+    from assistant.verify.actors import title_problem
+
+    src = Given("《行动计划》 › 联席会议 › 责任单位：市教育局", "市级职业教育联席会议由市政府分管教育工作的副市长担任召集人。")
+    assert title_problem("市级联席会议的召集人是市教育局局长", [src])
+    assert title_problem("召集人由分管教育工作的副市长担任", [src]) is None
+    assert title_problem("局长能不能当召集人？文件写的是副市长", [src], "教育局局长能当召集人吗？") is None
