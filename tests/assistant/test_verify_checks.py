@@ -501,3 +501,10 @@ def test_a_post_put_in_charge_must_be_one_the_sources_name():
     assert title_problem("市级联席会议的召集人是市教育局局长", [src])
     assert title_problem("召集人由分管教育工作的副市长担任", [src]) is None
     assert title_problem("局长能不能当召集人？文件写的是副市长", [src], "教育局局长能当召集人吗？") is None
+
+
+def test_keeping_what_the_source_cancels_is_a_reversal():
+    src = "考生因招生工作人员的徇私舞弊行为取得录取资格的，取消其当年的考试资格或录取资格。"
+    assert polarity_problem("其当年的考试资格和录取资格仍予保留", src)
+    assert polarity_problem("其当年的考试资格和录取资格将被取消", src) is None
+    assert polarity_problem("毕业去向落实率比上年有所上升", "毕业去向落实率从2022年的89.28%下降到了2023年的87.65%。")
