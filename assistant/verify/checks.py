@@ -507,6 +507,20 @@ def restricts(text: str) -> bool:
     return bool(polarity_classes(text) & _BINDING_CLASSES) or bool(_ONLY.search(text))
 
 
+# A bound the claim sets on what its source allows: «不得高于当地普通高中» for «可适当高于当地普通
+# 高中». The comparison each bound caps, and a permission just before that comparison.
+_CAPPED = {"at_most": re.compile(r"高于|超过|多于|大于"), "at_least": re.compile(r"低于|少于|小于")}
+_PERMITS_BEFORE = re.compile(r"(?:可以|可|允许|准予)[\u4e00-\u9fff]{0,3}$")
+
+
+def _caps_a_permission(claim_classes: frozenset[str], part: str) -> bool:
+    for cls, comparison in _CAPPED.items():
+        if cls in claim_classes:
+            if any(_PERMITS_BEFORE.search(part[: m.start()]) for m in comparison.finditer(part)):
+                return True
+    return False
+
+
 def polarity_problem(segment: str, sentence: str) -> str | None:
     """The claim reverses its source sentence: an opposite cue class without the source's own
     (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入). Checked
@@ -521,6 +535,8 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
             return "与原文的肯定/否定或方向相反"
         if (c_neg & s_pos) | (s_neg & c_pos):
             return "与原文的肯定/否定相反"
+        if _caps_a_permission(c_cls, ref):
+            return "与原文的肯定/否定或方向相反"
     return None
 
 

@@ -508,3 +508,9 @@ def test_keeping_what_the_source_cancels_is_a_reversal():
     assert polarity_problem("其当年的考试资格和录取资格仍予保留", src)
     assert polarity_problem("其当年的考试资格和录取资格将被取消", src) is None
     assert polarity_problem("毕业去向落实率比上年有所上升", "毕业去向落实率从2022年的89.28%下降到了2023年的87.65%。")
+
+
+def test_capping_what_the_source_permits_is_a_reversal():
+    src = "进一步完善中等职业学校生均拨款制度，各地中等职业学校生均财政拨款水平可适当高于当地普通高中。"
+    assert polarity_problem("各地中等职业学校生均财政拨款水平不得高于当地普通高中", src)
+    assert polarity_problem("各地中职生均拨款可以适当高于当地普通高中", src) is None
