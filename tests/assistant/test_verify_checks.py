@@ -514,3 +514,9 @@ def test_capping_what_the_source_permits_is_a_reversal():
     src = "进一步完善中等职业学校生均拨款制度，各地中等职业学校生均财政拨款水平可适当高于当地普通高中。"
     assert polarity_problem("各地中等职业学校生均财政拨款水平不得高于当地普通高中", src)
     assert polarity_problem("各地中职生均拨款可以适当高于当地普通高中", src) is None
+
+
+def test_a_denial_with_bu_shi_of_what_the_source_says_is_a_reversal():
+    src = "举办第四届全省职业技能大赛暨第二届全国技能大赛山西选拔赛，围绕高端装备制造等6大产业设定46个省级决赛项目。"
+    assert denial_problem("这届大赛并不是全国技能大赛的山西选拔赛", "这届大赛并不是全国技能大赛的山西选拔赛", src, 0.3)
+    assert denial_problem("这届大赛也是全国技能大赛的山西选拔赛", "这届大赛也是全国技能大赛的山西选拔赛", src, 0.3) is None
