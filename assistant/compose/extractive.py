@@ -20,6 +20,7 @@ from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from .lookups import addressed, outside_jurisdiction, previous_clause, units_of_previous
 from .quoting import HEADING_CHARS, already_given, joined, shown_quote, with_heading_body, with_list_items
+from .vetoes import FIGURE_ABSENT, NAMES_ABSENT, figure_absent, names_absent  # noqa: F401  (figure_absent re-exported)
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
@@ -327,6 +328,8 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
     best = ranked[0]
     if figure_absent(best):
         return refusal(question, hits, ranked, reason=FIGURE_ABSENT)
+    if names_absent(best, info):
+        return refusal(question, hits, ranked, reason=NAMES_ABSENT)
     quote = shown_quote(best, info)
     cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]
@@ -419,17 +422,6 @@ def where_of(name: str, path: tuple[str, ...]) -> str:
 
 # Clauses named with a refusal so staff can check them; more would bury the refusal itself.
 CLOSEST_SHOWN = 3
-
-
-FIGURE_ABSENT = "最接近的条款没有给出所问的具体数字。"
-
-
-def figure_absent(ev: Evidence) -> bool:
-    """The question asks for a kind of figure (元, 人, %, a date …) that the clause gives nowhere:
-    quoting it would answer around the question, and the figure must not be made up. A veto
-    after the gate, not a weight in it: on the bank every answered question whose best clause
-    lacked the asked kind was a near-miss (fit 2 of 2, validation 1 of 1; no answerable one)."""
-    return bool(ev.signals and ev.signals.asks_quantity and ev.signals.quantity_missing_clause)
 
 
 def scope_reason(info: QueryInfo) -> str:
