@@ -453,7 +453,8 @@ def plain_figures(text: str) -> str:
         if f.unit.startswith("第"):
             continue
         out.append(text[at: f.start])
-        out.append(format(f.value, "f") + _UNIT_WORD.get(f.unit, f.unit))
+        day_of_month = text[f.end - 1: f.end] == "日" and text[max(0, f.start - 1): f.start] == "月"  # 7月19日 is no span of 19天
+        out.append(format(f.value, "f") + ("日" if day_of_month else _UNIT_WORD.get(f.unit, f.unit)))
         at = f.end
     return "".join(out) + text[at:]
 

@@ -79,3 +79,11 @@ def test_figures_written_one_way_for_comparing_wording():
 
     assert plain_figures("大会于二〇二一年十二月二十一日召开") == plain_figures("大会于2021年12月21日召开")
     assert plain_figures("拨款不低于1.2万元") == plain_figures("拨款不低于一万二千元") == "拨款不低于12000元"
+
+
+def test_a_day_of_the_month_stays_a_day_when_figures_are_written_one_way():
+    from assistant.zh import plain_figures
+
+    assert plain_figures("截止时间是2019年7月19日前") == "截止时间是2019年7月19日前"
+    assert plain_figures("于二〇一九年七月十九日前报送") == plain_figures("于2019年7月19日前报送")
+    assert plain_figures("公示不少于30日") == plain_figures("公示不少于30天")  # a span of days is still one
