@@ -111,9 +111,12 @@ class _Slot:
     around: frozenset[str]  # bigrams of the words either side, within its own clause
     full: str  # the name with the words it runs on into (地方人民政府教育行政部门)
     sentence: frozenset[str]  # bigrams of its whole sentence
+    recipient: bool = False  # «向教育部报送»: the office receives; the verbs around are another's
 
 
 _ROLE_END = re.compile(r"[；;。\n]")
+# What makes the office after it a recipient, not the one acting: «……组织专家进行审核，向教育部报送».
+_TO = re.compile(r"(?:向|给|报|报送|报请|呈报|提交|提交至|送至|送交|交)$")
 _NAME_END = re.compile(r"[、，,；;。：:\n（）()]")
 
 
@@ -132,7 +135,8 @@ def _actor_slots(text: str, known_units: frozenset[str]) -> tuple[_Slot, ...]:
         after = _ROLE_END.split(text[start: start + ACTOR_CONTEXT])[0]
         sentence = _ROLE_END.split(text[:at])[-1] + _ROLE_END.split(text[at:])[0]
         out.append(_Slot(whole, frozenset(bigrams(before + "|" + after) - bigrams(whole)),
-                         whole + _NAME_END.split(text[start: start + ACTOR_CONTEXT])[0], frozenset(bigrams(sentence))))
+                         whole + _NAME_END.split(text[start: start + ACTOR_CONTEXT])[0], frozenset(bigrams(sentence)),
+                         bool(_TO.search(before))))
     return tuple(out)
 
 
@@ -164,10 +168,11 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
     for mine in _actor_slots(office_text(claim), known_units):
         if mine.name in listed:
             continue  # a responsible unit the header lists: the claim is naming the clause's units
-        top = max(len(mine.around & s.around) for s in slots)
+        alike = [s for s in slots if s.recipient == mine.recipient]  # one who acts is compared with those who act
+        top = max((len(mine.around & s.around) for s in alike), default=0)
         if top < least:
             continue
-        best = [s for s in slots if len(mine.around & s.around) == top]
+        best = [s for s in alike if len(mine.around & s.around) == top]
         most = max(len(mine.sentence & s.sentence) for s in best)
         best = [s for s in best if len(mine.sentence & s.sentence) == most]
         if not any(_same_office(mine.name, s) for s in best):

@@ -520,3 +520,12 @@ def test_a_denial_with_bu_shi_of_what_the_source_says_is_a_reversal():
     src = "举办第四届全省职业技能大赛暨第二届全国技能大赛山西选拔赛，围绕高端装备制造等6大产业设定46个省级决赛项目。"
     assert denial_problem("这届大赛并不是全国技能大赛的山西选拔赛", "这届大赛并不是全国技能大赛的山西选拔赛", src, 0.3)
     assert denial_problem("这届大赛也是全国技能大赛的山西选拔赛", "这届大赛也是全国技能大赛的山西选拔赛", src, 0.3) is None
+
+
+def test_an_office_that_receives_is_not_the_one_acting_around_it():
+    src = Given("《通知》 › 五、 › 2.省级推荐",
+                "2.省级推荐。省级教育行政部门统筹本地高校的推荐报送工作，组织专家进行审核，向教育部报送所推荐高校的《申报书》，"
+                "各地推荐数不超过2所。3.遴选认定。教育部体育卫生与艺术教育司组织专家进行遴选。")
+    units = frozenset({"省级教育行政部门", "教育部"})
+    assert actor_role_problem("报送前，省级教育行政部门需组织专家对高校材料进行审核", [src], units, 3) is None
+    assert actor_role_problem("报送前，教育部需统筹本地高校的推荐报送工作", [src], units, 3)
