@@ -272,6 +272,8 @@ def asked_quantity(question: str) -> str | None:
     if _ASK_CHANGE.search(question[: m.start()]):
         return measure
     after = _noun_measure(question[m.end(): m.end() + _NOUN_AFTER_CHARS], nearest_last=False)
+    if measure == "个" and re.match(r"[\u4e00-\u9fff]", question[m.end():]):
+        return after or measure  # «学生一共拿了几个一等奖» counts 一等奖, not the 学生 before it
     before = _noun_measure(question[max(0, m.start() - _NOUN_BEFORE_CHARS): m.start()], nearest_last=True)
     return after or before or measure
 
@@ -312,7 +314,13 @@ def has_quantity(text: str, measure: str) -> bool:
                     or re.search(r"\d", _LABEL.sub("", text)))
     if measure in _CONTACT:
         return bool(_CONTACT[measure].search(text))
+    if measure == "个":  # 个 counts anything: «几个一等奖» is answered by «一等奖8项»
+        return any(_MEASURE_OF[m.group(1)] in _CLASSIFIERS for m in _COUNTED.finditer(text))
     return any(_MEASURE_OF[m.group(1)] == measure for m in _COUNTED.finditer(text))
+
+
+# Measure words that count things (not money, people, time or marks): what a 个 may stand for.
+_CLASSIFIERS = {"个", "所", "项", "门", "家", "批", "条", "座", "套", "间", "份", "支", "张", "台"}  # not 次 (how often) nor 级
 
 
 _DATE = re.compile(

@@ -256,3 +256,9 @@ def test_a_day_asked_needs_a_month_not_a_year_alone():
     assert asked_quantity("是从什么时候开始施行的？") == "date"
     assert not has_quantity("开展2023年职业院校系列教育活动", "day") and has_quantity("2023年5月举办活动周", "day")
     assert has_quantity("于4月1日前上传", "day") and has_quantity("2023年举办", "date")
+
+
+def test_ge_asks_a_count_of_the_noun_after_it_in_whatever_measure_the_text_counts():
+    assert asked_quantity("去年的全国职业院校技能大赛，咱省学生一共拿了几个一等奖？") == "个"  # not 人 for 学生
+    assert has_quantity("获一等奖8项，二等奖28项", "个") and has_quantity("设46个比赛项目", "个")
+    assert not has_quantity("补助500元", "个") and not has_quantity("每半年考评一次", "个")
