@@ -20,7 +20,7 @@ from ..retrieve.hybrid import Hit
 from ..retrieve.query import SYNONYMS, QueryInfo
 from .lookups import addressed, outside_jurisdiction, previous_clause, units_of_previous
 from .quoting import HEADING_CHARS, already_given, joined, shown_quote, with_heading_body, with_list_items
-from .vetoes import FIGURE_ABSENT, NAMES_ABSENT, figure_absent, names_absent  # noqa: F401  (figure_absent re-exported)
+from .vetoes import ATTRIBUTE_ABSENT, FIGURE_ABSENT, NAMES_ABSENT, attribute_absent, figure_absent, names_absent  # noqa: F401  (figure_absent re-exported)
 from ..types import Answer, Citation, Clause, Document, doc_name
 
 STOP = set(read_lines("stopwords.txt"))
@@ -330,6 +330,9 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], idf, model: Model, 
         return refusal(question, hits, ranked, reason=FIGURE_ABSENT)
     if names_absent(best, info):
         return refusal(question, hits, ranked, reason=NAMES_ABSENT)
+    missing = attribute_absent(best, info)
+    if missing:
+        return refusal(question, hits, ranked, reason=ATTRIBUTE_ABSENT.format(missing))
     quote = shown_quote(best, info)
     cites = [citation(best.hit.doc, best.hit.clause, quote)]
     parts = [f"根据{_where(best)}：", f"“{quote}”"]

@@ -26,3 +26,17 @@ def test_a_question_after_a_company_needs_a_company_named():
 def test_questions_not_after_names_are_never_vetoed():
     assert not names_absent(_ev("由学术委员会调查认定。"), QueryInfo(text="学术不端由哪个机构来调查认定？"))
     assert not names_absent(_ev("各地推荐数不超过2所。"), QueryInfo(text="每个省最多推几所？"))
+
+
+def test_an_attribute_of_a_form_the_clause_never_names_is_not_answered_by_it():
+    from assistant.compose.vetoes import attribute_absent
+
+    def ev(text, path=()):
+        return SimpleNamespace(hit=SimpleNamespace(text=text, clause=SimpleNamespace(clause_path=path)))
+
+    asked = QueryInfo(text="学习大会精神的简报有没有字数限制，要不要用统一模板？")
+    brief = ev("请各市教育局及时以简报形式报告本单位学习贯彻情况。简报请以PDF格式发至指定邮箱。")
+    assert attribute_absent(brief, asked) == "字数"
+    stated = ev("简报每期字数不超过1500字，使用统一模板。")
+    assert attribute_absent(stated, asked) is None
+    assert attribute_absent(brief, QueryInfo(text="简报要啥格式、发哪个邮箱？")) is None  # asks nothing the list holds
