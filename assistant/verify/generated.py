@@ -7,6 +7,7 @@ is removed, the rest is not shown as if it were the answer: the caller falls bac
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -108,12 +109,17 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         if not short and _recombined(seg, sentences, cited, question, params):
             return "原文没有一处这样说"
     # The question is given too: a sentence restating the asker's case uses its words.
+    derived = bool(_DERIVED.match(claim.strip()))
     if not short and (grounding(claim, whole + "\n" + question) < params.grounding
-                      or word_grounding(claim, whole + "\n" + question) < params.word_grounding):
+                      or not derived and word_grounding(claim, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
 
 
+# A conclusion the answer draws («因此贵校……», «也就是说……»): it applies the source to the asker's
+# case in its own words, so its words are not asked of the source one by one (its wording as a
+# whole, its figures, direction and actors still are).
+_DERIVED = re.compile(r"(?:因此|所以|也就是说|可见|换言之|据此|这意味着|这说明|由此)")
 # Words about the topic a sentence may hold and still be a verdict on it: one («做法» in «这是文件
 #明确鼓励的做法»). Two already state something the source must say («没有规定数量上限»).
 VERDICT_WORDS = 1

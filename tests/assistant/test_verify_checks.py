@@ -529,3 +529,13 @@ def test_an_office_that_receives_is_not_the_one_acting_around_it():
     units = frozenset({"省级教育行政部门", "教育部"})
     assert actor_role_problem("报送前，省级教育行政部门需组织专家对高校材料进行审核", [src], units, 3) is None
     assert actor_role_problem("报送前，教育部需统筹本地高校的推荐报送工作", [src], units, 3)
+
+
+def test_a_conclusion_the_answer_draws_is_not_asked_word_by_word_of_the_source():
+    src = Given("《山西省推进职业教育改革发展行动计划》 › （二）实施省级高水平中等职业学校建设计划",
+                "遴选建设60所基础能力强、校企合作深入、办学质量高的省级高水平中等职业学校（含技工学校，下同）。")
+    question = "技工学校能不能参评省级高水平中职学校？还是只限教育部门管的中职？"
+    drawn = verify_generated("所以这项计划并不只限于教育部门管理的中职[1]。", [src], question)
+    assert drawn.kept and not drawn.dropped
+    bare = verify_generated("这项计划并不只限于教育部门管理的中职，还要求学校通过第三方认证[1]。", [src], question)
+    assert not bare.kept  # the same words without drawing a conclusion, and one more thing: not in the source
