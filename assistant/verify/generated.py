@@ -99,7 +99,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     short = is_verdict(claim, params) or bool(listed)
     for seg in segments(claim):
         # A verdict is read against the sentence that answers the question, not its own words.
-        ref = best_sentence(question + seg if short else seg, sentences)
+        # A conclusion («因此不在允许之列») restates what its premise, the rest of the claim, rests on.
+        ref = best_sentence(claim if _DERIVED.match(seg) else question + seg if short else seg, sentences)
         reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref) or order_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):

@@ -540,3 +540,14 @@ def test_word_grounding_reads_figures_as_values_and_leaves_direction_words_aside
 
     assert word_grounding(restated, src) >= 0.6
     assert word_grounding(invented, src) < 0.6
+
+
+def test_a_conclusion_after_its_premise_is_read_against_the_rule_the_premise_names():
+    src = Given("《中华人民共和国民办教育促进法实施条例》 › 第五条",
+                "第五条国家机构以外的社会组织或者个人可以单独或者联合举办民办学校。"
+                "外商投资企业以及外方为实际控制人的社会组织不得举办、参与举办或者实际控制实施义务教育的民办学校。")
+    question = "我们是外资企业，能不能办一所民办小学？"
+    ok = verify_generated("民办小学实施的是义务教育，因此不在允许之列[1]。", [src], question)
+    assert ok.kept and not ok.dropped
+    lie = verify_generated("民办小学实施的是义务教育，因此可以举办[1]。", [src], question)
+    assert not lie.kept
