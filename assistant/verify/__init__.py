@@ -3,7 +3,7 @@
 quotes: extractive answers, whose quotes must occur in their clauses. generated: a model's
 answer, read as claims and checked against the sources it was given."""
 from ..types import Given
-from .checks import grounding
+from .text import grounding
 from .generated import Checked, verify_generated
 from .quotes import verify
 

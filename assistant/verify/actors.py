@@ -201,7 +201,7 @@ def title_problem(claim: str, cited: list[Given], question: str = "") -> str | N
 def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
     """A clause of the claim that denies an office the cited source lists as a responsible unit
     («……并不由县级政府负责»): the source gives it that task."""
-    from .checks import negative
+    from .polarity import negative
 
     # Joined and read as office names first: «各县［市、区］人民政府» is one unit.
     listed = [u for src in cited for u in office_text("、".join(src.units)).split("、") if u]

@@ -1,5 +1,6 @@
-"""Checks of one claim against the sources it cites: figures bound to what they count,
-direction and negation, swapped sectors or tiers, actors, and wording.
+"""Checks of one claim against the sources it cites: figures bound to what they count, clause
+numbers, comparisons, swapped sectors or tiers, 文号, and wording. Direction and negation are in
+polarity.py, the wording the checks share in text.py.
 
 Each check returns a reason (Chinese, shown to staff) or None; all are pure functions of text."""
 from __future__ import annotations
@@ -13,31 +14,13 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 from ..types import Given
-from ..zh import Figure, bigrams, cn_to_int, figures, overlap, plain_figures, split_sentences, word_tag, words
+from ..zh import Figure, bigrams, cn_to_int, figures, plain_figures, split_sentences, word_tag, words
+from .polarity import _cues, negative, polarity
+from .text import _ALL_CJK, _SEGMENT, _clause_of, _stop_words, best_sentence, content_words, restated_part
 
-_CJK = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
-_ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
-_SEGMENT = re.compile(r"[，,；;：:、（）()]")
 # Context a figure is read in: the characters before it (what it counts) and after (its unit's
 # noun). 12 / 6 cover a subject and verb in the documents' sentences («生均拨款水平不低于…»).
 FIGURE_CONTEXT_BEFORE, FIGURE_CONTEXT_AFTER = 12, 6
-
-
-def grounding(claim: str, source_text: str) -> float:
-    """Share of the claim's character bigrams found in the source, figures read as values
-    (a date or sum the claim writes in other numerals is still the source's wording)."""
-    return overlap(plain_figures(claim), plain_figures(source_text))
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    return frozenset(read_lines("stopwords.txt")) | frozenset(read_lines("answer_discourse.txt"))
-
-
-def content_words(claim: str) -> list[str]:
-    """The claim's words about the topic: two or more Chinese characters, not stop or discourse words."""
-    stop = _stop_words()
-    return [w for w in words(claim) if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop]
 
 
 def word_grounding(claim: str, source_text: str) -> float:
@@ -77,27 +60,6 @@ def imported_words(segment: str, cited: list[Given], question: str) -> int:
     text, stop = "\n".join(sentences), _stop_words()
     return sum(1 for w in set(words(segment))
                if len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop and w in text and w not in context)
-
-
-def best_sentence(segment: str, sentences: list[str]) -> str:
-    b = bigrams(segment)
-    return max(sentences, key=lambda s: len(b & bigrams(s)), default="")
-
-
-@lru_cache(maxsize=4096)
-def restated_part(segment: str, sentence: str) -> str:
-    """The part of a source sentence (between its commas, colons, brackets) a claim segment
-    restates; the direction, negation and swap checks all read it, so it is found once."""
-    return best_sentence(segment, _SEGMENT.split(sentence))
-
-
-_CLAUSE = re.compile(r"[，,；;：:（）()]")
-
-
-def _clause_of(part: str, sentence: str) -> str:
-    """The clause (between commas) holding a part: «不得兼任、担任监事» for «担任监事», whose
-    denial stands before the 、 that joins the two verbs."""
-    return next((c for c in _CLAUSE.split(sentence) if part and part in c), part)
 
 
 def segments(claim: str) -> list[str]:
@@ -374,224 +336,6 @@ def _named_comparison_problem(claim: str, figs: list[Figure]) -> str | None:
         more = m.group(2) in _MORE
         if more and left.value <= right.value or not more and left.value >= right.value:
             return f"比较与所给数字不符（{_show(left)} 与 {_show(right)}）"
-    return None
-
-
-# -- direction and negation -------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
-    rows = read_table("polarity.tsv")
-    cls = {w: r["class"] for r in rows for w in r["words"].split()}
-    opposite = {r["class"]: r["opposite"] for r in rows}
-    return cls, opposite, frozenset(read_lines("negators.txt"))
-
-
-# Single characters a negation skips to reach the word it negates («不再从应届毕业生中招聘»).
-_NEGATION_SKIPS = set("从向在对按把被给由再能会得将可予以与和就都也还作随")
-
-
-# Words between a negated verb and its object («不享受有关税收优惠»).
-_OBJECT_SKIPS = {"有关", "相关", "其"}  # not 的: «没有通过的学生» negates 通过, not 学生
-# Joining coordinated verbs under one negation («不得兼任、担任», «不举办或参与举办»).
-_COORDINATORS = {"、", "或", "或者", "和", "及"}
-_BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
-_QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项倍]$")
-
-
-def _is_negator(token: str, negators: frozenset[str]) -> bool:
-    """不, 不再 — or a negator jieba fused with the function word after it (不作, 不随, 暂不将)."""
-    return token in negators or any(
-        token.startswith(n) and len(token) > len(n) and all(ch in _NEGATION_SKIPS for ch in token[len(n):]) for n in negators
-    )
-
-
-_NEGATIVE_CLASSES = {"forbid", "needless"}
-
-
-def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) -> int:
-    """Mark the verb at toks[j] denied, with its object and the verbs coordinated with it
-    («不得兼任、担任监事»); return the index after the last word denied."""
-    while j < len(toks) and toks[j] in _NEGATION_SKIPS:
-        j += 1
-    if not (j < len(toks) and len(toks[j]) > 1 and toks[j] not in cls and _CJK.sub("", toks[j])):
-        return j
-    negated.add(toks[j])
-    while j + 2 < len(toks) and toks[j + 1] in _COORDINATORS and len(toks[j + 2]) > 1 and toks[j + 2] not in cls:
-        j += 2
-        negated.add(toks[j])
-    # The verb's object is denied too: «不再享受税收优惠» against «落实税收优惠»,
-    # «不实行即报即审» against «实施即报即审» (the verbs differ, the object does not).
-    k = j + 1 + (j + 1 < len(toks) and toks[j + 1] in _OBJECT_SKIPS)
-    if k < len(toks) and len(toks[k]) > 1 and toks[k] not in cls and _CJK.sub("", toks[k]):
-        negated.add(toks[k])
-        j = k
-    return j + 1
-
-
-@lru_cache(maxsize=8192)
-def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
-    negates 应届), and the words it only ever states."""
-    cls, opposite, negators = _cues()
-    toks = words(text)
-    classes, negated, stated, i = set(), set(), set(), 0
-    while i < len(toks):
-        t = toks[i]
-        for k in (3, 2, 1):
-            w = "".join(toks[i: i + k])
-            if w in cls and (k > 1 or len(w) > 1 or t == w):
-                # 以上/以下 bound a quantity («3年以上»); «以下要求» only points ahead.
-                if w not in _BOUND_WORDS or (i and _QUANTITY_END.search(toks[i - 1])):
-                    classes.add(cls[w])
-                i += k
-                break
-        else:
-            if _is_negator(t, negators):
-                j = i + 1
-                while j < len(toks) and toks[j] in _NEGATION_SKIPS:
-                    j += 1
-                if j < len(toks) and toks[j] in cls:
-                    classes.add(opposite[cls[toks[j]]])
-                    i = j + 1
-                else:
-                    i = _deny_next(toks, j, cls, negated)
-                continue
-            fused = _fused_cue(t, cls)
-            if fused:
-                classes.add(fused)  # «不断扩大»: jieba keeps an adverb and a cue as one word
-            if len(t) > 1 and _CJK.sub("", t):
-                stated.add(t)
-            i += 1
-    return frozenset(classes), frozenset(negated - stated), frozenset(stated - negated)
-
-
-# At most this many characters before a cue word inside one jieba word (不断|扩大, 逐步|提高).
-FUSED_PREFIX = 2
-
-
-def _fused_cue(token: str, cls: dict[str, str]) -> str | None:
-    for n in range(1, min(FUSED_PREFIX, len(token) - 2) + 1):
-        if token[n:] in cls and not _is_negator(token[:n], _cues()[2]):
-            return cls[token[n:]]
-    return None
-
-
-def polarity_classes(text: str) -> frozenset[str]:
-    return polarity(text)[0]
-
-
-def opposite_class(cls: str) -> str | None:
-    return _cues()[1].get(cls)
-
-
-@lru_cache(maxsize=8192)
-def negative(text: str) -> bool:
-    """Whether the text denies or forbids: a negation that is not part of a bound (不低于 is
-    a bound, not a denial), or a word of prohibition or exemption (禁止, 无需)."""
-    classes, negated, _ = polarity(text)
-    cls, _, negators = _cues()
-    toks = words(text)
-    bare = any(_is_negator(t, negators) and "".join(toks[i: i + 2]) not in cls and "".join(toks[i: i + 3]) not in cls
-               for i, t in enumerate(toks))
-    return bool(classes & _NEGATIVE_CLASSES) or bare
-
-
-# A rule that binds (应当, 不低于, 之前) or narrows («只能取最高的一项», «仅限») is ground for a
-# «no» in a case outside it, as much as a prohibition is.
-_BINDING_CLASSES = {"must", "at_least", "at_most", "before", "after"}
-_ONLY = re.compile(r"只能|只有|仅限|仅|只限|限于|确保|(?<![不需])要(?!点)|由[^，。；]{1,20}(?:负责|组织|决定|审批|批准|认定)")
-
-
-def restricts(text: str) -> bool:
-    """Whether the text binds or narrows: a duty, a bound, a deadline, an «only», a «由…负责»."""
-    return bool(polarity_classes(text) & _BINDING_CLASSES) or bool(_ONLY.search(text))
-
-
-# A bound the claim sets on what its source allows: «不得高于当地普通高中» for «可适当高于当地普通
-# 高中». The comparison each bound caps, and a permission just before that comparison.
-_CAPPED = {"at_most": re.compile(r"高于|超过|多于|大于"), "at_least": re.compile(r"低于|少于|小于")}
-_PERMITS_BEFORE = re.compile(r"(?:可以|可|允许|准予)[\u4e00-\u9fff]{0,3}$")
-
-
-def _caps_a_permission(claim_classes: frozenset[str], part: str) -> bool:
-    for cls, comparison in _CAPPED.items():
-        if cls in claim_classes:
-            if any(_PERMITS_BEFORE.search(part[: m.start()]) for m in comparison.finditer(part)):
-                return True
-    return False
-
-
-def polarity_problem(segment: str, sentence: str) -> str | None:
-    """The claim reverses its source sentence: an opposite cue class without the source's own
-    (不低于 → 不高于, 可以 → 不得), or a verb negated on one side only (纳入 → 不纳入). Checked
-    against the whole sentence and against the part of it the segment restates: «减少100所…，
-    促进内涵提升» holds both directions, its part «减少100所左右的中职学校» only one."""
-    _, opposite, _ = _cues()
-    c_cls, c_neg, c_pos = polarity(segment)
-    part = restated_part(segment, sentence)
-    for ref in dict.fromkeys(x for x in (sentence, part) if x):
-        s_cls, s_neg, s_pos = polarity(ref)
-        if any(opposite.get(c) in s_cls and c not in s_cls for c in c_cls):
-            return "与原文的肯定/否定或方向相反"
-        if (c_neg & s_pos) | (s_neg & c_pos):
-            return "与原文的肯定/否定相反"
-        if _caps_a_permission(c_cls, ref):
-            return "与原文的肯定/否定或方向相反"
-    return None
-
-
-_LIST_WORDS = {"、", "和", "与", "及", "以及", "或", "或者", "，", ",", "；"}
-
-
-def order_problem(segment: str, sentence: str) -> str | None:
-    """Two things the source relates the other way round: «以教育现代化带动教育信息化» for
-    «以教育信息化带动教育现代化». The same words stand between them on both sides, and they are
-    not items of a list (whose order says nothing)."""
-    stop = _stop_words()
-
-    def once(ws: list[str]) -> dict[str, int]:
-        seen: dict[str, int] = {}
-        for i, w in enumerate(ws):
-            seen[w] = -1 if w in seen else i
-        return {w: i for w, i in seen.items() if i >= 0 and len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop}
-
-    mine_ws, theirs_ws = words(segment), words(restated_part(segment, sentence))
-    mine, theirs = once(mine_ws), once(theirs_ws)
-    shared = sorted(set(mine) & set(theirs), key=mine.get)
-    for k, a in enumerate(shared):
-        for b in shared[k + 1:]:
-            if theirs[b] >= theirs[a]:
-                continue
-            between = mine_ws[mine[a] + 1: mine[b]]
-            if between and between == theirs_ws[theirs[b] + 1: theirs[a]] and not _LIST_WORDS & set(between):
-                return "所说的先后或主次与原文相反"
-    return None
-
-
-def _denies_what_it_says(segment: str, part: str) -> bool:
-    """The segment's denial bears on the part: a word of prohibition or exemption (不得, 无需),
-    or words after the negation that the part says (不再单独提高农村教师待遇 / 提高农村教师
-    待遇). «超过的部分也不会作废» denies 作废, which the source never says: not a reversal."""
-    classes, _, _ = polarity(segment)
-    if classes & _NEGATIVE_CLASSES:
-        return True
-    toks, negators = words(segment), _cues()[2]
-    at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
-    return at is None or bool(bigrams("".join(toks[at + 1:])) & bigrams(part))
-
-
-def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str | None:
-    """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
-    sentence and denies where it does not; or a denying phrase of the sentence is restated in
-    the claim, which denies nothing."""
-    part = restated_part(segment, sentence)
-    if negative(segment) and part and not negative(part) and not negative(_clause_of(part, sentence)) \
-            and grounding(segment, part) >= match and _denies_what_it_says(segment, part):
-        return "与原文的肯定/否定相反"
-    if not negative(claim):
-        for part in _SEGMENT.split(sentence):
-            if negative(part) and len(bigrams(part)) >= 2 and grounding(part, claim) >= match:
-                return "与原文的肯定/否定相反"
     return None
 
 

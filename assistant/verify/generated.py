@@ -16,9 +16,11 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem, title_problem
 from .checks import (
-    best_sentence, bigrams, content_words, named_classes, negative, restricts, clause_ref_problem, comparison_problem, contrast_problem, denial_problem, doc_number_problem,
-    figure_problem, grounding, ordinal_problem, order_problem, imported_words, local_grounding, polarity_problem, ratio_problem, segments, sentences_of, word_grounding,
+    bigrams, clause_ref_problem, comparison_problem, contrast_problem, doc_number_problem, figure_problem, imported_words,
+    local_grounding, named_classes, ordinal_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
+from .polarity import denial_problem, negative, order_problem, polarity_problem, restricts
+from .text import best_sentence, content_words, grounding
 from .claims import Claim, cite, parse, render
 from .judge import judge
 from .swaps import swap_problem

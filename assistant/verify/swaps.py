@@ -14,7 +14,9 @@ from difflib import SequenceMatcher
 from ..retrieve.query import UNIT_ALIASES
 from ..zh import word_tag, words
 from .actors import _NAME_TAGS, _lookalikes, _org_suffixes, office_text, same_office
-from .checks import _stop_words, named_classes, negative, opposite_class, polarity_classes, restated_part
+from .checks import named_classes
+from .polarity import negative, opposite_class, polarity_classes
+from .text import _stop_words, restated_part
 
 # Unchanged characters needed on each side of a replaced piece for it to be a swap in place:
 # with fewer, the claim is not copying the sentence there but saying something else. Two is the

@@ -3,7 +3,8 @@ import pytest
 
 from assistant.verify import Given, verify_generated
 from assistant.verify.actors import actor_problem, actor_role_problem
-from assistant.verify.checks import contrast_problem, denial_problem, figure_problem, polarity_problem
+from assistant.verify.checks import contrast_problem, figure_problem
+from assistant.verify.polarity import denial_problem, polarity_problem
 from assistant.verify.generated import VerifierParams
 from assistant.verify.judge import judge, parse_verdicts
 
@@ -354,7 +355,7 @@ def test_a_doc_number_is_the_same_when_only_the_words_before_its_issuer_differ()
 
 
 def test_a_bare_no_needs_a_source_that_denies_binds_or_narrows():
-    from assistant.verify.checks import restricts
+    from assistant.verify.polarity import restricts
     from assistant.verify.generated import unfounded_denial
 
     q = "学生对处分不服，能不能向有关部门申诉？"
@@ -451,7 +452,7 @@ def test_an_office_the_asker_named_may_be_denied_but_not_asserted():
 
 
 def test_two_things_related_the_other_way_round_are_caught_but_a_list_in_another_order_is_not():
-    from assistant.verify.checks import order_problem
+    from assistant.verify.polarity import order_problem
 
     src = "以教育信息化带动教育现代化，把教育信息化纳入经济社会信息化的总体部署。"
     assert order_problem("核心是以教育现代化带动教育信息化", src)
