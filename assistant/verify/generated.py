@@ -1,7 +1,8 @@
 """Verify a generated answer: every sentence must follow from the sources it cites.
 
 Parse the model's text into claims (claims.py), check each against what the model was given
-(checks.py), re-attribute a sentence cited to the wrong source to a given source that
+(figures and wording: checks.py; direction and negation: polarity.py; actors: actors.py; swaps in
+place: swaps.py), re-attribute a sentence cited to the wrong source to a given source that
 supports it, and remove it only when none does. When the sentence that answers the question
 is removed, the rest is not shown as if it were the answer: the caller falls back."""
 from __future__ import annotations
