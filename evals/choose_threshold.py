@@ -64,10 +64,8 @@ def main(argv=None) -> int:
     for t in sorted(set(GRID) | {round(base.threshold, 4)}):
         assistant.model = dataclasses.replace(base, threshold=t)
         rows = run_system(lambda it: assistant.ask(it["question"], it.get("history") or []).to_json(), items)
-        split = {r["id"]: it["split"] for r, it in zip(rows, items)}
-        both = decisions([dict(r, answerable=it.get("answerable", True)) for r, it in zip(rows, items)])
-        parts = {p: decisions([dict(r, answerable=it.get("answerable", True)) for r, it in zip(rows, items) if split[r["id"]] == p])
-                 for p in ("fit", "validation")}
+        both = decisions(rows)  # each row carries its item's «answerable» (evals.metrics.score)
+        parts = {p: decisions([r for r, it in zip(rows, items) if it["split"] == p]) for p in ("fit", "validation")}
         table[t] = both
         print(f"| {t} | {parts['fit']['pass']:.3f} | {parts['validation']['pass']:.3f} | {both['answered_right']:.3f} | "
               f"{both['refused']:.3f} | {closeness(both):.3f} |")

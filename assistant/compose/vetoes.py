@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..data import read_lines
-
 from ..places import find_places
 from ..retrieve.query import QueryInfo
 
@@ -56,8 +55,8 @@ def names_absent(ev: Evidence, info: QueryInfo) -> bool:
         return False
     text = ev.hit.text
     for m in find_places(text):
-        after = text[m.start: m.start + len(m.text) + NAME_SPAN]
-        if _NAME_ENDS[kind].search(_PHRASE_END.split(after[len(m.text):], 1)[0]):
+        end = m.start + len(m.text)  # the name runs on from its place, to the end of the phrase
+        if _NAME_ENDS[kind].search(_PHRASE_END.split(text[end: end + NAME_SPAN], 1)[0]):
             return False
     return True
 

@@ -15,7 +15,7 @@ from ingest.meta import doc_numbers
 from ..data import read_lines, read_table
 from ..types import Given
 from ..zh import Figure, bigrams, cn_to_int, figures, plain_figures, split_sentences, word_tag, words
-from .polarity import _cues, negative, polarity
+from .polarity import is_cue_word, negative, polarity
 from .text import _ALL_CJK, _SEGMENT, _clause_of, _stop_words, best_sentence, content_words, restated_part
 
 # Context a figure is read in: the characters before it (what it counts) and after (its unit's
@@ -28,8 +28,7 @@ def word_grounding(claim: str, source_text: str) -> float:
     found in the source, words of direction or force (至少, 不得) left to the polarity check.
     Figures are read as values first: «二〇二一年十二月» is the source's
     «2021年12月», and its numeral words are the figure check's to judge, not this one's."""
-    cues = _cues()[0]  # 至少 for 不少于: the direction check reads these words, by class
-    ws = [w for w in content_words(plain_figures(claim)) if w not in cues]
+    ws = [w for w in content_words(plain_figures(claim)) if not is_cue_word(w)]  # 至少 for 不少于: read by class
     return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
 
 
@@ -65,8 +64,7 @@ def imported_words(segment: str, cited: list[Given], question: str) -> int:
 def segments(claim: str) -> list[str]:
     """The claim's parts between commas that say something: two bigrams or more, or a bare
     verdict word («可以，但须家长自愿»: its «可以» is what the asker reads)."""
-    cls = _cues()[0]
-    return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2 or s.strip(" 。！？!?") in cls] or [claim]
+    return [s for s in _SEGMENT.split(claim) if len(bigrams(s)) >= 2 or is_cue_word(s.strip(" 。！？!?"))] or [claim]
 
 
 # -- figures --------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ def _cues() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     return cls, opposite, frozenset(read_lines("negators.txt"))
 
 
+def is_cue_word(word: str) -> bool:
+    """Whether a word fixes direction or force (至少, 不得, 可以): the checks of wording leave it
+    to this module."""
+    return word in _cues()[0]
+
+
 # Single characters a negation skips to reach the word it negates («不再从应届毕业生中招聘»).
 _NEGATION_SKIPS = set("从向在对按把被给由再能会得将可予以与和就都也还作随")
 
