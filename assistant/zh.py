@@ -166,7 +166,7 @@ _MEASURES = "|".join(sorted(_MEASURE_OF, key=len, reverse=True))
 _FIGURE = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL}万亿]+)"
 # A count, not an ordinal (第五十二条 numbers an article) nor the tail of a longer figure.
 _COUNTED = re.compile(rf"(?<![第\d.{CN_NUMERAL}万亿]){_FIGURE}\s*(?:[万亿])?\s*({_MEASURES})")
-_PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{CN_NUMERAL}\d]+|[{CN_NUMERAL}]成|\d+(?:\.\d+)?个百分点")
+_PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|[百千]分之[{CN_NUMERAL}\d]+|[{CN_NUMERAL}]成|\d+(?:\.\d+)?个百分点")
 # «好几项», «十几个», «几十所» say «several», not «how many».
 _ASK_COUNT = re.compile(rf"(?:多少|(?<![好十])几(?![十百千]))(?:万|亿)?\s*({_MEASURES})?")
 _ASK_PERCENT = re.compile(r"百分之几|比例|比重|占比|几成|百分比|百分点")
@@ -366,7 +366,7 @@ _LISTED_BEFORE = re.compile(r"、[^，,；;。：:\n]*$")
 _NUM_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUM_CN = rf"[{CN_NUMERAL}万亿]+(?:点[{CN_NUMERAL}]+)?"
 _FIG = re.compile(
-    rf"(?P<approx>约|近|逾|超过|大约)?(?P<pct>百分之)?(?:(?P<ar>{_NUM_AR})|(?P<cn>{_NUM_CN}))\s*(?P<big>万亿|亿|万|千)?\s*"
+    rf"(?P<approx>约|近|逾|超过|大约)?(?P<pct>百分之|千分之)?(?:(?P<ar>{_NUM_AR})|(?P<cn>{_NUM_CN}))\s*(?P<big>万亿|亿|万|千)?\s*"
     rf"(?P<more>余|多)?(?P<unit>[%％‰]|个百分点|百分点|成|个月|{_MEASURES})?"
 )
 # A 文号 (晋政发〔2020〕19号) and list numbering are names, not figures.
@@ -395,7 +395,7 @@ def _decimal(m: re.Match) -> Decimal | None:
 
 def figures(text: str) -> list[Figure]:
     """Every figure in the text as a value and what it counts: 12000元 = 1.2万元 = 一万二千元;
-    60% = 百分之六十 = 六成; 2022年 = 二〇二二年 (a calendar year). Chinese numerals count only
+    60% = 百分之六十 = 六成; 0.5% = 千分之五; 2022年 = 二〇二二年 (a calendar year). Chinese numerals count only
     when they count something (一方面, 统一 are not figures)."""
     masked = _NOT_FIGURES.sub(lambda m: " " * len(m.group()), text)
     out = []
@@ -413,7 +413,9 @@ def figures(text: str) -> list[Figure]:
             continue
         v *= {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 1000}.get(m.group("big") or "", 1)
         ordinal = m.start() and masked[m.start() - 1] == "第"
-        if m.group("pct") or unit in ("%", "％"):
+        if m.group("pct") == "千分之":
+            unit, v = "%", v / 10
+        elif m.group("pct") or unit in ("%", "％"):
             unit = "%"
         elif unit == "‰":
             unit, v = "%", v / 10

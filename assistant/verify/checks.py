@@ -14,7 +14,7 @@ from ingest.meta import doc_numbers
 
 from ..data import read_lines, read_table
 from ..types import Given
-from ..zh import Figure, bigrams, cn_to_int, figures, plain_figures, split_sentences, word_tag, words
+from ..zh import DOC_NUMBER, Figure, bigrams, cn_to_int, figures, plain_figures, split_sentences, word_tag, words
 from .polarity import is_cue_word, negative, polarity
 from .text import _ALL_CJK, _SEGMENT, _clause_of, _stop_words, best_sentence, content_words, restated_part
 
@@ -28,8 +28,22 @@ def word_grounding(claim: str, source_text: str) -> float:
     found in the source, words of direction or force (至少, 不得) left to the polarity check.
     Figures are read as values first: «二〇二一年十二月» is the source's
     «2021年12月», and its numeral words are the figure check's to judge, not this one's."""
-    ws = [w for w in content_words(plain_figures(claim)) if not is_cue_word(w)]  # 至少 for 不少于: read by class
+    plain = plain_figures(claim)
+    return max(_share_found(plain, source_text), _share_found(_figures_cut(plain), source_text))
+
+
+def _share_found(text: str, source_text: str) -> float:
+    ws = [w for w in content_words(text) if not is_cue_word(w)]  # 至少 for 不少于: read by class
     return sum(w in source_text for w in ws) / len(ws) if ws else 1.0
+
+
+def _figures_cut(text: str) -> str:
+    """The text with its figures taken out: segmented with them, jieba glues a figure's unit to
+    the next character («1445人为基数» gives 人为, «1996年起分» gives 起分), words no source holds;
+    cut, a figure takes its measure with it («6年级» loses 年级), so both readings are tried."""
+    for f in reversed(figures(text)):
+        text = text[:f.start] + "，" + text[f.end:]
+    return text
 
 
 # Least content words (found in the sources, not in the question) a segment needs before its
@@ -70,6 +84,22 @@ def segments(claim: str) -> list[str]:
 # -- figures --------------------------------------------------------------------------------
 def _context(text: str, f: Figure) -> set[str]:
     return bigrams(text[max(0, f.start - FIGURE_CONTEXT_BEFORE): f.start] + text[f.end: f.end + FIGURE_CONTEXT_AFTER])
+
+
+# A table row as chunks hold it (types.row_text): «指标：课堂育人满意度；单位：%；2023年：84.60».
+_ROW = re.compile(r"[^：；\n]{1,30}：[^；\n]*(?:；[^：；\n]{1,30}：[^；\n]*)+")
+
+
+def _source_context(text: str, f: Figure) -> tuple[set[str], bool]:
+    """What a source figure is said of, and whether it is a table cell: the words around it,
+    or, in a table row, the whole row (its label cells name what a cell counts, however far
+    before it they stand)."""
+    start = text.rfind("\n", 0, f.start) + 1
+    end = text.find("\n", f.end)
+    line = text[start: end if end >= 0 else len(text)]
+    if _ROW.fullmatch(line):
+        return bigrams(line[: f.start - start] + line[f.end - start:]), True
+    return _context(text, f), False
 
 
 # What may stand between a figure and the noun it counts («民办院校有5所», «专任教师达到2万人»).
@@ -229,6 +259,11 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
     return bool(listed) and f.value in (len(listed), sum(min(_entries(re.split(r"[：:]", x)[-1])) for x in listed))
 
 
+# A year naming a document's issue, right before its 《title》 («2019年印发的《方案》», «2019年国务院出台的《…》»):
+# the year of a source's 文号 (国发〔2019〕4号) gives it. A date (2022年12月) it does not give.
+_ISSUED = re.compile(r"[^\d月，,。；;、《]{0,8}《")
+
+
 @lru_cache(maxsize=2048)
 def _source_figures(text: str) -> tuple[Figure, ...]:
     """A source's figures, read once for all the claims that cite it."""
@@ -241,9 +276,10 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
     a header (a year, a 文号) is given; a clause number must be one the sources show; a count
     may be of what the answer lists (`listed`: the list lines after a lead-in claim)."""
     asked = {(f.value, f.unit) for f in figures(question)}
+    issued = {Decimal(m.group(2)) for src in cited for m in DOC_NUMBER.finditer(src.header)}
     pool = [(t, g) for src in cited for t in (src.header, src.text) for g in _source_figures(t)]
     for f in figures(claim):
-        if (f.value, f.unit) in asked or (not f.unit and f.value < 10):
+        if (f.value, f.unit) in asked or (not f.unit and f.value < 10) or f.unit == "year" and f.value in issued and _ISSUED.match(claim, f.end):
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
         if f.unit == "第" and f.value < 10:
             continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause (see ordinal_problem)
@@ -264,21 +300,54 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             return f"数字 {_show(f)} 不见于所引原文"
         if f.approximate and any(g.value and abs(g.value - f.value) <= Decimal(str(APPROXIMATION)) * abs(g.value) for _, g in same_unit):
             continue
-        if _significant(f.value) >= DISTINCTIVE_DIGITS and any(_digits(g.value) == _digits(f.value) for _, g in pool):
-            continue  # the same digits, perhaps in another scale (236498.85万元 in a 万元 column)
+        if _significant(f.value) >= DISTINCTIVE_DIGITS and any(
+                _digits(g.value) == _digits(f.value) and not (g.value == f.value and _source_context(t, g)[1]) for t, g in pool):
+            continue  # the same digits, perhaps in another scale (236498.85万元 in a 万元 column); a cell of
+            # the same value is read by its row's labels below: a table's other rows hold such figures too
         counted = _counted_noun(claim, f)
         if counted and any(g.value == f.value and _counted_noun(t, g) == counted for t, g in same_unit):
             continue  # «民办院校有5所» is the source's «民办院校5所», however the rest of the sentence runs
+        only = _only_figure_of_best_part(claim, same_unit)
+        if only is not None and only.value == f.value:
+            continue
         ctx = _context(claim, f)
-        scored = [(len(ctx & _context(t, g)), g) for t, g in same_unit]
-        top = max(s for s, _ in scored)
+        scored = [(len(ctx & ctx_g), g, row) for t, g in same_unit for ctx_g, row in [_source_context(t, g)]]
+        top = max(s for s, _, _ in scored)
         # The figure the source gives for this thing: the best-matching context, or one of the
-        # same value nearly as well matched (a figure repeated in other words).
+        # same value nearly as well matched (a figure repeated in other words) — but not in a
+        # table, whose rows share all their words but the label: there only the best row.
         # A bare number of the source (a table cell) counts only where its context matches.
-        if not any(g.value == f.value and s >= params.figure_context * top and (s or g.unit) for s, g in scored):
-            best = next(g for s, g in scored if s == top)
+        if not any(g.value == f.value and s >= (top if row else params.figure_context * top) and (s or g.unit)
+                   for s, g, row in scored):
+            best = next(g for s, g, _ in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
     return None
+
+
+_PART_END = re.compile(r"[。；;！？\n]")
+
+
+def _part_of(text: str, g: Figure) -> str:
+    """The sentence or ；-part of the text that holds the figure."""
+    ends = [m.end() for m in _PART_END.finditer(text, 0, g.start)]
+    stop = _PART_END.search(text, g.end)
+    return text[ends[-1] if ends else 0: stop.start() if stop else len(text)]
+
+
+def _only_figure_of_best_part(claim: str, same_unit: list[tuple[str, Figure]]) -> Figure | None:
+    """The one figure of this kind in the source part (sentence or ；-part) the claim restates
+    best, if that part gives one: the claim may give it with words borrowed from around another («经济效益较好的企业可以按照职工工资总额的2.5%提取» restates «……经济效益较好的企业
+    可以按照百分之二点五提取», not «企业按照职工工资总额的百分之一点五……提取»). Not a veto: made one,
+    it lost more faithful answers than lies it stopped (answer sets, fit and validation parts)."""
+    parts: dict[str, list[Figure]] = {}
+    for t, g in same_unit:
+        if not _ROW.fullmatch(_part_of(t, g)):  # table rows: read by their labels (_source_context)
+            parts.setdefault(_part_of(t, g), []).append(g)
+    if not parts:
+        return None
+    b = bigrams(claim)
+    best = max(parts, key=lambda p: len(b & bigrams(p)))
+    return parts[best][0] if len(parts[best]) == 1 else None
 
 
 # 第N个 (次, 批, 届 …), read by the measure and the two characters after it: what it ranks.

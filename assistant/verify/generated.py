@@ -20,7 +20,7 @@ from .checks import (
     bigrams, clause_ref_problem, comparison_problem, contrast_problem, doc_number_problem, figure_problem, imported_words,
     local_grounding, named_classes, ordinal_problem, ratio_problem, segments, sentences_of, word_grounding,
 )
-from .polarity import denial_problem, negative, order_problem, polarity_problem, restricts
+from .polarity import denial_problem, is_hedge, negative, order_problem, polarity_problem, restricts
 from .text import best_sentence, content_words, grounding
 from .claims import Claim, cite, parse, render
 from .judge import judge
@@ -100,7 +100,11 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     # A verdict («可以，而且这是文件明确鼓励的做法。») says at most one thing about the topic: it is
     # read against the sentence that answers the question, like a short claim.
     short = is_verdict(claim, params) or bool(listed)
-    for seg in segments(claim):
+    parts = segments(claim)
+    hedges = [seg for seg in parts if is_hedge(seg)]
+    for seg in parts:
+        if seg in hedges:
+            continue  # a caveat («并没有明确……», «所给材料中没有细则»): it reverses nothing
         # A verdict is read against the sentence that answers the question, not its own words.
         # A conclusion («因此不在允许之列») restates what its premise, the rest of the claim, rests on.
         ref = best_sentence(claim if _DERIVED.match(seg) else question + seg if short else seg, sentences)
@@ -112,10 +116,12 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
             return reason
         if not short and _recombined(seg, sentences, cited, question, params):
             return "原文没有一处这样说"
-    # The question is given too: a sentence restating the asker's case uses its words.
+    # The question is given too: a sentence restating the asker's case uses its words. A caveat
+    # is the model's own words about the sources: the rest of the claim is asked of them.
     derived = bool(_DERIVED.match(claim.strip()))
-    if not short and (grounding(claim, whole + "\n" + question) < params.grounding
-                      or not derived and word_grounding(claim, whole + "\n" + question) < params.word_grounding):
+    said = "，".join(seg for seg in parts if seg not in hedges) if hedges else claim
+    if said and not short and (grounding(said, whole + "\n" + question) < params.grounding
+                               or not derived and word_grounding(said, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
 
@@ -236,8 +242,9 @@ def _check(c: Claim, sources: list[Given], question: str, known_units: frozenset
     )
     if reason is None:
         # Supported, but another given source says it much more fully: the marker is wrong.
-        # (A lead-in's wording is not what it cites a source for.)
-        if listed or not (others and others[0][0] - here >= params.citation_margin):
+        # (A lead-in's or a verdict's wording is not what it cites a source for: «可以。» is
+        # worded by no source, and one holding the word 可以 says it no better.)
+        if listed or not content_words(c.body) or not (others and others[0][0] - here >= params.citation_margin):
             return None
         reason = "出处标注有误"
     # Re-attribute only a sentence its cited source does not speak of (wording not grounded

@@ -138,6 +138,20 @@ def negative(text: str) -> bool:
     return bool(classes & _NEGATIVE_CLASSES) or bare
 
 
+@lru_cache(maxsize=1)
+def _hedges() -> frozenset[str]:
+    return frozenset(read_lines("hedges.txt"))
+
+
+@lru_cache(maxsize=8192)
+def is_hedge(segment: str) -> bool:
+    """A caveat: the part denies a word of specificity or universality (没有明确, 并非所有, 没有
+    细则), saying the sources are less precise than a stronger reading, not reversing them."""
+    toks, negators = words(segment), _cues()[2]
+    at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
+    return at is not None and any(t in _hedges() for t in toks[at + 1:])
+
+
 # A rule that binds (应当, 不低于, 之前) or narrows («只能取最高的一项», «仅限») is ground for a
 # «no» in a case outside it, as much as a prohibition is.
 _BINDING_CLASSES = {"must", "at_least", "at_most", "before", "after"}

@@ -5,7 +5,7 @@ from assistant.verify import Given, verify_generated
 from assistant.verify.actors import actor_problem, actor_role_problem
 from assistant.verify.checks import contrast_problem, figure_problem
 from assistant.verify.polarity import denial_problem, polarity_problem
-from assistant.verify.generated import VerifierParams
+from assistant.verify.generated import VerifierParams, load_params
 from assistant.verify.judge import judge, parse_verdicts
 
 FUNDING = Given(
@@ -552,3 +552,56 @@ def test_a_conclusion_after_its_premise_is_read_against_the_rule_the_premise_nam
     assert ok.kept and not ok.dropped
     lie = verify_generated("民办小学实施的是义务教育，因此可以举办[1]。", [src], question)
     assert not lie.kept
+
+
+def test_a_figure_glued_to_the_next_character_is_not_taken_for_a_new_word():
+    from assistant.verify.checks import word_grounding
+
+    src = "以1995年实招人数1445名为基数，从1996年开始逐年扩招，分3年落实，至1998年达到2000名的招生规模。"
+    # Read with its figures, «1445名为基数» segments into 人为 and «1996年起分» into 起分: words no source holds.
+    assert word_grounding("以1995年实招1445名为基数，从1996年起分三年逐年扩招", src) >= 0.75
+    assert word_grounding("扩招名额优先分配给边远地区学生", src) < 0.5
+
+
+def test_the_year_of_a_sources_doc_number_is_given_for_its_issue_not_for_a_date():
+    plan = Given("《国家职业教育改革实施方案》（国发〔2019〕4号） › 三、",
+                 "校企合作中，学校可从中获得智力、专利、教育、劳务等报酬，具体分配由学校按规定自行处理。")
+    assert figure_problem("按照2019年印发的《国家职业教育改革实施方案》，学校可以获得劳务报酬", [plan], "", PARAMS) is None
+    notice = Given("《关于学习大会精神的通知》（晋教职成〔2022〕1号） › 一、", "2021年12月21日，全省职业教育大会召开。")
+    assert figure_problem("全省职业教育大会于2022年12月21日召开", [notice], "", PARAMS) is not None
+
+
+def test_a_table_cell_is_read_with_its_row_labels():
+    table = Given("《某年度报告》 › 附表2 满意度调查",
+                  "指标：在校生满意度；单位：%；2023年：85.15；调查人次：90012\n"
+                  "指标：其中：课堂育人满意度；单位：%；2023年：84.60；调查人次：90012\n"
+                  "指标：课外育人满意度；单位：%；2023年：82.92；调查人次：90012")
+    assert figure_problem("其中课堂育人满意度为84.60%", [table], "", PARAMS) is None
+    assert figure_problem("其中课堂育人满意度为82.92%", [table], "", PARAMS) is not None
+
+
+def test_a_figure_may_borrow_the_words_around_another_in_the_part_it_restates():
+    law = Given("《某市职业教育条例》 › 第四十四条",
+                "企业按照职工工资总额的百分之一点五足额提取职业教育培训经费；从业人员技能要求高、培训任务重、"
+                "经济效益较好的企业可以按照百分之二点五提取，列入成本开支。")
+    said = "从业人员技能要求高、培训任务重、经济效益较好的企业，可以按照职工工资总额的{}提取职业教育培训经费"
+    assert figure_problem(said.format("2.5%"), [law], "", PARAMS) is None
+    assert figure_problem(said.format("3.5%"), [law], "", PARAMS) is not None
+
+
+def test_a_caveat_about_what_the_sources_leave_open_is_kept_but_a_reversal_is_not():
+    swim = Given("《某实施意见》 › 三、 › 2.改进体育考试", "将游泳纳入初中学业水平体育考试必考或选考项目。")
+    q = "游泳是不是中考必考？"
+    caveat = "游泳纳入了体育考试必考或选考项目[1]。需要注意的是，文件的表述是“必考或选考”，并没有明确游泳一定是必考项目[1]。"
+    fitted = load_params()  # the wording shares as fitted: a caveat's framing words share little with any source
+    out = verify_generated(caveat, [swim], q, UNITS, fitted)
+    assert out.text == caveat and not out.dropped
+    reversed_ = "游泳纳入了体育考试必考或选考项目[1]。游泳不再纳入初中学业水平体育考试[1]。"
+    assert "不再纳入" not in verify_generated(reversed_, [swim], q, UNITS, fitted).text
+
+
+def test_a_bare_verdict_keeps_its_marker():
+    # «可以。» is worded by no source: another given source holding the word 可以 says it no better.
+    out = verify_generated("可以[2]。特殊高技能人才可以适当放宽学历要求[1]。", [HIRING, FUNDING], "厂里的老师傅学历低能招吗？", UNITS, PARAMS)
+    assert not out.repaired
+    assert out.text.startswith("可以[")

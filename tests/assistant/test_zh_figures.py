@@ -20,6 +20,11 @@ def test_one_share_in_every_form(text):
     assert _vals(text) == [("60", "%")]
 
 
+@pytest.mark.parametrize("text", ["0.5%", "千分之五", "5‰", "百分之零点五"])
+def test_a_per_mille_share_is_the_same_share(text):
+    assert _vals(text) == [("0.5", "%")]
+
+
 def test_calendar_year_and_duration_are_different_things():
     assert _vals("二〇二二年") == [("2022", "year")] == _vals("到2022年底")
     assert _vals("三年以上") == [("3", "年")] == _vals("3年以上")
