@@ -85,8 +85,12 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
         whole = "".join(name)
         if denied_asked and whole in denied_asked:
             continue
+        if any(f"{back}{whole}" in claim for back in _REFERS_BACK):
+            continue  # «除上述省级部门外»: the offices the answer named before, not a new one
         bare = whole.removeprefix("各")  # «各市» is every 市: a quantifier, not part of the name
-        if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare}):
+        # «管委会和县（市、区）人民政府»: jieba reads 和县 (a county's name) where 和 joins two offices.
+        joined = whole[1:] if whole[:1] in "和与及" else whole
+        if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare, joined}):
             continue
         for k, w in enumerate(name):
             if w == "各":
@@ -99,6 +103,10 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
         if not any(_same_office(whole, s) for src in cited for s in _actor_slots(office_text(src.full), known_units)):
             return f"“{whole}”不见于所引原文"
     return None
+
+
+# Words before an office word that point back to offices already named («上述省级部门»).
+_REFERS_BACK = ("上述", "前述", "以上", "这些", "这几个", "该")
 
 
 # Characters either side of an office name that say what it does («由__负责管理监督考核»).

@@ -264,6 +264,20 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
 _ISSUED = re.compile(r"[^\d月，,。；;、《]{0,8}《")
 
 
+# Character pairs the words before «等N个» must share with a source's list for N to count it:
+# a name of one entry, at least («武昌区等6个实验区» for «武汉市武昌区、……和赤壁市作为实验区»).
+LIST_SHARED = 2
+
+
+def _source_list_counts(before: str, cited: list[Given]) -> set[int]:
+    """How many entries the source list the words before a «等N个» name (the claim's entry, at
+    least) holds, when the source lists without counting: the count is the model's own."""
+    b = bigrams(re.split(r"[，,：:。；]", before)[-1])
+    ref = best_sentence(before, [x for src in cited for x in split_sentences(src.text)])
+    return {n for part in re.split(r"[，,：:。]", ref) if "、" in part and len(b & bigrams(part)) >= LIST_SHARED
+            for n in _entries(part)}
+
+
 @lru_cache(maxsize=2048)
 def _source_figures(text: str) -> tuple[Figure, ...]:
     """A source's figures, read once for all the claims that cite it."""
@@ -294,7 +308,7 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         # 个 is the measure word of anything counted: «767个项目» is the source's «项目767项».
         same_unit = [(t, g) for t, g in pool if g.unit == f.unit or not (f.unit and g.unit)
                      or f.unit == "个" and g.unit in _COUNTED_UNITS and g.value == f.value]
-        if f.unit in _COUNTED_UNITS and _enumerated(claim, f, listed):
+        if f.unit in _COUNTED_UNITS and (_enumerated(claim, f, listed) or claim[f.start - 1: f.start] == "等" and f.value in _source_list_counts(claim[:f.start], cited)):
             continue
         if not same_unit:
             return f"数字 {_show(f)} 不见于所引原文"

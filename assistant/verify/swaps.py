@@ -232,7 +232,8 @@ def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     if mine and theirs:
         return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
     # (A scope before a name — 全省, 各市, 本县 — says whose, not which.)
-    inserted = [w for w in new if w[0] not in "全各本" and w[-1] not in _LEVELS]
+    # (Nor does a word about the answer or the document — «文件鼓励……实训基地» — name anything.)
+    inserted = [w for w in new if w[0] not in "全各本" and w[-1] not in _LEVELS and w not in _stop_words()]
     if inserted and not p.core_theirs and _ORG_AFTER.match(p.after):
         # «山西|水利|职业技术学院»: a word put into the name this sentence gives: another institution.
         return f"“{inserted[0]}”不见于原文这句所说的名称"

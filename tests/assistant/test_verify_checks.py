@@ -605,3 +605,25 @@ def test_a_bare_verdict_keeps_its_marker():
     out = verify_generated("可以[2]。特殊高技能人才可以适当放宽学历要求[1]。", [HIRING, FUNDING], "厂里的老师傅学历低能招吗？", UNITS, PARAMS)
     assert not out.repaired
     assert out.text.startswith("可以[")
+
+
+def test_a_count_of_a_list_the_source_gives_without_counting_is_the_lists():
+    src = Given("《某意见》 › （二十）探索建立学校美育的评价制度",
+                "甲市东湖区、乙市西湖区、丙市南湖区、丁市北湖区、戊市和己市作为中小学生艺术素质测评实验区，要加强有关实验工作。")
+    assert figure_problem("东湖区等6个实验区要加强艺术素质测评实验工作", [src], "", PARAMS) is None
+    assert figure_problem("东湖区等8个实验区要加强艺术素质测评实验工作", [src], "", PARAMS) is not None
+
+
+def test_a_word_about_the_document_is_not_a_name_put_into_the_sentence():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "鼓励企业与学校共建生产与教学功能兼备的公共实训基地。"
+    assert swap_problem("文件鼓励企业与学校共建生产与教学功能兼备的公共实训基地", sentence, "其他文字", "") is None
+
+
+def test_offices_referred_back_to_or_joined_by_he_are_not_new_offices():
+    src = Given("《某省实施意见》 › （八）加大美育投入力度 › 责任单位：省财政厅、省教育厅、市（州）人民政府、新区管委会、县（市、区）人民政府",
+                "加大美育投入力度。")
+    units = UNITS | {"市（州）人民政府", "新区管委会", "县（市、区）人民政府"}
+    assert actor_problem("除上述省级部门外，责任单位还包括新区管委会和县（市、区）人民政府", [src], units) is None
+    assert actor_problem("责任单位还包括省人社厅", [src], units) is not None
