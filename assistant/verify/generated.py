@@ -119,8 +119,10 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     # The question is given too: a sentence restating the asker's case uses its words. A caveat
     # is the model's own words about the sources: the rest of the claim is asked of them.
     derived = bool(_DERIVED.match(claim.strip()))
-    said = "，".join(seg for seg in parts if seg not in hedges) if hedges else claim
-    if said and not short and (grounding(said, whole + "\n" + question) < params.grounding
+    said = "，".join(seg for seg in parts if seg not in hedges and not _ASKS.search(seg)) if hedges else claim
+    # (A caveat's framing — «需要注意的是，文件用的是“推动”的表述» — shares few character pairs
+    # with any source: its content words are what it must take from them.)
+    if said and not short and (not hedges and grounding(said, whole + "\n" + question) < params.grounding
                                or not derived and word_grounding(said, whole + "\n" + question) < params.word_grounding):
         return "内容不见于所引原文"
     return None
@@ -130,6 +132,9 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
 # case in its own words, so its words are not asked of the source one by one (its wording as a
 # whole, its figures, direction and actors still are).
 _DERIVED = re.compile(r"(?:因此|所以|也就是说|可见|换言之|据此|这意味着|这说明|由此)")
+# A part of a caveat that asks rather than says («具体放宽到什么程度», «具体怎么投保、怎么理赔»): an
+# embedded question, which states nothing for the sources to hold.
+_ASKS = re.compile(r"什么|怎么|怎样|如何|多少|哪些|哪个|哪一|是否|与否|几[个项所条名年]")
 # Words about the topic a sentence may hold and still be a verdict on it: one («做法» in «这是文件
 #明确鼓励的做法»). Two already state something the source must say («没有规定数量上限»).
 VERDICT_WORDS = 1

@@ -627,3 +627,14 @@ def test_offices_referred_back_to_or_joined_by_he_are_not_new_offices():
     units = UNITS | {"市（州）人民政府", "新区管委会", "县（市、区）人民政府"}
     assert actor_problem("除上述省级部门外，责任单位还包括新区管委会和县（市、区）人民政府", [src], units) is None
     assert actor_problem("责任单位还包括省人社厅", [src], units) is not None
+
+
+def test_a_caveat_that_the_sources_are_silent_on_a_point_is_kept_but_not_what_it_slips_in():
+    src = Given("《某实施意见》 › （十二）建立学生意外伤害保险机制", "建立学生体育运动意外伤害保险机制，完善学校体育安全保障。")
+    q = "学生上体育课受伤了，保险怎么赔？"
+    fitted = load_params()
+    caveat = "文件要求建立学生体育运动意外伤害保险机制[1]。需要注意的是，文件只提出要建立这一机制，具体怎么投保、怎么理赔，这里没有写明[1]。"
+    out = verify_generated(caveat, [src], q, UNITS, fitted)
+    assert out.text == caveat and not out.dropped
+    slipped = "文件要求建立学生体育运动意外伤害保险机制[1]。需要注意的是，理赔由商业保险公司按每人五万元限额承担，这里没有写明细则[1]。"
+    assert "理赔由商业保险公司" not in verify_generated(slipped, [src], q, UNITS, fitted).text
