@@ -90,7 +90,8 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
         bare = whole.removeprefix("各")  # «各市» is every 市: a quantifier, not part of the name
         # «管委会和县（市、区）人民政府»: jieba reads 和县 (a county's name) where 和 joins two offices.
         joined = whole[1:] if whole[:1] in "和与及" else whole
-        if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare, joined}):
+        full = _PEOPLES.sub(r"\1人民政府", whole)  # «湖北省政府» is the source's «湖北省人民政府»
+        if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare, joined, full}):
             continue
         for k, w in enumerate(name):
             if w == "各":
@@ -105,6 +106,7 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
     return None
 
 
+_PEOPLES = re.compile(r"([省市县区州])政府")
 # Words before an office word that point back to offices already named («上述省级部门»).
 _REFERS_BACK = ("上述", "前述", "以上", "这些", "这几个", "该")
 

@@ -259,9 +259,10 @@ def _enumerated(claim: str, f: Figure, listed: tuple[str, ...] = ()) -> bool:
     return bool(listed) and f.value in (len(listed), sum(min(_entries(re.split(r"[：:]", x)[-1])) for x in listed))
 
 
-# A year naming a document's issue, right before its 《title》 («2019年印发的《方案》», «2019年国务院出台的《…》»):
+# A year naming a document's issue, right before its 《title》 or its 文号 in brackets («2019年印发的《方案》»,
+# «2016年印发的美育实施意见（鄂政办发〔2016〕32号）»):
 # the year of a source's 文号 (国发〔2019〕4号) gives it. A date (2022年12月) it does not give.
-_ISSUED = re.compile(r"[^\d月，,。；;、《]{0,8}《")
+_ISSUED = re.compile(r"[^\d月，,。；;、《]{0,8}《|[^\d月，,。；;、《]{0,12}[（(]" + DOC_NUMBER.pattern)
 
 
 # Character pairs the words before «等N个» must share with a source's list for N to count it:
@@ -321,8 +322,13 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         counted = _counted_noun(claim, f)
         if counted and any(g.value == f.value and _counted_noun(t, g) == counted for t, g in same_unit):
             continue  # «民办院校有5所» is the source's «民办院校5所», however the rest of the sentence runs
-        only = _only_figure_of_best_part(claim, same_unit)
-        if only is not None and only.value == f.value:
+        # The part the claim restates best gives one figure of this kind: the claim may give it
+        # with words borrowed from around another («经济效益较好的企业可以按照职工工资总额的2.5%提取»
+        # restates «……经济效益较好的企业可以按照百分之二点五提取», not «企业按照职工工资总额的百分之
+        # 一点五……提取»). Not a veto: made one (another value there, in a part the claim restates
+        # nearly whole), it lost faithful answers at every share tried and stopped no lie (fit parts).
+        best_part = _best_part(claim, same_unit)
+        if best_part and len(best_part[1]) == 1 and best_part[1][0].value == f.value:
             continue
         ctx = _context(claim, f)
         scored = [(len(ctx & ctx_g), g, row) for t, g in same_unit for ctx_g, row in [_source_context(t, g)]]
@@ -348,20 +354,18 @@ def _part_of(text: str, g: Figure) -> str:
     return text[ends[-1] if ends else 0: stop.start() if stop else len(text)]
 
 
-def _only_figure_of_best_part(claim: str, same_unit: list[tuple[str, Figure]]) -> Figure | None:
-    """The one figure of this kind in the source part (sentence or ；-part) the claim restates
-    best, if that part gives one: the claim may give it with words borrowed from around another («经济效益较好的企业可以按照职工工资总额的2.5%提取» restates «……经济效益较好的企业
-    可以按照百分之二点五提取», not «企业按照职工工资总额的百分之一点五……提取»). Not a veto: made one,
-    it lost more faithful answers than lies it stopped (answer sets, fit and validation parts)."""
+def _best_part(claim: str, same_unit: list[tuple[str, Figure]]) -> tuple[str, list[Figure]] | None:
+    """The source part (sentence or ；-part) with figures of this kind the claim restates best,
+    and those figures. Table rows are read by their labels instead (_source_context)."""
     parts: dict[str, list[Figure]] = {}
     for t, g in same_unit:
-        if not _ROW.fullmatch(_part_of(t, g)):  # table rows: read by their labels (_source_context)
+        if not _ROW.fullmatch(_part_of(t, g)):
             parts.setdefault(_part_of(t, g), []).append(g)
     if not parts:
         return None
     b = bigrams(claim)
     best = max(parts, key=lambda p: len(b & bigrams(p)))
-    return parts[best][0] if len(parts[best]) == 1 else None
+    return best, parts[best]
 
 
 # 第N个 (次, 批, 届 …), read by the measure and the two characters after it: what it ranks.
@@ -451,7 +455,13 @@ def _axis_forms() -> list[tuple[str, list[tuple[str, str]]]]:
 def contrast_problem(segment: str, sentence: str, claim: str = "") -> str | None:
     """公办 ↔ 民办, 高职 ↔ 中职, 省级 ↔ 市级: the claim names only classes its source sentence
     does not, where the sentence names another of the same kind."""
-    mine, theirs, said = named_classes(segment), named_classes(sentence), named_classes(claim or segment)
+    # A lead-in before a colon states the rule and the cases listed after it narrow it («义务教育阶段
+    # 学校每周开设5节体育与健康课：小学……；初中……»): a segment restating the lead-in is read
+    # against the lead-in's classes, not the cases'.
+    lead, colon, _ = sentence.partition("：")
+    restated = restated_part(segment, sentence)
+    scope = lead if colon and restated and restated in lead else sentence
+    mine, theirs, said = named_classes(segment), named_classes(scope), named_classes(claim or segment)
     for axis, classes in mine.items():
         ref = theirs.get(axis, set())  # what the restated sentence names; elsewhere is another matter
         if ref and not (classes | said.get(axis, set())) & ref:  # a swap replaces; naming one more (教师 and 学生) is not one

@@ -638,3 +638,17 @@ def test_a_caveat_that_the_sources_are_silent_on_a_point_is_kept_but_not_what_it
     assert out.text == caveat and not out.dropped
     slipped = "文件要求建立学生体育运动意外伤害保险机制[1]。需要注意的是，理赔由商业保险公司按每人五万元限额承担，这里没有写明细则[1]。"
     assert "理赔由商业保险公司" not in verify_generated(slipped, [src], q, UNITS, fitted).text
+
+
+def test_a_lead_in_is_read_against_its_own_classes_not_the_cases_listed_after_its_colon():
+    sentence = "义务教育阶段学校每周开设5节体育与健康课：小学低段每周3节技能教学课＋2节身体活动课；"
+    assert contrast_problem("初中同样是每周5节体育与健康课", sentence) is None
+    assert contrast_problem("高职院校每周开设5节体育与健康课", "中职学校每周开设5节体育与健康课：一年级……") is not None
+
+
+def test_a_province_government_written_short_is_the_one_the_header_names():
+    src = Given("《湖北省人民政府办公厅关于全面加强和改进学校美育工作的实施意见》（鄂政办发〔2016〕32号） › （二十）",
+                "武汉市武昌区、黄石市黄石港区作为中小学生艺术素质测评实验区。")
+    assert actor_problem("湖北省政府2016年印发的美育实施意见（鄂政办发〔2016〕32号）列了实验区", [src], UNITS) is None
+    assert figure_problem("湖北省政府2016年印发的美育实施意见（鄂政办发〔2016〕32号）列了实验区", [src], "", PARAMS) is None
+    assert actor_problem("湖南省政府印发的意见列了实验区", [src], UNITS) is not None
