@@ -120,10 +120,15 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     # is the model's own words about the sources: the rest of the claim is asked of them.
     derived = bool(_DERIVED.match(claim.strip()))
     said = "，".join(seg for seg in parts if seg not in hedges and not _ASKS.search(seg)) if hedges else claim
+    given = whole + "\n" + question
     # (A caveat's framing — «需要注意的是，文件用的是“推动”的表述» — shares few character pairs
-    # with any source: its content words are what it must take from them.)
-    if said and not short and (not hedges and grounding(said, whole + "\n" + question) < params.grounding
-                               or not derived and word_grounding(said, whole + "\n" + question) < params.word_grounding):
+    # with any source: its content words are what it must take from them, read in what it states
+    # or in the whole sentence, whose deferred point may be the source's own words.)
+    words_found = word_grounding(said, given) if said else 1.0
+    if hedges and said:
+        words_found = max(words_found, word_grounding(claim, given))
+    if said and not short and (not hedges and grounding(said, given) < params.grounding
+                               or not derived and words_found < params.word_grounding):
         return "内容不见于所引原文"
     return None
 

@@ -140,7 +140,12 @@ def negative(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _hedges() -> frozenset[str]:
-    return frozenset(w.removeprefix("say:") for w in read_lines("hedges.txt"))
+    return frozenset(w.removeprefix("say:") for w in read_lines("hedges.txt") if not w.startswith("defer:"))
+
+
+@lru_cache(maxsize=1)
+def _deferrals() -> tuple[str, ...]:
+    return tuple(w.removeprefix("defer:") for w in read_lines("hedges.txt") if w.startswith("defer:"))
 
 
 @lru_cache(maxsize=8192)
@@ -148,6 +153,8 @@ def is_hedge(segment: str) -> bool:
     """A caveat: the part denies a word of specificity or universality (没有明确, 并非所有, 没有
     细则) or of stating (没有写明, 没有提到), saying the sources are less precise than a stronger
     reading or silent on a point, not reversing them."""
+    if any(d in segment for d in _deferrals()):
+        return True  # «还要看后续配套细则»: the point is left to what the sources do not hold
     toks, negators = words(segment), _cues()[2]
     at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
     return at is not None and any(t in _hedges() for t in toks[at + 1:])

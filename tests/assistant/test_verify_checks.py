@@ -652,3 +652,12 @@ def test_a_province_government_written_short_is_the_one_the_header_names():
     assert actor_problem("湖北省政府2016年印发的美育实施意见（鄂政办发〔2016〕32号）列了实验区", [src], UNITS) is None
     assert figure_problem("湖北省政府2016年印发的美育实施意见（鄂政办发〔2016〕32号）列了实验区", [src], "", PARAMS) is None
     assert actor_problem("湖南省政府印发的意见列了实验区", [src], UNITS) is not None
+
+
+def test_a_caveat_deferring_the_point_to_what_the_sources_do_not_hold_is_kept():
+    src = Given("《某实施意见》 › （九）推进课程互选", "推动中等职业学校与应用型大学课程互选、学分互认。")
+    q = "我们中职的课能和本科互认学分吗？"
+    caveat = ("可以，这正是实施意见鼓励的方向[1]。需要注意的是，材料里是“推动”课程互选和学分互认的原则性表述，"
+              "具体哪些课程可以互认、怎么操作，还要看后续配套细则[1]。")
+    out = verify_generated(caveat, [src], q, UNITS, load_params())
+    assert out.text == caveat and not out.dropped
