@@ -50,6 +50,26 @@ def _is_negator(token: str, negators: frozenset[str]) -> bool:
 _NEGATIVE_CLASSES = {"forbid", "needless"}
 
 
+# «不得在常规录取工作结束后再行组织补录»: a negation before a phrase of time denies the verb after
+# it. The words that close such a phrase, and how far one may run (jieba words).
+_TIME_CLOSERS = {"后", "前", "时", "之后", "以后", "之前", "以前", "期间", "之际"}
+TIME_PHRASE_WORDS = 8
+
+
+def _past_time_phrase(toks: list[str], skipped_from: int, j: int) -> int:
+    """Where the denied verb starts when the negation's skipped words end with 在 opening a
+    phrase of time: after the phrase (and the function words after it)."""
+    if j == skipped_from or toks[j - 1] != "在":
+        return j
+    end = next((m for m in range(j, min(len(toks), j + TIME_PHRASE_WORDS)) if toks[m] in _TIME_CLOSERS), None)
+    if end is None:
+        return j
+    j = end + 1
+    while j < len(toks) and toks[j] in _NEGATION_SKIPS:
+        j += 1
+    return j
+
+
 def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) -> int:
     """Mark the verb at toks[j] denied, with its object and the verbs coordinated with it
     («不得兼任、担任监事»); return the index after the last word denied."""
@@ -92,6 +112,7 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                 j = i + 1
                 while j < len(toks) and toks[j] in _NEGATION_SKIPS:
                     j += 1
+                j = _past_time_phrase(toks, i + 1, j)
                 if j < len(toks) and toks[j] in cls:
                     classes.add(opposite[cls[toks[j]]])
                     i = j + 1
@@ -244,13 +265,34 @@ def _denies_what_it_says(segment: str, part: str) -> bool:
     return at is None or bool(bigrams("".join(toks[at + 1:])) & bigrams(part))
 
 
+_DENIAL = re.compile(r"不得|不再|严禁|禁止|无需|没有|不|未|无")
+# Character pairs after the denial a segment must share with a denying part of the sentence for
+# that part to be the one it restates (a verb and its object, at least).
+DENIED_SHARED = 2
+
+
+def _denied_there_too(segment: str, sentence: str) -> bool:
+    """The segment joins two parts of the sentence («……本科层次招生一律不得再行组织补录» for «……本科层次
+    招生，一律不得在常规录取工作结束后再行组织补录»): what it denies, another part denies too."""
+    m = _DENIAL.search(segment)
+    if not m:
+        return False
+    denied = bigrams(segment[m.end():])
+    for part in _SEGMENT.split(sentence):
+        n = _DENIAL.search(part)
+        if n and negative(part) and len(denied & bigrams(part[n.end():])) >= DENIED_SHARED:
+            return True
+    return False
+
+
 def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str | None:
     """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
     the claim, which denies nothing."""
     part = restated_part(segment, sentence)
     if negative(segment) and part and not negative(part) and not negative(_clause_of(part, sentence)) \
-            and grounding(segment, part) >= match and _denies_what_it_says(segment, part):
+            and grounding(segment, part) >= match and _denies_what_it_says(segment, part) \
+            and not _denied_there_too(segment, sentence):
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):

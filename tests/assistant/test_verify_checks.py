@@ -661,3 +661,18 @@ def test_a_caveat_deferring_the_point_to_what_the_sources_do_not_hold_is_kept():
               "具体哪些课程可以互认、怎么操作，还要看后续配套细则[1]。")
     out = verify_generated(caveat, [src], q, UNITS, load_params())
     assert out.text == caveat and not out.dropped
+
+
+def test_negations_read_as_models_write_them():
+    from assistant.verify.polarity import polarity
+
+    source = "城市教育费附加应当安排不低于百分之十的比例用于支持职业教育。"
+    assert polarity_problem("不能低于10%", source) is None
+    assert polarity_problem("不能高于10%", source) is not None
+    # A negation before a phrase of time denies the verb after it.
+    assert polarity("不在常规录取工作结束后组织补录")[1] >= {"组织"}
+    rule = "各省级招办对所有高校的本科层次招生，一律不得在常规录取工作结束后再行组织补录或换录；"
+    joined = "各省级招办对所有高校的本科层次招生一律不得再行组织补录或换录"
+    assert denial_problem(joined, joined, rule, 0.3) is None
+    assert denial_problem("各省级招办对所有高校的本科层次招生一律不得录取", "各省级招办对所有高校的本科层次招生一律不得录取",
+                          "各省级招办对所有高校的本科层次招生，可以在常规录取工作结束后组织补录；", 0.3) is not None
