@@ -296,6 +296,11 @@ def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):
-            if negative(part) and len(bigrams(part)) >= 2 and grounding(part, claim) >= match:
+            if negative(_NEGATED_MODIFIER.sub("", part)) and len(bigrams(part)) >= 2 and grounding(part, claim) >= match:
                 return "与原文的肯定/否定相反"
     return None
+
+
+# A negation inside a modifier before a noun («1-2所尚未开齐开足体育美育课程的农村中小学校»)
+# describes the noun: a claim leaving the modifier out («支持服务1-2所中小学») denies nothing less.
+_NEGATED_MODIFIER = re.compile(r"(?:尚未|未|没有|不)[^，,。；;、的]{1,20}的(?=[\u4e00-\u9fff])")
