@@ -48,6 +48,13 @@ def _is_negator(token: str, negators: frozenset[str]) -> bool:
 
 
 _NEGATIVE_CLASSES = {"forbid", "needless"}
+# «不只是省教育厅的事», «不止一所»: «not only», «more than» — they add, they do not deny (jieba
+# splits 不|只是, 不|止; 不仅, 不光 it keeps whole, as words that are no negator).
+_ADDITIVE_AFTER_NOT = {"只是", "止", "仅仅"}  # not 只: «并不只限于» denies a limit
+
+
+def _not_only(toks: list[str], i: int) -> bool:
+    return toks[i] == "不" and i + 1 < len(toks) and toks[i + 1] in _ADDITIVE_AFTER_NOT
 
 
 # «不得在常规录取工作结束后再行组织补录»: a negation before a phrase of time denies the verb after
@@ -108,7 +115,7 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
                 i += k
                 break
         else:
-            if _is_negator(t, negators):
+            if _is_negator(t, negators) and not _not_only(toks, i):
                 j = i + 1
                 while j < len(toks) and toks[j] in _NEGATION_SKIPS:
                     j += 1
@@ -154,8 +161,8 @@ def negative(text: str) -> bool:
     classes, negated, _ = polarity(text)
     cls, _, negators = _cues()
     toks = words(text)
-    bare = any(_is_negator(t, negators) and "".join(toks[i: i + 2]) not in cls and "".join(toks[i: i + 3]) not in cls
-               for i, t in enumerate(toks))
+    bare = any(_is_negator(t, negators) and not _not_only(toks, i) and "".join(toks[i: i + 2]) not in cls
+               and "".join(toks[i: i + 3]) not in cls for i, t in enumerate(toks))
     return bool(classes & _NEGATIVE_CLASSES) or bare
 
 

@@ -683,3 +683,11 @@ def test_leaving_out_a_negated_modifier_is_not_a_reversal():
     claim = "每所试点高校对口支持服务1-2所中小学"
     assert denial_problem(claim, claim, source, 0.3) is None
     assert denial_problem("试点高校可以开设课程", "试点高校可以开设课程", "试点高校不得开设课程。", 0.3) is not None
+
+
+def test_not_only_adds_rather_than_denies():
+    from assistant.verify.polarity import negative
+
+    assert not negative("这项工作不只是省教育厅的事")
+    assert negative("这项工作不是省教育厅的事")
+    assert negative("所以这项计划并不只限于教育部门管理的中职")
