@@ -224,3 +224,30 @@ def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[s
             if unit:
                 return f"原文把“{unit}”列为责任单位"
     return None
+
+
+# «由省教育厅牵头», «省教育厅牵头负责»: the office a claim puts in the lead.
+_LEADS = re.compile(r"(?:由|以)?(?P<office>[\u4e00-\u9fff、（）()]{2,24}?)(?:牵头|为牵头单位|作为牵头单位)")
+
+
+def lead_problem(claim: str, cited: list[Given]) -> str | None:
+    """An office the claim puts in the lead must lead in the source: named there with 牵头, or,
+    where the source names no lead in words, first in its 责任单位 (documents list the lead unit
+    first). «由国家发展改革委牵头» where the source's text has 教育部牵头 is a swapped lead."""
+    m = _LEADS.search(claim)
+    if not m:
+        return None
+    office = re.sub(r"(?:单独|共同|统一|具体|负责)$", "", re.split(r"[由以、，]", m.group("office"))[-1])
+    if len(office) < 2 or re.search(r"[一二两三四五六七八九十几\d][家个所方]", office):
+        return None  # «由三家单位牵头：A、B和C»: a count of the leads the claim goes on to name
+    texts = [office_text(src.text) for src in cited]
+    led = [x.group("office") for t in texts for x in _LEADS.finditer(t)]
+    if led:
+        if any(same_office(office, re.split(r"[由以、，。；]", x)[-1]) or office in x for x in led):
+            return None
+        return f"原文的牵头单位不是“{office}”"
+    firsts = [src.units[0] for src in cited if src.units]
+    if firsts and not any(same_office(office, office_text(u)) for u in firsts) \
+            and any(same_office(office, office_text(u)) for src in cited for u in src.units):
+        return f"原文的牵头单位是“{firsts[0]}”"
+    return None

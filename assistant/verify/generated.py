@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from ..types import Given
-from .actors import actor_problem, actor_role_problem, denied_unit_problem, title_problem
+from .actors import actor_problem, actor_role_problem, denied_unit_problem, lead_problem, title_problem
 from .checks import (
     bigrams, clause_ref_problem, comparison_problem, contrast_problem, doc_number_problem, figure_problem, imported_words,
     local_grounding, named_classes, ordinal_problem, ratio_problem, segments, sentences_of, word_grounding,
@@ -90,7 +90,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
               or actor_problem(claim, cited, known_units, question if negative(claim) else "") or actor_role_problem(claim, cited, known_units, params.actor_context)
-              or denied_unit_problem(claim, cited, known_units) or title_problem(claim, cited, question))
+              or denied_unit_problem(claim, cited, known_units) or title_problem(claim, cited, question)
+              or lead_problem(claim, cited))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]

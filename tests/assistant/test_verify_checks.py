@@ -691,3 +691,15 @@ def test_not_only_adds_rather_than_denies():
     assert not negative("这项工作不只是省教育厅的事")
     assert negative("这项工作不是省教育厅的事")
     assert negative("所以这项计划并不只限于教育部门管理的中职")
+
+
+def test_the_office_put_in_the_lead_must_lead_in_the_source():
+    from assistant.verify.actors import lead_problem
+
+    listed = Given("《某行动计划》 › 15.助推精准扶贫 › 责任单位：市教育局、市扶贫办、市人社局", "实施职业教育精准扶贫。")
+    assert lead_problem("这项任务由市教育局牵头", [listed]) is None
+    assert lead_problem("职业教育精准扶贫由市扶贫办单独牵头负责", [listed]) is not None
+    said = Given("《某通知》 › 二、", "“高本贯通”试点由本科院校牵头，与相关高职院校、行业企业共同组成专业教学指导委员会。")
+    assert lead_problem("“高本贯通”试点由本科院校牵头", [said]) is None
+    assert lead_problem("“高本贯通”试点由高职院校牵头", [said]) is not None
+    assert lead_problem("共同体由三家单位牵头：甲公司、乙大学和丙学校", [said]) is None
