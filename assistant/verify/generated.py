@@ -1,8 +1,8 @@
 """Verify a generated answer: every sentence must follow from the sources it cites.
 
 Parse the model's text into claims (claims.py), check each against what the model was given
-(figures and wording: checks.py; direction and negation: polarity.py; actors: actors.py; swaps in
-place: swaps.py), re-attribute a sentence cited to the wrong source to a given source that
+(figures: figures.py; wording and classes: checks.py; direction, negation and caveats:
+polarity.py; actors and leads: actors.py; swaps in place: swaps.py), re-attribute a sentence cited to the wrong source to a given source that
 supports it, and remove it only when none does. When the sentence that answers the question
 is removed, the rest is not shown as if it were the answer: the caller falls back."""
 from __future__ import annotations
@@ -17,9 +17,10 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem, lead_problem, title_problem
 from .checks import (
-    bigrams, clause_ref_problem, comparison_problem, contrast_problem, doc_number_problem, figure_problem, imported_words,
-    local_grounding, named_classes, ordinal_problem, ratio_problem, segments, sentences_of, word_grounding,
+    bigrams, contrast_problem, doc_number_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
+    word_grounding,
 )
+from .figures import clause_ref_problem, comparison_problem, figure_problem, ordinal_problem, ratio_problem
 from .polarity import denial_problem, is_hedge, negative, order_problem, polarity_problem, restricts
 from .text import best_sentence, content_words, grounding
 from .claims import Claim, cite, parse, render

@@ -3,7 +3,8 @@ import pytest
 
 from assistant.verify import Given, verify_generated
 from assistant.verify.actors import actor_problem, actor_role_problem
-from assistant.verify.checks import contrast_problem, figure_problem
+from assistant.verify.checks import contrast_problem
+from assistant.verify.figures import figure_problem
 from assistant.verify.polarity import denial_problem, polarity_problem
 from assistant.verify.generated import VerifierParams, load_params
 from assistant.verify.judge import judge, parse_verdicts
@@ -130,7 +131,7 @@ def test_a_supported_sentence_far_better_said_by_another_source_is_moved_there()
 
 
 def test_a_comparison_its_own_figures_contradict_is_caught():
-    from assistant.verify.checks import comparison_problem
+    from assistant.verify.figures import comparison_problem
 
     assert comparison_problem("中职为9425元/生，低于高职院校的8339元/生")
     assert comparison_problem("中职为9425元/生，高于高职院校的8339元/生") is None
@@ -179,7 +180,7 @@ def test_word_grounding_separates_a_new_sentence_in_the_documents_register_from_
 
 
 def test_a_clause_number_in_running_words_must_be_one_the_source_shows():
-    from assistant.verify.checks import clause_ref_problem, clause_refs
+    from assistant.verify.figures import clause_ref_problem, clause_refs
 
     assert clause_refs("这部分内容位于纲要第十三章“人才培养体制改革”") == {13}
     assert clause_refs("同属“（十六）开展高质量职业培训”一项") == {16}
@@ -189,7 +190,7 @@ def test_a_clause_number_in_running_words_must_be_one_the_source_shows():
 
 
 def test_a_ratio_is_one_figure_in_either_writing():
-    from assistant.verify.checks import ratio_problem, ratios
+    from assistant.verify.figures import ratio_problem, ratios
 
     assert ratios("按小学、初中、高中学校6：3：1的比例") == ratios("按六比三比一的比例") == {(6, 3, 1)}
     assert ratios("附件1：名单") == set() and ratios("生师比为21.58") == set()
@@ -259,7 +260,7 @@ def test_a_direction_fused_into_one_word_and_a_pace_reversed_are_caught():
 
 
 def test_a_comparison_between_things_the_sentence_gave_figures_for_is_checked():
-    from assistant.verify.checks import comparison_problem
+    from assistant.verify.figures import comparison_problem
 
     assert comparison_problem("其中高职12所、中职10所，中职略多于高职")
     assert comparison_problem("其中高职12所、中职10所，高职略多于中职") is None
@@ -304,7 +305,7 @@ def test_denying_a_listed_responsible_unit_contradicts_the_header():
 
 
 def test_a_comparison_with_bi_must_agree_with_its_figures():
-    from assistant.verify.checks import comparison_problem
+    from assistant.verify.figures import comparison_problem
 
     assert comparison_problem("中职开展培训499项，比高职的767项要多")
     assert comparison_problem("中职开展培训499项，比高职的767项少") is None
@@ -395,7 +396,7 @@ def test_a_verdict_against_its_source_goes_and_is_not_moved_to_another_source():
 
 
 def test_an_ordinal_is_compared_with_the_sources_ordinal_of_the_same_thing():
-    from assistant.verify.checks import ordinal_problem
+    from assistant.verify.figures import ordinal_problem
 
     src = Given("《国家中长期教育改革和发展规划纲要》 › 序言", "这是我国进入21世纪之后的第一个中长期教育规划纲要。")
     assert ordinal_problem("纲要是二十一世纪我国第2个中长期教育规划纲要", [src])
@@ -405,7 +406,7 @@ def test_an_ordinal_is_compared_with_the_sources_ordinal_of_the_same_thing():
 
 
 def test_an_article_of_a_named_law_must_be_the_one_the_source_cites():
-    from assistant.verify.checks import clause_ref_problem
+    from assistant.verify.figures import clause_ref_problem
 
     src = Given("《民办教育促进法实施条例》 › 第八章法律责任 › 第六十五条",
                 "违反规定举办、参与举办民办学校的，依照民办教育促进法第六十四条的规定给予处罚。")
