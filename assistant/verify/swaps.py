@@ -229,7 +229,7 @@ def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     new = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence]
     mine = [w for w in new if w in elsewhere]
     theirs = [w for w in _nouns_at(p.theirs, at, at + len(p.core_theirs)) if w not in p.mine]
-    if mine and theirs:
+    if mine and theirs and not _class_pairs(mine[0]) & _class_pairs(theirs[0]):  # 市级 for 本市: one tier
         return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
     # (A scope before a name — 全省, 各市, 本县 — says whose, not which.)
     # (Nor does a word about the answer or the document — «文件鼓励……实训基地» — name anything.)

@@ -704,3 +704,12 @@ def test_the_office_put_in_the_lead_must_lead_in_the_source():
     assert lead_problem("“高本贯通”试点由本科院校牵头", [said]) is None
     assert lead_problem("“高本贯通”试点由高职院校牵头", [said]) is not None
     assert lead_problem("共同体由三家单位牵头：甲公司、乙大学和丙学校", [said]) is None
+
+
+def test_a_tier_written_as_this_citys_own_is_the_same_tier():
+    from assistant.verify.swaps import swap_problem
+
+    sentence = "各市教育局要确保在2022年4月底前召开本市职业教育大会。"
+    heading = "三要开好市级职业教育大会。"
+    assert swap_problem("各市教育局要确保在2022年4月底前开好市级职业教育大会", sentence, heading, "") is None
+    assert swap_problem("各市教育局要确保在2022年4月底前开好县级职业教育大会", sentence, "三要开好县级职业教育大会。", "") is not None
