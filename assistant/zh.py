@@ -413,12 +413,10 @@ def figures(text: str) -> list[Figure]:
             continue
         v *= {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 1000}.get(m.group("big") or "", 1)
         ordinal = m.start() and masked[m.start() - 1] == "第"
-        if m.group("pct") == "千分之":
+        if m.group("pct") == "千分之" or unit == "‰":
             unit, v = "%", v / 10
         elif m.group("pct") or unit in ("%", "％"):
             unit = "%"
-        elif unit == "‰":
-            unit, v = "%", v / 10
         elif unit == "成":
             unit, v = "%", v * 10
         elif unit in ("个百分点", "百分点"):

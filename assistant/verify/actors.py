@@ -230,6 +230,11 @@ def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[s
 _LEADS = re.compile(r"(?:由|以)?(?P<office>[\u4e00-\u9fff、（）()]{2,24}?)(?:牵头|为牵头单位|作为牵头单位)")
 
 
+def _lead_name(matched: str) -> str:
+    """The office a _LEADS match ends with: the last of those it lists, without its 由 or 以."""
+    return re.split(r"[由以、，]", matched)[-1]
+
+
 def lead_problem(claim: str, cited: list[Given]) -> str | None:
     """An office the claim puts in the lead must lead in the source: named there with 牵头, or,
     where the source names no lead in words, first in its 责任单位 (documents list the lead unit
@@ -237,13 +242,13 @@ def lead_problem(claim: str, cited: list[Given]) -> str | None:
     m = _LEADS.search(claim)
     if not m:
         return None
-    office = re.sub(r"(?:单独|共同|统一|具体|负责)$", "", re.split(r"[由以、，]", m.group("office"))[-1])
+    office = re.sub(r"(?:单独|共同|统一|具体|负责)$", "", _lead_name(m.group("office")))
     if len(office) < 2 or re.search(r"[一二两三四五六七八九十几\d][家个所方]", office):
         return None  # «由三家单位牵头：A、B和C»: a count of the leads the claim goes on to name
     texts = [office_text(src.text) for src in cited]
     led = [x.group("office") for t in texts for x in _LEADS.finditer(t)]
     if led:
-        if any(same_office(office, re.split(r"[由以、，。；]", x)[-1]) or office in x for x in led):
+        if any(same_office(office, _lead_name(x)) or office in x for x in led):
             return None
         return f"原文的牵头单位不是“{office}”"
     firsts = [src.units[0] for src in cited if src.units]

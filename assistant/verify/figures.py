@@ -295,8 +295,9 @@ def _best_part(claim: str, same_unit: list[tuple[str, Figure]]) -> tuple[str, li
     and those figures. Table rows are read by their labels instead (_source_context)."""
     parts: dict[str, list[Figure]] = {}
     for t, g in same_unit:
-        if not _ROW.fullmatch(_part_of(t, g)):
-            parts.setdefault(_part_of(t, g), []).append(g)
+        part = _part_of(t, g)
+        if not _ROW.fullmatch(part):
+            parts.setdefault(part, []).append(g)
     if not parts:
         return None
     b = bigrams(claim)

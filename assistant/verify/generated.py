@@ -2,9 +2,10 @@
 
 Parse the model's text into claims (claims.py), check each against what the model was given
 (figures: figures.py; wording and classes: checks.py; direction, negation and caveats:
-polarity.py; actors and leads: actors.py; swaps in place: swaps.py), re-attribute a sentence cited to the wrong source to a given source that
-supports it, and remove it only when none does. When the sentence that answers the question
-is removed, the rest is not shown as if it were the answer: the caller falls back."""
+polarity.py; actors and leads: actors.py; swaps in place: swaps.py), re-attribute a sentence
+cited to the wrong source to a given source that supports it, and remove it only when none does.
+When the sentence that answers the question is removed, the rest is not shown as if it were the
+answer: the caller falls back."""
 from __future__ import annotations
 
 import json
@@ -126,12 +127,12 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     # (A caveat's framing — «需要注意的是，文件用的是“推动”的表述» — shares few character pairs
     # with any source: its content words are what it must take from them, read in what it states
     # or in the whole sentence, whose deferred point may be the source's own words.)
-    words_found = word_grounding(said, given) if said else 1.0
-    if hedges and said:
-        words_found = max(words_found, word_grounding(claim, given))
-    if said and not short and (not hedges and grounding(said, given) < params.grounding
-                               or not derived and words_found < params.word_grounding):
-        return "内容不见于所引原文"
+    if said and not short:
+        found = word_grounding(said, given)
+        if hedges:
+            found = max(found, word_grounding(claim, given))
+        if not hedges and grounding(said, given) < params.grounding or not derived and found < params.word_grounding:
+            return "内容不见于所引原文"
     return None
 
 

@@ -48,6 +48,12 @@ def _is_negator(token: str, negators: frozenset[str]) -> bool:
 
 
 _NEGATIVE_CLASSES = {"forbid", "needless"}
+
+
+def _first_negator(toks: list[str]) -> int | None:
+    negators = _cues()[2]
+    return next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
+
 # «不只是省教育厅的事», «不止一所»: «not only», «more than» — they add, they do not deny (jieba
 # splits 不|只是, 不|止; 不仅, 不光 it keeps whole, as words that are no negator).
 _ADDITIVE_AFTER_NOT = {"只是", "止", "仅仅"}  # not 只: «并不只限于» denies a limit
@@ -183,8 +189,8 @@ def is_hedge(segment: str) -> bool:
     reading or silent on a point, not reversing them."""
     if any(d in segment for d in _deferrals()):
         return True  # «还要看后续配套细则»: the point is left to what the sources do not hold
-    toks, negators = words(segment), _cues()[2]
-    at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
+    toks = words(segment)
+    at = _first_negator(toks)
     return at is not None and any(t in _hedges() for t in toks[at + 1:])
 
 
@@ -267,8 +273,8 @@ def _denies_what_it_says(segment: str, part: str) -> bool:
     classes, _, _ = polarity(segment)
     if classes & _NEGATIVE_CLASSES:
         return True
-    toks, negators = words(segment), _cues()[2]
-    at = next((i for i, t in enumerate(toks) if _is_negator(t, negators)), None)
+    toks = words(segment)
+    at = _first_negator(toks)
     return at is None or bool(bigrams("".join(toks[at + 1:])) & bigrams(part))
 
 
