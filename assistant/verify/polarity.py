@@ -40,6 +40,16 @@ _BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
 _QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项倍]$")
 
 
+def _bounds_quantity(toks: list[str], i: int) -> bool:
+    """Whether the bound word at toks[i] follows a quantity: «3年以上», or a figure and its
+    measure word, which jieba keeps apart («30|门|以上», «16|学时|以上»)."""
+    return bool(i and _QUANTITY_END.search(toks[i - 1])
+                or i > 1 and len(toks[i - 1]) <= 2 and _ALL_CJK.fullmatch(toks[i - 1]) and _NUMERAL_END.search(toks[i - 2]))
+
+
+_NUMERAL_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万]$")
+
+
 def _is_negator(token: str, negators: frozenset[str]) -> bool:
     """不, 不再 — or a negator jieba fused with the function word after it (不作, 不随, 暂不将)."""
     return token in negators or any(
@@ -116,7 +126,7 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
             w = "".join(toks[i: i + k])
             if w in cls and (k > 1 or len(w) > 1 or t == w):
                 # 以上/以下 bound a quantity («3年以上»); «以下要求» only points ahead.
-                if w not in _BOUND_WORDS or (i and _QUANTITY_END.search(toks[i - 1])):
+                if w not in _BOUND_WORDS or _bounds_quantity(toks, i):
                     classes.add(cls[w])
                 i += k
                 break

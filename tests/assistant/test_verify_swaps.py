@@ -112,3 +112,12 @@ def test_one_character_for_a_level_inside_a_name_is_another_body():
     sentence = "在服役期间荣立二等功以上或被大军区以上单位授予荣誉称号的退役军人，可增加20分投档。"
     assert swap_problem("在服役期间荣立二等功以上或被省军区以上单位授予荣誉称号的退役军人", sentence)
     assert not swap_problem("在服役期间荣立二等功以上或被大军区以上单位授予荣誉称号的退役军人", sentence)
+
+
+def test_a_bound_after_a_figure_and_its_measure_word_is_a_direction():
+    # jieba keeps «30|门|以上» apart: the bound still bounds the quantity
+    source = "全市建设30门以上市级精品课程和20门以上省级精品课程。"
+    assert swap_problem("全市要建设30门以下市级精品课程", source) is not None
+    assert swap_problem("全市要建设30门以上市级精品课程", source) is None
+    # «以下几门课程» points ahead, as before
+    assert swap_problem("全市要建设以下几门市级精品课程", "全市要建设以上几门市级精品课程") is None
