@@ -263,7 +263,10 @@ def order_problem(segment: str, sentence: str) -> str | None:
             seen[w] = -1 if w in seen else i
         return {w: i for w, i in seen.items() if i >= 0 and len(w) > 1 and _ALL_CJK.fullmatch(w) and w not in stop}
 
-    mine_ws, theirs_ws = words(segment), words(restated_part(segment, sentence))
+    part = restated_part(segment, sentence)
+    if _turned_round(segment, part):
+        return "所说的先后或主次与原文相反"
+    mine_ws, theirs_ws = words(segment), words(part)
     mine, theirs = once(mine_ws), once(theirs_ws)
     shared = sorted(set(mine) & set(theirs), key=mine.get)
     for k, a in enumerate(shared):
@@ -274,6 +277,16 @@ def order_problem(segment: str, sentence: str) -> str | None:
             if between and between == theirs_ws[theirs[b] + 1: theirs[a]] and not _LIST_WORDS & set(between):
                 return "所说的先后或主次与原文相反"
     return None
+
+
+# A change from one state to another: «由被动响应向主动服务转变», «从数量扩张转向质量提升».
+_CHANGE = re.compile(r"(?:由|从)([\u4e00-\u9fff]{2,10}?)(?:向|到|转向|转为|走向)([\u4e00-\u9fff]{2,10}?)(?:转变|转型|过渡|转化|延伸|拓展|发展|$)")
+
+
+def _turned_round(segment: str, part: str) -> bool:
+    """The claim states the source's change the other way round (由A向B for 由B向A)."""
+    mine, theirs = _CHANGE.search(segment), _CHANGE.search(part)
+    return bool(mine and theirs) and (mine.group(1), mine.group(2)) == (theirs.group(2), theirs.group(1))
 
 
 def _denies_what_it_says(segment: str, part: str) -> bool:

@@ -461,6 +461,20 @@ def test_two_things_related_the_other_way_round_are_caught_but_a_list_in_another
     assert order_problem("推进教育信息化和教育现代化", "推进教育现代化和教育信息化。") is None
 
 
+def test_a_change_stated_the_other_way_round_is_caught():
+    from assistant.verify.polarity import order_problem
+
+    src = "推动教育服务由被动响应向主动服务转变，助力院校跨部门协作。"
+    assert order_problem("学校的服务正由主动服务向被动响应转变", src)
+    assert order_problem("学校的服务正由被动响应向主动服务转变", src) is None
+
+
+def test_a_record_high_is_a_rise():
+    src = "赛事规模和参赛人数均创历史新高。"
+    assert polarity_problem("赛事规模和参赛人数均较往届有所下降", src)
+    assert polarity_problem("赛事规模和参赛人数都创了新高", src) is None
+
+
 def test_a_bare_verdict_before_its_condition_is_checked_against_the_rule():
     from assistant.verify.checks import segments
 
