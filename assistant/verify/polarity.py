@@ -241,6 +241,10 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
         s_cls, s_neg, s_pos = polarity(ref)
         if any(opposite.get(c) in s_cls and c not in s_cls for c in c_cls):
             return "与原文的肯定/否定或方向相反"
+        # A class whose opposite has another opposite of its own (建立 → 取消, where 取消's is
+        # 保留) is read from the source's side too.
+        if any(opposite.get(opposite.get(c)) != c and opposite.get(c) in c_cls - s_cls and c not in c_cls for c in s_cls):
+            return "与原文的肯定/否定或方向相反"
         if (c_neg & s_pos) | (s_neg & c_pos):
             return "与原文的肯定/否定相反"
         if _caps_a_permission(c_cls, ref):

@@ -469,6 +469,15 @@ def test_a_change_stated_the_other_way_round_is_caught():
     assert order_problem("学校的服务正由被动响应向主动服务转变", src) is None
 
 
+def test_cancelling_what_the_source_sets_up_is_a_reversal_but_a_list_of_steps_is_not():
+    assert polarity_problem("并取消教师资格证书定期登记制度", "建立教师资格证书定期登记制度。")
+    assert polarity_problem("并建立教师资格证书定期登记制度", "建立教师资格证书定期登记制度。") is None
+    steps = "职业培训机构的设立、变更和终止，由区人力资源社会保障部门审批。"
+    assert polarity_problem("变更和终止都由区人社部门审批", steps) is None
+    # 予以 grants: «不予» reverses it
+    assert polarity_problem("评审中不单设美育专项课题，也不予倾斜", "评审中增加美育专项课题并予以一定倾斜。")
+
+
 def test_a_record_high_is_a_rise():
     src = "赛事规模和参赛人数均创历史新高。"
     assert polarity_problem("赛事规模和参赛人数均较往届有所下降", src)
