@@ -70,6 +70,17 @@ def test_sector_and_tier_swaps_are_caught():
     assert contrast_problem("学校、教师和学生都可申诉", "学生可以提出申诉") is None
 
 
+def test_people_townships_universities_and_technical_schools_are_classes_of_their_axes():
+    assert contrast_problem("参赛企业职工两万余人", "参与师生2万余人")
+    assert contrast_problem("班主任组织学校课外艺术活动", "教师组织学校课外艺术活动")
+    assert contrast_problem("每个乡镇办好一所中等职业学校", "每个县（市、区）重点办好一所中等职业学校")
+    assert contrast_problem("严禁高等院校组织学生参与商业性庆典", "严禁任何部门和中小学校组织学生参与商业性庆典")
+    assert contrast_problem("技工院校开展非学历培训项目499项", "中职院校开展非学历培训项目499项")
+    # the same class in other words, or both named
+    assert contrast_problem("职业学校、实习单位、学生家长三方签订协议", "职业学校、实习单位、学生家长三方签订协议") is None
+    assert contrast_problem("师生都可参加", "组织师生参与艺术实践活动") is None
+
+
 def test_actor_must_be_named_by_the_cited_source_or_its_header():
     assert actor_problem("由省财政厅、省教育厅负责", [FUNDING], UNITS) is None
     assert actor_problem("由省人社厅负责落实", [FUNDING], UNITS)
