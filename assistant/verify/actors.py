@@ -58,8 +58,11 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
     toks = [t[:-1] if t.endswith("等") and t[:-1] in known_units else t for t in words(office_text(text))]
     out = []
     for i, t in enumerate(toks):
-        if not (t in known_units or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
-                                     and not (word_tag(t) or "n").startswith("v"))):
+        # jieba leaves a one-character ending alone after the words of a name («发展|改革|委»).
+        bare_end = len(t) == 1 and t in _org_suffixes() and i > 0 and len(toks[i - 1]) > 1 \
+            and (word_tag(toks[i - 1]) or "x").startswith(_NAME_TAGS)
+        if not (t in known_units or bare_end or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
+                                                 and not (word_tag(t) or "n").startswith("v"))):
             continue
         j = i
         # A name that opens with its level (省人社厅) takes no words before it: «建议市教育局».
