@@ -11,6 +11,7 @@ from functools import lru_cache
 from ..data import read_lines
 from ..types import Given
 from ..zh import DOC_NUMBER, Figure, bigrams, cn_to_int, figures, split_sentences, word_tag, words
+from .checks import named_classes
 from .text import _ALL_CJK, best_sentence
 
 # Context a figure is read in: the characters before it (what it counts) and after (its unit's
@@ -263,6 +264,9 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         # restates «……经济效益较好的企业可以按照百分之二点五提取», not «企业按照职工工资总额的百分之
         # 一点五……提取»). Not a veto: made one (another value there, in a part the claim restates
         # nearly whole), it lost faithful answers at every share tried and stopped no lie (fit parts).
+        other = _other_class(claim, f, same_unit)
+        if other:
+            return f"数字 {_show(f)} 在原文中说的是“{other.strip()}”"
         best_part = _best_part(claim, same_unit)
         if best_part and len(best_part[1]) == 1 and best_part[1][0].value == f.value:
             continue
@@ -277,6 +281,32 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
                    for s, g, row in scored):
             best = next(g for s, g, _ in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
+    return None
+
+
+_BOUND_START = re.compile(r"[，,。；;：:！？\n]")
+
+
+def _bound_span(text: str, f: Figure, figs: tuple[Figure, ...] | list[Figure]) -> str:
+    """What stands between the figure and the previous figure or its clause's start: what it is
+    said of («小学、初中每周16节课时量、高中每周14节»: 16 of «小学、初中每周», 14 of «高中每周»)."""
+    start = max([m.end() for m in _BOUND_START.finditer(text, 0, f.start)] + [g.end for g in figs if g.end <= f.start] + [0])
+    return text[start: f.start]
+
+
+def _other_class(claim: str, f: Figure, same_unit: list[tuple[str, Figure]]) -> str | None:
+    """The source gives this value for another class of the same axis (contrast_axes: 小学/初中/
+    高中, 公办/民办 …) than the claim names with it, and another value for the claim's class
+    («高中每周16节» where the source has «初中每周16节…、高中每周14节»): what the source says
+    the value of, or None."""
+    mine = named_classes(_bound_span(claim, f, figures(claim)))
+    if not mine:
+        return None
+    bound = [(g, span, named_classes(span)) for t, g in same_unit for span in [_bound_span(t, g, _source_figures(t))]]
+    for axis, classes in mine.items():
+        same = [(span, b) for g, span, b in bound if g.value == f.value and axis in b]
+        if same and not any(b[axis] & classes for _, b in same) and any(b.get(axis, set()) & classes for g, _, b in bound if g.value != f.value):
+            return same[0][0]
     return None
 
 

@@ -28,6 +28,13 @@ def test_figure_is_compared_with_the_one_given_for_the_same_thing():
     assert "不见于" in figure_problem("每年补助500人", [FUNDING], "", PARAMS)
 
 
+def test_a_figure_the_source_gives_for_another_class_is_caught():
+    staff = Given("《美育意见》 › （六）", "按照小学、初中每周16节课时量、高中每周14节课时量的标准配备体育教师。")
+    assert "小学、初中" in figure_problem("高中按每周16节课时量配备体育教师", [staff], "", PARAMS)
+    assert figure_problem("高中按每周14节课时量配备体育教师", [staff], "", PARAMS) is None
+    assert figure_problem("初中按每周16节课时量配备体育教师", [staff], "", PARAMS) is None
+
+
 def test_figures_in_the_question_and_header_count_as_given():
     assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？", PARAMS) is None
     assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "", PARAMS) is None
