@@ -248,6 +248,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
                      or f.unit == "个" and g.unit in _COUNTED_UNITS and g.value == f.value]
         if f.unit in _COUNTED_UNITS and (_enumerated(claim, f, listed) or claim[f.start - 1: f.start] == "等" and f.value in _source_list_counts(claim[:f.start], cited)):
             continue
+        if f.unit in _COUNTED_UNITS and f.value in {len(src.units) for src in cited if src.units} and _UNITS_COUNTED.search(claim):
+            continue  # «共五个单位»: a count of the 责任单位 a cited source's header lists
         if not same_unit:
             return f"数字 {_show(f)} 不见于所引原文"
         if f.approximate and any(g.value and abs(g.value - f.value) <= Decimal(str(APPROXIMATION)) * abs(g.value) for _, g in same_unit):
@@ -284,6 +286,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
     return None
 
 
+# A claim about the responsible units, whose number the header's list gives.
+_UNITS_COUNTED = re.compile(r"责任单位|[个家](?:责任)?(?:单位|部门)")
 _BOUND_START = re.compile(r"[，,。；;：:！？\n]")
 
 

@@ -35,6 +35,13 @@ def test_a_figure_the_source_gives_for_another_class_is_caught():
     assert figure_problem("初中按每周16节课时量配备体育教师", [staff], "", PARAMS) is None
 
 
+def test_a_count_of_the_responsible_units_the_header_lists_is_given():
+    task = Given("《方案》 › （五） › 责任单位：省商务厅、省发展改革委、省教育厅", "深化服务贸易合作。")
+    assert figure_problem("责任单位是省商务厅、省发展改革委和省教育厅，共三个单位", [task], "", PARAMS) is None
+    assert figure_problem("责任单位共有四个", [task], "", PARAMS)
+    assert figure_problem("这项合作涉及三个国家", [task], "", PARAMS)
+
+
 def test_figures_in_the_question_and_header_count_as_given():
     assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？", PARAMS) is None
     assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "", PARAMS) is None
