@@ -266,9 +266,12 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         # restates «……经济效益较好的企业可以按照百分之二点五提取», not «企业按照职工工资总额的百分之
         # 一点五……提取»). Not a veto: made one (another value there, in a part the claim restates
         # nearly whole), it lost faithful answers at every share tried and stopped no lie (fit parts).
-        other = _other_class(claim, f, same_unit)
+        mine, bound = _classes_bound(claim, f, same_unit)
+        other = _other_class(mine, bound, f)
         if other:
             return f"数字 {_show(f)} 在原文中说的是“{other.strip()}”"
+        if _class_agrees(mine, bound, f):
+            continue
         best_part = _best_part(claim, same_unit)
         if best_part and len(best_part[1]) == 1 and best_part[1][0].value == f.value:
             continue
@@ -289,29 +292,57 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
 # A claim about the responsible units, whose number the header's list gives.
 _UNITS_COUNTED = re.compile(r"责任单位|[个家](?:责任)?(?:单位|部门)")
 _BOUND_START = re.compile(r"[，,。；;：:！？\n]")
+_BOUND_END = re.compile(r"[，,。；;：:！？、\n]|和|及|与")
 
 
 def _bound_span(text: str, f: Figure, figs: tuple[Figure, ...] | list[Figure]) -> str:
-    """What stands between the figure and the previous figure or its clause's start: what it is
-    said of («小学、初中每周16节课时量、高中每周14节»: 16 of «小学、初中每周», 14 of «高中每周»)."""
-    start = max([m.end() for m in _BOUND_START.finditer(text, 0, f.start)] + [g.end for g in figs if g.end <= f.start] + [0])
-    return text[start: f.start]
+    """What the figure is said of: the words from the previous figure or its clause's start to
+    it, and after it to the next list joint («小学、初中每周16节课时量、高中每周14节»: 16 of
+    «小学、初中每周…节课时量», 14 of «高中每周…节课时量»; «30门以上市级精品课程和20门…»)."""
+    start = max([m.end() for m in _BOUND_START.finditer(text, 0, f.start)] + [0])
+    # (Only a figure of the same kind before it shares its clause as a list does: «第十四条…经费的10%» not.)
+    start = max([start] + [_after_end(text, g, figs) for g in figs if start <= g.start and g.end <= f.start and g.unit == f.unit])
+    return text[start: f.start] + "|" + text[f.end: _after_end(text, f, figs)]
 
 
-def _other_class(claim: str, f: Figure, same_unit: list[tuple[str, Figure]]) -> str | None:
+def _after_end(text: str, f: Figure, figs) -> int:
+    """Where the words after a figure that belong to it end: the next list joint or figure."""
+    stop = _BOUND_END.search(text, f.end)
+    return min([stop.start() if stop else len(text)] + [g.start for g in figs if g.start >= f.end])
+
+
+def _classes_bound(claim: str, f: Figure, same_unit: list[tuple[str, Figure]]):
+    """The classes the claim names with its figure, and each source figure's."""
+    mine = named_classes(_bound_span(claim, f, figures(claim)))
+    bound = [(g, span, named_classes(span), _part_of(t, g)) for t, g in same_unit for span in [_bound_span(t, g, _source_figures(t))]] if mine else []
+    return mine, bound
+
+
+def _other_class(mine: dict, bound: list, f: Figure) -> str | None:
     """The source gives this value for another class of the same axis (contrast_axes: 小学/初中/
     高中, 公办/民办 …) than the claim names with it, and another value for the claim's class
     («高中每周16节» where the source has «初中每周16节…、高中每周14节»): what the source says
     the value of, or None."""
-    mine = named_classes(_bound_span(claim, f, figures(claim)))
-    if not mine:
-        return None
-    bound = [(g, span, named_classes(span)) for t, g in same_unit for span in [_bound_span(t, g, _source_figures(t))]]
     for axis, classes in mine.items():
-        same = [(span, b) for g, span, b in bound if g.value == f.value and axis in b]
-        if same and not any(b[axis] & classes for _, b in same) and any(b.get(axis, set()) & classes for g, _, b in bound if g.value != f.value):
-            return same[0][0]
+        same = [(span, b) for g, span, b, _ in bound if g.value == f.value and axis in b]
+        if same and not any(b[axis] & classes for _, b in same) and any(b.get(axis, set()) & classes for g, _, b, _ in bound if g.value != f.value):
+            return same[0][0].split("|")[0] or same[0][0]
     return None
+
+
+def _class_agrees(mine: dict, bound: list, f: Figure) -> bool:
+    """The source gives this value for the class the claim names with it, in a sentence that
+    gives other values for other classes of that axis only: the figure is the source's for this
+    class, however the words around it run («30门以上市级…课程» for «30门以上…市级…课程和20门
+    以上省级…»)."""
+    for axis, classes in mine.items():
+        for g, _, b, part in bound:
+            if g.value != f.value or b.get(axis) != classes:
+                continue
+            others = [c for h, _, c, p in bound if p == part and h.value != f.value and axis in c]
+            if others and not any(c[axis] & classes for c in others):
+                return True
+    return False
 
 
 _PART_END = re.compile(r"[。；;！？\n]")

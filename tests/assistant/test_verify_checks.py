@@ -33,6 +33,10 @@ def test_a_figure_the_source_gives_for_another_class_is_caught():
     assert "小学、初中" in figure_problem("高中按每周16节课时量配备体育教师", [staff], "", PARAMS)
     assert figure_problem("高中按每周14节课时量配备体育教师", [staff], "", PARAMS) is None
     assert figure_problem("初中按每周16节课时量配备体育教师", [staff], "", PARAMS) is None
+    # the figure given for the claim's class, however the words around it run
+    plan = Given("《计划》 › 13.", "运城市建设30门以上职业教育市级精品课程和20门以上省级职业教育精品课程。")
+    assert figure_problem("全市要建设30门以上市级职业教育精品课程", [plan], "", PARAMS) is None
+    assert figure_problem("全市要建设20门以上市级职业教育精品课程", [plan], "", PARAMS)
 
 
 def test_a_count_of_the_responsible_units_the_header_lists_is_given():
