@@ -105,9 +105,11 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     short = is_verdict(claim, params) or bool(listed)
     parts = segments(claim)
     hedges = [seg for seg in parts if is_hedge(seg)]
-    for seg in parts:
+    for k, seg in enumerate(parts):
         if seg in hedges:
             continue  # a caveat («并没有明确……», «所给材料中没有细则»): it reverses nothing
+        if k and _CONTRAST_DENIAL.match(seg.strip()) and not negative(parts[k - 1]):
+            continue  # «实行市场调节价，不是政府指导价»: it sets off what the part before it says, which is checked
         # A verdict is read against the sentence that answers the question, not its own words.
         # A conclusion («因此不在允许之列») restates what its premise, the rest of the claim, rests on.
         ref = best_sentence(claim if _DERIVED.match(seg) else question + seg if short else seg, sentences)
@@ -140,6 +142,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
 # case in its own words, so its words are not asked of the source one by one (its wording as a
 # whole, its figures, direction and actors still are).
 _DERIVED = re.compile(r"(?:因此|所以|也就是说|可见|换言之|据此|这意味着|这说明|由此)")
+# A part that denies an alternative to what the part before it states: «A，不是B», «而不是B».
+_CONTRAST_DENIAL = re.compile(r"(?:而|也就)?(?:不是|并非|而非|不走|并不是)")
 # A part of a caveat that asks rather than says («具体放宽到什么程度», «具体怎么投保、怎么理赔»): an
 # embedded question, which states nothing for the sources to hold.
 _ASKS = re.compile(r"什么|怎么|怎样|如何|多少|哪些|哪个|哪一|是否|与否|几[个项所条名年]")

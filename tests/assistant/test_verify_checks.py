@@ -767,3 +767,14 @@ def test_a_tier_written_as_this_citys_own_is_the_same_tier():
     heading = "三要开好市级职业教育大会。"
     assert swap_problem("各市教育局要确保在2022年4月底前开好市级职业教育大会", sentence, heading, "") is None
     assert swap_problem("各市教育局要确保在2022年4月底前开好县级职业教育大会", sentence, "三要开好县级职业教育大会。", "") is not None
+
+
+def test_a_denied_alternative_after_what_the_claim_states_is_no_reversal():
+    from assistant.verify.generated import problem
+
+    fees = Given("《条例》 › 第五十六条",
+                 "中等职业学校学历教育和公办高等职业学校学历教育收费实行政府指导价；民办高等职业学校学历教育、职业培训收费实行市场调节价。")
+    params = load_params()
+    assert problem("民办高职学历教育收费实行市场调节价，不是政府指导价", [fees], "民办高职收费怎么定价？", frozenset(), params) is None
+    # the part stating is still checked: the alternative it denies does not excuse it
+    assert problem("民办高职学历教育收费实行政府指导价，不是市场调节价", [fees], "民办高职收费怎么定价？", frozenset(), params)
