@@ -188,9 +188,31 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
         best = [s for s in alike if len(mine.around & s.around) == top]
         most = max(len(mine.sentence & s.sentence) for s in best)
         best = [s for s in best if len(mine.sentence & s.sentence) == most]
-        if not any(_same_office(mine.name, s) for s in best):
+        if not any(_same_office(mine.name, s) for s in best) and not any(
+                _listed_together(mine.name, s.name, office_text(src.text), "共同" in claim) for s in best for src in cited):
             return f"“{mine.name}”在原文中不承担这项职责（原文为“{'、'.join(sorted({s.name for s in best}))}”）"
     return None
+
+
+# What may stand between two offices of one list («教育行政部门、人力资源社会保障行政部门或者其他有关部门»).
+_LIST_JOINT = re.compile(r"(?:[、，,]|和|及|与|以及|或者|或|其他|等)+")
+# The longest list of offices read as one (characters): a sentence's worth of names.
+LIST_SPAN = 60
+
+
+def _listed_together(name: str, other: str, text: str, jointly: bool = False) -> bool:
+    """The source names both offices in one list: they share the role the sentence gives them —
+    unless the list bears it together («由教育部、省级教育行政部门及试点高校共同承担») and the
+    claim (not `jointly`) gives it to one of them alone."""
+    for m in re.finditer(re.escape(other), text):
+        window = text[max(0, m.start() - LIST_SPAN): m.end() + LIST_SPAN]
+        at = m.start() - max(0, m.start() - LIST_SPAN)
+        for n in re.finditer(re.escape(name), window):
+            lo, hi = (n.end(), at) if n.start() < at else (at + len(other), n.start())
+            between = window[lo:hi]
+            if lo < hi and _LIST_JOINT.fullmatch(re.sub(r"[\u4e00-\u9fff]{2,16}?(?:部门|机关|厅|局|委|办|政府)", "", between) or "、"):
+                return jointly or "共同" not in window[max(lo, hi): max(lo, hi) + LIST_SPAN // 2]
+    return False
 
 
 _CLAIM_CLAUSE = re.compile(r"[，,；;：:。]")

@@ -778,3 +778,13 @@ def test_a_denied_alternative_after_what_the_claim_states_is_no_reversal():
     assert problem("民办高职学历教育收费实行市场调节价，不是政府指导价", [fees], "民办高职收费怎么定价？", frozenset(), params) is None
     # the part stating is still checked: the alternative it denies does not excuse it
     assert problem("民办高职学历教育收费实行政府指导价，不是市场调节价", [fees], "民办高职收费怎么定价？", frozenset(), params)
+
+
+def test_offices_of_one_list_share_its_role_unless_they_bear_it_together():
+    rule = Given("《条例》 › 第六十四条", "对所举办的民办学校疏于管理，造成恶劣影响的，由县级以上教育行政部门、人力资源社会保障行政部门"
+                 "或者其他有关部门依据职责分工责令限期整顿。学校的审批由教育行政部门负责。")
+    units = frozenset({"教育行政部门", "人力资源社会保障行政部门"})
+    assert actor_role_problem("由人力资源社会保障行政部门依据职责分工责令限期整顿", [rule], units, 3) is None
+    funds = Given("《通知》 › （三）", "行动计划所需费用由教育部、省级教育行政部门及试点高校共同承担。省级教育行政部门负责组织申报。")
+    assert actor_role_problem("行动计划所需费用由省级教育行政部门全额承担", [funds], frozenset({"教育部", "省级教育行政部门"}), 3)
+    assert actor_role_problem("行动计划所需费用由省级教育行政部门等共同承担", [funds], frozenset({"教育部", "省级教育行政部门"}), 3) is None
