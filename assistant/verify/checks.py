@@ -14,7 +14,7 @@ from ingest.meta import doc_numbers
 from ..data import read_table
 from ..types import Given
 from ..zh import bigrams, figures, plain_figures, split_sentences, words
-from .polarity import is_cue_word, negative, polarity
+from .polarity import is_cue_word, is_hedge, negative, polarity
 from .text import _ALL_CJK, _SEGMENT, _clause_of, _stop_words, best_sentence, content_words, restated_part
 
 
@@ -175,3 +175,26 @@ def clear_caches() -> None:
 
 def sentences_of(src: Given) -> list[str]:
     return split_sentences(src.text) + [src.header]
+
+
+# Words a claim puts in quotation marks: a name or phrase it says the source uses.
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"\n]{2,40})[”」』\"]")
+# Left out when quoted words are looked for: spacing, list and clause marks, inner quotes.
+_QUOTE_NOISE = re.compile(r"[\s·、，,。：:；;‘’“”「」『』'\"]")
+# A label the answer gives what it goes on to list («四个统一»): the count is the answer's.
+_COUNT_LABEL = re.compile(r"[一二两三四五六七八九十]+个")
+
+
+def quote_problem(claim: str, cited: list[Given], question: str) -> str | None:
+    """Words the claim quotes must be the sources' own (or the asker's): «“十五五”期间» where the
+    source says «“十四五”», «“八大行动”» for «“五大行动”». Punctuation, spacing and an ellipsis
+    aside; a quote in a part that denies («文件没有单独写明“牵头单位”») names what is missing."""
+    given = _QUOTE_NOISE.sub("", "\n".join([*(src.full for src in cited), question]))
+    for m in _QUOTED.finditer(claim):
+        part = next((p for p in _SEGMENT.split(claim[: m.start()])[-1:]), "") + m.group(0)
+        if negative(part) or is_hedge(part):
+            continue
+        pieces = [_QUOTE_NOISE.sub("", x) for x in re.split(r"…+|\.{3,}", _COUNT_LABEL.sub("", m.group(1)))]
+        if any(len(x) >= 2 and x not in given for x in pieces):
+            return f"引号中的“{m.group(1)}”不见于所引原文"
+    return None

@@ -18,7 +18,7 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem, lead_problem, title_problem
 from .checks import (
-    bigrams, contrast_problem, doc_number_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
+    bigrams, contrast_problem, doc_number_problem, quote_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
     word_grounding,
 )
 from .figures import clause_ref_problem, comparison_problem, figure_problem, ordinal_problem, ratio_problem
@@ -93,7 +93,7 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
               or doc_number_problem(claim, cited)
               or actor_problem(claim, cited, known_units, question if negative(claim) else "") or actor_role_problem(claim, cited, known_units, params.actor_context)
               or denied_unit_problem(claim, cited, known_units) or title_problem(claim, cited, question)
-              or lead_problem(claim, cited))
+              or lead_problem(claim, cited) or quote_problem(claim, cited, question))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]

@@ -788,3 +788,17 @@ def test_offices_of_one_list_share_its_role_unless_they_bear_it_together():
     funds = Given("《通知》 › （三）", "行动计划所需费用由教育部、省级教育行政部门及试点高校共同承担。省级教育行政部门负责组织申报。")
     assert actor_role_problem("行动计划所需费用由省级教育行政部门全额承担", [funds], frozenset({"教育部", "省级教育行政部门"}), 3)
     assert actor_role_problem("行动计划所需费用由省级教育行政部门等共同承担", [funds], frozenset({"教育部", "省级教育行政部门"}), 3) is None
+
+
+def test_quoted_words_must_be_the_sources_own():
+    from assistant.verify.checks import quote_problem
+
+    src = Given("《通知》 › 二、做好“十四五”职业教育改革发展各项工作", "推进“1+X”证书制度试点工作，实施“五大行动”，建成一批高水平职业院校和品牌专业。")
+    assert quote_problem("要在“十五五”期间取得大发展", [src], "")
+    assert quote_problem("实施“八大行动”", [src], "")
+    # inner quotes, an ellipsis, a count label the answer gives, a denied term: not asked of the source
+    assert quote_problem("这写在“推进‘1+X’证书制度试点工作”一项", [src], "") is None
+    assert quote_problem("对应“建成一批……职业院校和品牌专业”的要求", [src], "") is None
+    assert quote_problem("概括起来是“五大行动”，即“五个行动”", [src], "") is None
+    assert quote_problem("文件没有单独写明“牵头单位”", [src], "") is None
+    assert quote_problem("你问的“牵头单位”是谁", [src], "谁是“牵头单位”？") is None
