@@ -178,9 +178,9 @@ def sentences_of(src: Given) -> list[str]:
 
 
 # Words a claim puts in quotation marks: a name or phrase it says the source uses.
-_QUOTED = re.compile(r"[“「『\"]([^”」』\"\n]{2,40})[”」』\"]")
+_QUOTED = re.compile(r"[“「『\"《]([^”」』\"》\n]{2,60})[”」』\"》]")
 # Left out when quoted words are looked for: spacing, list and clause marks, inner quotes.
-_QUOTE_NOISE = re.compile(r"[\s·、，,。：:；;‘’“”「」『』'\"]")
+_QUOTE_NOISE = re.compile(r"[\s·、，,。：:；;‘’“”「」『』'\"《》〈〉<>]")
 # A label the answer gives what it goes on to list («四个统一»): the count is the answer's.
 _COUNT_LABEL = re.compile(r"[一二两三四五六七八九十]+个")
 
@@ -189,12 +189,26 @@ def quote_problem(claim: str, cited: list[Given], question: str) -> str | None:
     """Words the claim quotes must be the sources' own (or the asker's): «“十五五”期间» where the
     source says «“十四五”», «“八大行动”» for «“五大行动”». Punctuation, spacing and an ellipsis
     aside; a quote in a part that denies («文件没有单独写明“牵头单位”») names what is missing."""
-    given = _QUOTE_NOISE.sub("", "\n".join([*(src.full for src in cited), question]))
+    given_raw = "\n".join([*(src.full for src in cited), question])
+    given = _QUOTE_NOISE.sub("", given_raw)
     for m in _QUOTED.finditer(claim):
         part = next((p for p in _SEGMENT.split(claim[: m.start()])[-1:]), "") + m.group(0)
         if negative(part) or is_hedge(part):
             continue
         pieces = [_QUOTE_NOISE.sub("", x) for x in re.split(r"…+|\.{3,}", _COUNT_LABEL.sub("", m.group(1)))]
+        if m.group(0).startswith("《") and any(_abbreviates(pieces[0], t) for t in _titles_in(given_raw)):
+            continue  # «《教育规划纲要》» for «《国家中长期教育改革和发展规划纲要》»: a short title
         if any(len(x) >= 2 and x not in given for x in pieces):
             return f"引号中的“{m.group(1)}”不见于所引原文"
     return None
+
+
+def _titles_in(text: str) -> list[str]:
+    # (A title's bracketed years or edition, «（2010-2020年）», are not what a short form keeps.)
+    return [_QUOTE_NOISE.sub("", re.sub(r"[（(][^）)]*[）)]$", "", t)) for t in re.findall(r"《([^》\n]{2,80})》", text)]
+
+
+def _abbreviates(short: str, title: str) -> bool:
+    """The short title keeps the title's characters in their order (纲要 its last words)."""
+    it = iter(title)
+    return bool(short) and all(ch in it for ch in short) and short[-2:] == title[-2:]

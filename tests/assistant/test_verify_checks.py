@@ -802,3 +802,14 @@ def test_quoted_words_must_be_the_sources_own():
     assert quote_problem("概括起来是“五大行动”，即“五个行动”", [src], "") is None
     assert quote_problem("文件没有单独写明“牵头单位”", [src], "") is None
     assert quote_problem("你问的“牵头单位”是谁", [src], "谁是“牵头单位”？") is None
+
+
+def test_a_quoted_title_must_be_a_given_title_or_its_short_form():
+    from assistant.verify.checks import quote_problem
+
+    law = Given("《河南省实施《中华人民共和国职业教育法》办法》 › 第十四条", "城市教育费附加应当安排不低于百分之十的比例用于支持职业教育。")
+    plan = Given("《国家中长期教育改革和发展规划纲要（2010-2020年）》 › 实施", "贯彻实施纲要是各级党委和政府的重要职责。")
+    assert quote_problem("按《河南省实施〈中华人民共和国职业教育法〉办法》第十四条", [law], "") is None
+    assert quote_problem("《教育规划纲要》要求各级党委和政府落实", [plan], "") is None
+    assert quote_problem("修订后的《实施意见》还要求", [law], "")
+    assert quote_problem("《国家职业教育改革实施方案》也提出", [law, plan], "")
