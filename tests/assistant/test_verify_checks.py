@@ -509,6 +509,12 @@ def test_cancelling_what_the_source_sets_up_is_a_reversal_but_a_list_of_steps_is
     assert polarity_problem("评审中不单设美育专项课题，也不予倾斜", "评审中增加美育专项课题并予以一定倾斜。")
 
 
+def test_an_elective_for_a_required_course_is_a_reversal():
+    src = "职业学校要把美育基础知识课程作为必修课纳入公共基础课教学计划。"
+    assert polarity_problem("职业学校要把美育基础知识课程作为选修课纳入教学计划", src)
+    assert polarity_problem("美育基础知识课程是职业学校的必修课", src) is None
+
+
 def test_a_record_high_is_a_rise():
     src = "赛事规模和参赛人数均创历史新高。"
     assert polarity_problem("赛事规模和参赛人数均较往届有所下降", src)
