@@ -248,6 +248,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
                      or f.unit == "个" and g.unit in _COUNTED_UNITS and g.value == f.value]
         if f.unit in _COUNTED_UNITS and (_enumerated(claim, f, listed) or claim[f.start - 1: f.start] == "等" and f.value in _source_list_counts(claim[:f.start], cited)):
             continue
+        if f.unit == "级" and _counts_given_list(claim[:f.start], f.value, cited):
+            continue  # «市、县两级财政» where the source names «市、县财政»: a count of the tiers it lists
         if f.unit in _COUNTED_UNITS and f.value in {len(src.units) for src in cited if src.units} and _UNITS_COUNTED.search(claim):
             continue  # «共五个单位»: a count of the 责任单位 a cited source's header lists
         if not same_unit:
@@ -287,6 +289,17 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             best = next(g for s, g, _ in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
     return None
+
+
+# Short names listed right before a count («省、市、县三级», «市、校两级»).
+_SHORT_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,2}、)+[\u4e00-\u9fff]{1,2})$")
+
+
+def _counts_given_list(before: str, n: Decimal, cited: list[Given]) -> bool:
+    """The count is of a list the claim gives right before it, and a source gives that list
+    in the same order: the count is the answer's own of what the source names."""
+    m = _SHORT_LIST.search(before)
+    return bool(m) and len(m.group(1).split("、")) == n and any(m.group(1) in src.text for src in cited)
 
 
 # A claim about the responsible units, whose number the header's list gives.

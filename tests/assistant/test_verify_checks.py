@@ -46,6 +46,12 @@ def test_a_count_of_the_responsible_units_the_header_lists_is_given():
     assert figure_problem("这项合作涉及三个国家", [task], "", PARAMS)
 
 
+def test_a_count_of_tiers_the_source_lists_is_given_but_not_of_a_list_it_does_not_give():
+    funds = Given("《意见》 › （八）", "市、县财政要设立美育专项经费，纳入年度教育经费预算。")
+    assert figure_problem("市、县两级财政都要设立美育专项经费", [funds], "", PARAMS) is None
+    assert figure_problem("省、市、县三级财政都要设立美育专项经费", [funds], "", PARAMS)
+
+
 def test_figures_in_the_question_and_header_count_as_given():
     assert figure_problem("2025年的要求仍是不低于12000元", [FUNDING], "2025年高职拨款是多少？", PARAMS) is None
     assert figure_problem("这一要求出自晋政发〔2020〕19号文件", [FUNDING], "", PARAMS) is None
