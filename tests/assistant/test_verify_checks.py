@@ -100,6 +100,8 @@ def test_people_townships_universities_and_technical_schools_are_classes_of_thei
     assert contrast_problem("每个乡镇办好一所中等职业学校", "每个县（市、区）重点办好一所中等职业学校")
     assert contrast_problem("严禁高等院校组织学生参与商业性庆典", "严禁任何部门和中小学校组织学生参与商业性庆典")
     assert contrast_problem("技工院校开展非学历培训项目499项", "中职院校开展非学历培训项目499项")
+    assert contrast_problem("含具有技师以上职业资格人员", "含具有高级工以上职业资格人员")
+    assert contrast_problem("技师学院毕业生可报名", "技师学院毕业生可报名应聘") is None
     # the same class in other words, or both named
     assert contrast_problem("职业学校、实习单位、学生家长三方签订协议", "职业学校、实习单位、学生家长三方签订协议") is None
     assert contrast_problem("师生都可参加", "组织师生参与艺术实践活动") is None
