@@ -192,7 +192,7 @@ def quote_problem(claim: str, cited: list[Given], question: str) -> str | None:
     given_raw = "\n".join([*(src.full for src in cited), question])
     given = _QUOTE_NOISE.sub("", given_raw)
     for m in _QUOTED.finditer(claim):
-        part = next((p for p in _SEGMENT.split(claim[: m.start()])[-1:]), "") + m.group(0)
+        part = _SEGMENT.split(claim[: m.start()])[-1] + m.group(0)
         if negative(part) or is_hedge(part):
             continue
         pieces = [_QUOTE_NOISE.sub("", x) for x in re.split(r"…+|\.{3,}", _COUNT_LABEL.sub("", m.group(1)))]

@@ -263,17 +263,19 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
         counted = _counted_noun(claim, f)
         if counted and any(g.value == f.value and _counted_noun(t, g) == counted for t, g in same_unit):
             continue  # «民办院校有5所» is the source's «民办院校5所», however the rest of the sentence runs
-        # The part the claim restates best gives one figure of this kind: the claim may give it
-        # with words borrowed from around another («经济效益较好的企业可以按照职工工资总额的2.5%提取»
-        # restates «……经济效益较好的企业可以按照百分之二点五提取», not «企业按照职工工资总额的百分之
-        # 一点五……提取»). Not a veto: made one (another value there, in a part the claim restates
-        # nearly whole), it lost faithful answers at every share tried and stopped no lie (fit parts).
+        # The classes the claim names with its figure (高中, 市级) against those the source names
+        # with each of its figures: another class's value is caught, this class's is accepted.
         mine, bound = _classes_bound(claim, f, same_unit)
         other = _other_class(mine, bound, f)
         if other:
             return f"数字 {_show(f)} 在原文中说的是“{other.strip()}”"
         if _class_agrees(mine, bound, f):
             continue
+        # The part the claim restates best gives one figure of this kind: the claim may give it
+        # with words borrowed from around another («经济效益较好的企业可以按照职工工资总额的2.5%提取»
+        # restates «……经济效益较好的企业可以按照百分之二点五提取», not «企业按照职工工资总额的百分之
+        # 一点五……提取»). Not a veto: made one (another value there, in a part the claim restates
+        # nearly whole), it lost faithful answers at every share tried and stopped no lie (fit parts).
         best_part = _best_part(claim, same_unit)
         if best_part and len(best_part[1]) == 1 and best_part[1][0].value == f.value:
             continue

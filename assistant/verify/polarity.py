@@ -40,14 +40,14 @@ _BOUND_WORDS = {"以上", "以下", "以内", "及以上"}
 _QUANTITY_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万%％]$|[年岁级元人名个月天周次所项倍]$")
 
 
+_NUMERAL_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万]$")
+
+
 def _bounds_quantity(toks: list[str], i: int) -> bool:
     """Whether the bound word at toks[i] follows a quantity: «3年以上», or a figure and its
     measure word, which jieba keeps apart («30|门|以上», «16|学时|以上»)."""
     return bool(i and _QUANTITY_END.search(toks[i - 1])
                 or i > 1 and len(toks[i - 1]) <= 2 and _ALL_CJK.fullmatch(toks[i - 1]) and _NUMERAL_END.search(toks[i - 2]))
-
-
-_NUMERAL_END = re.compile(r"[\d〇零一二两三四五六七八九十百千万]$")
 
 
 def _is_negator(token: str, negators: frozenset[str]) -> bool:
