@@ -79,6 +79,22 @@ def segments(claim: str) -> list[str]:
 
 # -- sectors and tiers -------------------------------------------------------------------------
 @lru_cache(maxsize=1)
+def _implies() -> dict[str, str]:
+    return {r["form"]: r["implies"] for r in read_table("class_implies.tsv")}
+
+
+def case_classes(text: str) -> dict[str, set[str]]:
+    """The classes a text names, with the wider ones its kinds of school belong to (初中 → 义务教育,
+    基础教育): what an asker's case is, for matching it with the rule for its class."""
+    wider = " ".join(v for k, v in _implies().items() if k in text)
+    return named_classes(text + "|" + wider)
+
+
+def compatible(case: dict[str, set[str]], rule: dict[str, set[str]]) -> bool:
+    """No axis on which the rule names classes and the case names only others."""
+    return all(case[axis] & classes for axis, classes in rule.items() if axis in case)
+
+@lru_cache(maxsize=1)
 def _axes() -> list[tuple[str, str, tuple[str, ...]]]:
     rows = read_table("contrast_axes.tsv")
     return [(r["axis"], r["class"], tuple(sorted(r["forms"].split(), key=len, reverse=True))) for r in rows]

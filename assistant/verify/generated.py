@@ -18,7 +18,7 @@ from ..data import DATA_DIR
 from ..types import Given
 from .actors import actor_problem, actor_role_problem, denied_unit_problem, lead_problem, title_problem
 from .checks import (
-    bigrams, contrast_problem, doc_number_problem, quote_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
+    bigrams, case_classes, compatible, contrast_problem, doc_number_problem, quote_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
     word_grounding,
 )
 from .figures import clause_ref_problem, comparison_problem, figure_problem, ordinal_problem, ratio_problem
@@ -113,6 +113,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         # A verdict is read against the sentence that answers the question, not its own words.
         # A conclusion («因此不在允许之列») restates what its premise, the rest of the claim, rests on.
         ref = best_sentence(claim if _DERIVED.match(seg) else question + seg if short else seg, sentences)
+        if short and not content_words(seg):
+            ref = _rule_for_case(question, seg, sentences) or ref
         reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref) or order_problem(seg, ref)
                   or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
@@ -176,6 +178,20 @@ def header_contrast(segment: str, sentence: str, claim: str, cited: list[Given])
 def is_verdict(claim: str, params: VerifierParams) -> bool:
     """A short claim, or one that says at most VERDICT_WORDS things about the topic."""
     return len(bigrams(claim)) <= params.short_claim or len(content_words(claim)) <= VERDICT_WORDS
+
+
+# Sentences a bare verdict may follow: those sharing most with the question and the verdict.
+CASE_SENTENCES = 3
+
+
+def _rule_for_case(question: str, verdict: str, sentences: list[str]) -> str | None:
+    """The sentence a bare verdict («不可以») follows: of the sentences that answer the question,
+    the first whose classes fit the asker's case («公办初中» → the rule for 义务教育 schools, not the
+    one for 职业教育 schools that shares more words with the question); None when none fits."""
+    b = bigrams(question + verdict)
+    top = sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:CASE_SENTENCES]
+    case = case_classes(question)
+    return next((s for s in top if named_classes(s) and compatible(case, named_classes(s))), None)
 
 
 def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:

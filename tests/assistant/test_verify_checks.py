@@ -824,3 +824,13 @@ def test_a_quoted_title_must_be_a_given_title_or_its_short_form():
     assert quote_problem("《教育规划纲要》要求各级党委和政府落实", [plan], "") is None
     assert quote_problem("修订后的《实施意见》还要求", [law], "")
     assert quote_problem("《国家职业教育改革实施方案》也提出", [law, plan], "")
+
+
+def test_a_bare_verdict_follows_the_rule_for_the_askers_kind_of_school():
+    from assistant.verify.generated import problem
+
+    law = Given("《条例》 › 第七条", "第七条实施义务教育的公办学校不得举办或者参与举办民办学校。但是，实施职业教育的公办学校可以吸引企业的"
+                "资本、技术、管理等要素，举办或者参与举办实施职业教育的营利性民办学校。")
+    question = "我们是一所公办初中，想和一家企业合作再办一个民办学校，可以吗？"
+    assert problem("不可以", [law], question, frozenset(), load_params()) is None
+    assert problem("可以", [law], question, frozenset(), load_params())
