@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..data import DATA_DIR
 from ..types import Given
+from ..zh import figures
 from .actors import actor_problem, actor_role_problem, denied_unit_problem, lead_problem, title_problem
 from .checks import (
     bigrams, case_classes, compatible, contrast_problem, doc_number_problem, quote_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
@@ -201,7 +202,14 @@ def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:
         return False  # «不能直接兼，须先经过培训»: a «no» with the condition that turns it to yes
     b = bigrams(question + segment)
     refs = sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:VERDICT_SENTENCES]
-    return bool(refs) and not any(negative(s) or restricts(s) for s in refs)
+    return bool(refs) and not any(negative(s) or restricts(s) or _other_quantity(question, s) for s in refs)
+
+
+def _other_quantity(question: str, sentence: str) -> bool:
+    """The sentence sets another figure of the kind the asker's case gives («一周只排3节» against
+    «每周开设5节»): a «no» to the case follows from it."""
+    asked = {(f.unit, f.value) for f in figures(question) if f.unit and f.value != 1}  # «一所初中» is an article
+    return any(g.unit == u and g.value != v for g in figures(sentence) for u, v in asked)
 
 
 def _recombined(seg: str, sentences: list[str], cited: list[Given], question: str, params: VerifierParams) -> bool:

@@ -415,6 +415,10 @@ def test_a_bare_no_needs_a_source_that_denies_binds_or_narrows():
     assert restricts("各市要确保在4月底前召开大会。") and not restricts("学校开展了美育活动。")
     # A «no» with the condition that turns it to «yes» is an answer, not a bare denial.
     assert not unfounded_denial("不能直接兼，须先经过专业培训", "语文老师能兼音乐课吗？", permits)
+    # A «no» to a case whose figure the source sets otherwise («只排3节» against «每周开设5节»).
+    lessons = ["义务教育阶段学校每周开设5节体育与健康课。"]
+    assert not unfounded_denial("不可以", "我们小学体育课一周只排3节行不行？", lessons)
+    assert unfounded_denial("不可以", "我们是一所小学，能开体育与健康课吗？", lessons)  # «一所» is no figure of the case
 
 
 def test_a_reversed_verdict_in_a_model_answer_is_removed():
