@@ -411,7 +411,8 @@ def comparison_problem(claim: str) -> str | None:
     for a, b in zip(figs, figs[1:]):
         if a.unit != b.unit:
             continue
-        between = claim[a.end: b.start]
+        # («不少于15分钟» bounds the second figure; it does not compare it with the first.)
+        between = re.sub(r"不(?:少于|低于|高于|多于|超过|大于|小于)", "", claim[a.end: b.start])
         if any(w in between for w in _MORE) and a.value <= b.value or any(w in between for w in _LESS) and a.value >= b.value:
             return f"比较与所给数字不符（{_show(a)} 与 {_show(b)}）"
         # «中职499项，比高职的767项要多»: 比 before the second figure, the direction after it.

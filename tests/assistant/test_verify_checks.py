@@ -175,6 +175,8 @@ def test_a_comparison_its_own_figures_contradict_is_caught():
     assert comparison_problem("中职为9425元/生，低于高职院校的8339元/生")
     assert comparison_problem("中职为9425元/生，高于高职院校的8339元/生") is None
     assert comparison_problem("高职12所，少于中职的10所")
+    # a bound on the second figure compares nothing
+    assert comparison_problem("每天开展一次不少于30分钟的大课间活动，实际活动时间不少于15分钟") is None
 
 
 @pytest.mark.parametrize("source, reversed_, restated", [
