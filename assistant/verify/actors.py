@@ -42,6 +42,12 @@ def _lookalikes() -> frozenset[str]:
     return frozenset(read_lines("office_lookalikes.txt"))
 
 
+def looks_like_office_only(word: str) -> bool:
+    """A word ending like an office that names none: a lookalike, or a word jieba made of one
+    and what stands before it («调整布局»)."""
+    return word in _lookalikes() or any(word.endswith(x) for x in _lookalikes())
+
+
 @lru_cache(maxsize=8)
 def _plain(known_units: frozenset[str]) -> frozenset[str]:
     """Units as named: a 责任单位 list's closing 等 («省文化厅等») is not part of the last name."""
@@ -61,7 +67,7 @@ def actors(text: str, known_units: frozenset[str] = frozenset()) -> list[list[st
         # jieba leaves a one-character ending alone after the words of a name («发展|改革|委»).
         bare_end = len(t) == 1 and t in _org_suffixes() and i > 0 and len(toks[i - 1]) > 1 \
             and (word_tag(toks[i - 1]) or "x").startswith(_NAME_TAGS)
-        if not (t in known_units or bare_end or (len(t) >= 2 and t.endswith(_org_suffixes()) and t not in _lookalikes()
+        if not (t in known_units or bare_end or (len(t) >= 2 and t.endswith(_org_suffixes()) and not looks_like_office_only(t)
                                                  and not (word_tag(t) or "n").startswith("v"))):
             continue
         j = i

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from ..retrieve.query import UNIT_ALIASES
 from ..zh import word_tag, words
-from .actors import _NAME_TAGS, _lookalikes, _org_suffixes, office_text, same_office
+from .actors import _NAME_TAGS, _org_suffixes, looks_like_office_only, office_text, same_office
 from .checks import named_classes
 from .polarity import negative, opposite_class, polarity_classes
 from .text import _stop_words, restated_part
@@ -133,7 +133,7 @@ def _name_span(piece: str, at: int, core: str) -> tuple[int, int] | None:
     if first and toks[first - 1] in _LEVELS:
         first, start = first - 1, ends[first - 1] - len(toks[first - 1])  # 省|人社厅: the level opens the name
     for k in range(first, len(toks)):
-        if toks[k].endswith(_org_suffixes()) and toks[k] not in _lookalikes():
+        if toks[k].endswith(_org_suffixes()) and not looks_like_office_only(toks[k]):
             return (start, ends[k]) if _HAN.fullmatch(piece[start: ends[k]]) else None
         if toks[k] in _LEVELS or (word_tag(toks[k]) or "x").startswith(_NAME_TAGS):
             continue
