@@ -560,6 +560,10 @@ def test_a_post_put_in_charge_must_be_one_the_sources_name():
     assert title_problem("市级联席会议的召集人是市教育局局长", [src])
     assert title_problem("召集人由分管教育工作的副市长担任", [src]) is None
     assert title_problem("局长能不能当召集人？文件写的是副市长", [src], "教育局局长能当召集人吗？") is None
+    # a caveat naming the post the sources leave out puts no one in charge
+    plan = Given("《行动计划》 › 保障机制", "建立职业教育工作联席会议制度。")
+    assert title_problem("需要说明的是，省级文件没有写明联席会议的召集人", [plan]) is None
+    assert title_problem("联席会议的召集人是副市长", [plan])
 
 
 @pytest.mark.parametrize("src, reversed_, faithful", [
