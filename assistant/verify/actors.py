@@ -235,11 +235,12 @@ def title_problem(claim: str, cited: list[Given], question: str = "") -> str | N
     """A post the claim puts in charge (局长, 副市长, 召集人) must be one the cited sources or the
     asker name: «召集人是市教育局局长» where the source has the 副市长 convene."""
     ref = "\n".join(src.full for src in cited) + "\n" + question
-    # (A caveat naming a post the sources leave out — «没有写明联席会议的召集人» — puts no one in charge.)
-    for w in words(" ".join(seg for seg in _SEGMENT.split(claim) if not is_hedge(seg))):
-        if w in _titles() and w not in ref:
-            return f"“{w}”不见于所引原文"
-    return None
+    missing = [w for w in words(claim) if w in _titles() and w not in ref]
+    if missing:
+        # (A caveat naming a post the sources leave out — «没有写明联席会议的召集人» — puts no one in charge.)
+        said = " ".join(seg for seg in _SEGMENT.split(claim) if not is_hedge(seg))
+        missing = [w for w in missing if w in said]
+    return f"“{missing[0]}”不见于所引原文" if missing else None
 
 
 def denied_unit_problem(claim: str, cited: list[Given], known_units: frozenset[str]) -> str | None:
