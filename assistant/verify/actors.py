@@ -40,14 +40,14 @@ def _org_suffixes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _lookalikes() -> frozenset[str]:
-    return frozenset(read_lines("office_lookalikes.txt"))
+def _lookalikes() -> tuple[str, ...]:
+    return tuple(read_lines("office_lookalikes.txt"))
 
 
 def looks_like_office_only(word: str) -> bool:
     """A word ending like an office that names none: a lookalike, or a word jieba made of one
     and what stands before it («调整布局»)."""
-    return word in _lookalikes() or any(word.endswith(x) for x in _lookalikes())
+    return word.endswith(_lookalikes())
 
 
 @lru_cache(maxsize=8)

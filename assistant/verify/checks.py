@@ -205,9 +205,12 @@ def quote_problem(claim: str, cited: list[Given], question: str) -> str | None:
     """Words the claim quotes must be the sources' own (or the asker's): «“十五五”期间» where the
     source says «“十四五”», «“八大行动”» for «“五大行动”». Punctuation, spacing and an ellipsis
     aside; a quote in a part that denies («文件没有单独写明“牵头单位”») names what is missing."""
+    quotes = list(_QUOTED.finditer(claim))
+    if not quotes:
+        return None  # most claims quote nothing: the sources are not normalised for them
     given_raw = "\n".join([*(src.full for src in cited), question])
     given = _QUOTE_NOISE.sub("", given_raw)
-    for m in _QUOTED.finditer(claim):
+    for m in quotes:
         part = _SEGMENT.split(claim[: m.start()])[-1] + m.group(0)
         if negative(part) or is_hedge(part):
             continue

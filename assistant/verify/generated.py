@@ -189,10 +189,18 @@ def _rule_for_case(question: str, verdict: str, sentences: list[str]) -> str | N
     """The sentence a bare verdict («不可以») follows: of the sentences that answer the question,
     the first whose classes fit the asker's case («公办初中» → the rule for 义务教育 schools, not the
     one for 职业教育 schools that shares more words with the question); None when none fits."""
-    b = bigrams(question + verdict)
-    top = sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:CASE_SENTENCES]
     case = case_classes(question)
-    return next((s for s in top if named_classes(s) and compatible(case, named_classes(s))), None)
+    for s in _answering(question + verdict, sentences, CASE_SENTENCES):
+        rule = named_classes(s)
+        if rule and compatible(case, rule):
+            return s
+    return None
+
+
+def _answering(text: str, sentences: list[str], n: int) -> list[str]:
+    """The n source sentences sharing most character pairs with a verdict and its question."""
+    b = bigrams(text)
+    return sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:n]
 
 
 def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:
@@ -200,8 +208,7 @@ def unfounded_denial(segment: str, question: str, sentences: list[str]) -> bool:
     answer the question denies, forbids or exempts anything: the «no» is the model's own."""
     if not negative(segment) or restricts(segment):
         return False  # «不能直接兼，须先经过培训»: a «no» with the condition that turns it to yes
-    b = bigrams(question + segment)
-    refs = sorted(sentences, key=lambda s: -len(b & bigrams(s)))[:VERDICT_SENTENCES]
+    refs = _answering(question + segment, sentences, VERDICT_SENTENCES)
     return bool(refs) and not any(negative(s) or restricts(s) or _other_quantity(question, s) for s in refs)
 
 
