@@ -204,7 +204,8 @@ def actor_role_problem(claim: str, cited: list[Given], known_units: frozenset[st
 
 # What may stand between two offices of one list («教育行政部门、人力资源社会保障行政部门或者其他有关部门»).
 _LIST_JOINT = re.compile(r"(?:[、，,]|和|及|与|以及|或者|或|其他|等)+")
-# The longest list of offices read as one (characters): a sentence's worth of names.
+# The longest list of offices read as one (characters): a sentence's worth of names. Set by
+# hand, not fitted: four or five full office names (人力资源社会保障行政部门 is 12).
 LIST_SPAN = 60
 
 
