@@ -104,6 +104,11 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
         full = _PEOPLES.sub(r"\1人民政府", whole)  # «湖北省政府» is the source's «湖北省人民政府»
         if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare, joined, full}):
             continue
+        # A name jieba keeps as one word has no words to look for: it is the shorter writing of
+        # an office the source names («教育部门» for «教育行政部门»), or not there. (Not one
+        # opening with a level: «县级人民政府» for «各县人民政府» may be a level moved.)
+        if len(name) == 1 and whole[:1] not in _LEVEL_WORDS and any(_same_office(whole, s) for src in cited for s in _actor_slots(office_text(src.full), known_units)):
+            continue
         for k, w in enumerate(name):
             if w == "各":
                 continue  # «各市» is every 市: a quantifier, not part of a name

@@ -846,3 +846,12 @@ def test_a_bare_verdict_follows_the_rule_for_the_askers_kind_of_school():
     question = "我们是一所公办初中，想和一家企业合作再办一个民办学校，可以吗？"
     assert problem("不可以", [law], question, frozenset(), load_params()) is None
     assert problem("可以", [law], question, frozenset(), load_params())
+
+
+def test_an_office_jieba_keeps_as_one_word_is_found_by_its_characters():
+    src = Given("《方案》 › （六）", "国务院人力资源社会保障行政部门、教育行政部门在职责范围内，分别负责管理监督考核院校外、院校内职业技能等级证书的实施。")
+    # «教育部门» is one jieba word: no word of it is in the source, but it is «教育行政部门» written shorter.
+    assert actor_problem("人社部门和教育部门在职责范围内分别负责管理", [src], UNITS) is None
+    assert actor_problem("财政部门在职责范围内负责管理", [src], UNITS)
+    # One opening with a level is read word by word: «县级人民政府» is not found in «教育行政部门».
+    assert actor_problem("由县级人民政府负责管理", [src], UNITS)
