@@ -145,10 +145,27 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
             fused = _fused_cue(t, cls)
             if fused:
                 classes.add(fused)  # «不断扩大»: jieba keeps an adverb and a cue as one word
-            if len(t) > 1 and _CJK.sub("", t):
+            denied = _fused_negation(t, negators)
+            if denied:
+                negated.add(denied)  # «不定期»: jieba keeps the negator and the word it denies as one
+            elif len(t) > 1 and _CJK.sub("", t):
                 stated.add(t)
             i += 1
     return frozenset(classes), frozenset(negated - stated), frozenset(stated - negated)
+
+
+# Shortest word a one-character negator fused with is read as denying (不|定期, 不|合格): one
+# character after it makes words of their own (不断, 不仅, 无论, 未来).
+FUSED_DENIED = 2
+
+
+def _fused_negation(token: str, negators: frozenset[str]) -> str | None:
+    """The word a jieba word denies when it is a one-character negator and a word (不定期 →
+    定期), else None."""
+    rest = token[1:]
+    if token[:1] in negators and len(rest) >= FUSED_DENIED and _ALL_CJK.fullmatch(rest) and words(rest) == [rest]:
+        return rest
+    return None
 
 
 # At most this many characters before a cue word inside one jieba word (不断|扩大, 逐步|提高).

@@ -855,3 +855,11 @@ def test_an_office_jieba_keeps_as_one_word_is_found_by_its_characters():
     assert actor_problem("财政部门在职责范围内负责管理", [src], UNITS)
     # One opening with a level is read word by word: «县级人民政府» is not found in «教育行政部门».
     assert actor_problem("由县级人民政府负责管理", [src], UNITS)
+
+
+def test_a_negator_jieba_fused_with_the_word_it_denies_reverses_it():
+    sentence = "市级联席会议统筹协调全市职业教育工作，每年定期召开会议。"
+    assert polarity_problem("市级联席会议不定期召开会议", sentence)  # 不定期 is one jieba word
+    assert polarity_problem("市级联席会议每年定期召开会议", sentence) is None
+    # One character after the negator makes a word of its own, not a denial: 不断 is «ever more».
+    assert polarity_problem("会议不断完善统筹协调", "会议完善统筹协调，断续召开。") is None
