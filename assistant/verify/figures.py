@@ -250,6 +250,8 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             continue
         if f.unit == "级" and _counts_given_list(claim[:f.start], f.value, cited):
             continue  # «市、县两级财政» where the source names «市、县财政»: a count of the tiers it lists
+        if f.unit in _COUNTED_UNITS and _counts_source_list(claim, f, cited):
+            continue  # «四项考评方式» where the source lists four «…等方式», or numbers five «职责»
         if f.unit in _COUNTED_UNITS and f.value in {len(src.units) for src in cited if src.units} and _UNITS_COUNTED.search(claim):
             continue  # «共五个单位»: a count of the 责任单位 a cited source's header lists
         if not same_unit:
@@ -302,6 +304,37 @@ def _counts_given_list(before: str, n: Decimal, cited: list[Given]) -> bool:
     in the same order: the count is the answer's own of what the source names."""
     m = _SHORT_LIST.search(before)
     return bool(m) and len(m.group(1).split("、")) == n and any(m.group(1) in src.text for src in cited)
+
+
+# Words after a count read as the thing it counts («四项|考评|方式», «五项|职责»).
+COUNTED_WORDS = 2
+# Characters between a list's closing 等 and the thing it lists («第三方评估等|方式»).
+LIST_TO_NOUN = 4
+_ITEM_LINE = re.compile(r"^\s*(?:[（(]([一二三四五六七八九十]+)[）)]|(\d{1,2})[.．、])", re.M)
+
+
+def _counts_source_list(claim: str, f: Figure, cited: list[Given]) -> bool:
+    """The count is of a list a cited source gives without counting it, the list being of the
+    thing counted: a 、-list closed by 等 and that thing («以日常监测、实地调研、民意调查、第三方评估
+    等方式»), or numbered item lines after a lead-in naming it («履行下列职责：（一）……（五）……»)."""
+    nouns = [w for w in words(claim[f.end: f.end + 8])[:COUNTED_WORDS] if len(w) > 1 and _ALL_CJK.fullmatch(w)]
+    if not nouns:
+        return False
+    closing = re.compile(rf"等[\u4e00-\u9fff]{{0,{LIST_TO_NOUN}}}?(?:{'|'.join(map(re.escape, nouns))})")
+    for src in cited:
+        for part in re.split(r"[，,：:。；;\n]", src.text):
+            m = closing.search(part)
+            # (A list's count is its items and one joined by 和: a name holding 和 is rarer.)
+            if m and "、" in part[: m.start()] and f.value == max(_entries(part[: m.start()])):
+                return True
+        items = list(_ITEM_LINE.finditer(src.text))
+        numbers = [int(m.group(2)) if m.group(2) else cn_to_int(m.group(1)) for m in items]
+        # The lead-in's last part names what the lines list («……学术委员会，履行下列职责：»).
+        before = src.text[: items[0].start()].strip() if items else ""
+        lead = re.split(r"[，,。；;]", before.splitlines()[-1])[-1] if before else ""
+        if numbers == list(range(1, len(numbers) + 1)) and len(numbers) == f.value and any(n in lead for n in nouns):
+            return True
+    return False
 
 
 # A claim about the responsible units, whose number the header's list gives.

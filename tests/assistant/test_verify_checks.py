@@ -863,3 +863,15 @@ def test_a_negator_jieba_fused_with_the_word_it_denies_reverses_it():
     assert polarity_problem("市级联席会议每年定期召开会议", sentence) is None
     # One character after the negator makes a word of its own, not a denial: 不断 is «ever more».
     assert polarity_problem("会议不断完善统筹协调", "会议完善统筹协调，断续召开。") is None
+
+
+def test_a_count_of_a_list_the_source_gives_uncounted_is_given():
+    methods = Given("《办法》 › 三、考评方式", "（一）考评以日常监测、实地调研、民意调查、第三方评估等方式进行。每半年考评一次。")
+    assert figure_problem("日常监测是四项考评方式里占比最高的", [methods], "", PARAMS) is None
+    assert figure_problem("日常监测是五项考评方式里占比最高的", [methods], "", PARAMS)
+    duties = Given("《高等教育法》 › 第四十二条", "第四十二条高等学校设立学术委员会，履行下列职责：\n（一）审议学科建设；\n"
+                                            "（二）评定教学成果；\n（三）调查、处理学术纠纷；")
+    assert figure_problem("学术委员会的三项职责中包括调查、处理学术纠纷", [duties], "", PARAMS) is None
+    assert figure_problem("学术委员会的四项职责中包括调查、处理学术纠纷", [duties], "", PARAMS)
+    # Numbered lines after a lead-in naming something else count nothing here.
+    assert figure_problem("学术委员会有三个委员", [duties], "", PARAMS)
