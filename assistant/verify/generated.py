@@ -88,13 +88,15 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
             listed: tuple[str, ...] = ()) -> str | None:
     """Why the cited sources do not support the claim, or None when they do. `listed`: the
     list lines that follow the claim when it leads them in."""
-    reason = (figure_problem(claim, cited, question, params, listed) or ordinal_problem(claim, cited)
+    stated = _stated(claim)
+    reason = (figure_problem(stated, cited, question, params, listed) or ordinal_problem(claim, cited)
               or clause_ref_problem(claim, cited) or ratio_problem(claim, cited)
               or comparison_problem(claim)
               or doc_number_problem(claim, cited)
-              or actor_problem(claim, cited, known_units, question if negative(claim) else "") or actor_role_problem(claim, cited, known_units, params.actor_context)
+              or actor_problem(stated, cited, known_units, question if negative(claim) else "")
+              or actor_role_problem(stated, cited, known_units, params.actor_context)
               or denied_unit_problem(claim, cited, known_units) or title_problem(claim, cited, question)
-              or lead_problem(claim, cited) or quote_problem(claim, cited, question))
+              or lead_problem(stated, cited) or quote_problem(claim, cited, question))
     if reason:
         return reason
     sentences = [s for src in cited for s in sentences_of(src)]
@@ -106,6 +108,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     short = is_verdict(claim, params) or bool(listed)
     parts = segments(claim)
     hedges = [seg for seg in parts if is_hedge(seg)]
+    # «至于具体的调处程序，文件没有细说»: the topic a caveat opens with is what the sources lack.
+    hedges += [seg for seg, nxt in zip(parts, parts[1:]) if nxt in hedges and _TOPIC.match(seg)]
     for k, seg in enumerate(parts):
         if seg in hedges:
             continue  # a caveat («并没有明确……», «所给材料中没有细则»): it reverses nothing
@@ -141,6 +145,23 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
     return None
 
 
+# A part naming the topic of what follows (a caveat's: «至于……，文件没有细说»).
+_TOPIC = re.compile(r"\s*(?:至于|关于|对于)")
+_PART = re.compile(r"[^，,；;：:、。！？]+")
+
+
+def _stated(claim: str) -> str:
+    """The claim with the questions its caveat embeds blanked out («并没有写明一年具体开几次»,
+    «没有列出由哪所学校牵头»): a question states no figure, office or lead for the sources to
+    hold. Blanked, not cut, so what is left keeps its place."""
+    out, hedged = claim, False
+    for m in _PART.finditer(claim):
+        hedged = hedged or is_hedge(m.group())
+        if hedged and _ASKS.search(m.group()):
+            out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out
+
+
 # A conclusion the answer draws («因此贵校……», «也就是说……»): it applies the source to the asker's
 # case in its own words, so its words are not asked of the source one by one (its wording as a
 # whole, its figures, direction and actors still are).
@@ -149,7 +170,7 @@ _DERIVED = re.compile(r"(?:因此|所以|也就是说|可见|换言之|据此|�
 _CONTRAST_DENIAL = re.compile(r"(?:而|也就)?(?:不是|并非|而非|不走|并不是)")
 # A part of a caveat that asks rather than says («具体放宽到什么程度», «具体怎么投保、怎么理赔»): an
 # embedded question, which states nothing for the sources to hold.
-_ASKS = re.compile(r"什么|怎么|怎样|如何|多少|哪些|哪个|哪一|是否|与否|几[个项所条名年]")
+_ASKS = re.compile(r"什么|怎么|怎样|如何|多少|哪(?!怕)|是否|与否|几[个项所条名年次家天月周批门种类]")
 # Words about the topic a sentence may hold and still be a verdict on it: one («做法» in «这是文件
 #明确鼓励的做法»). Two already state something the source must say («没有规定数量上限»).
 VERDICT_WORDS = 1

@@ -875,3 +875,17 @@ def test_a_count_of_a_list_the_source_gives_uncounted_is_given():
     assert figure_problem("学术委员会的四项职责中包括调查、处理学术纠纷", [duties], "", PARAMS)
     # Numbered lines after a lead-in naming something else count nothing here.
     assert figure_problem("学术委员会有三个委员", [duties], "", PARAMS)
+
+
+def test_a_caveat_that_embeds_a_question_states_no_figure_or_lead_and_its_topic_need_not_be_in_the_sources():
+    meeting = Given("《行动计划》 › 五、 › （一）加强组织领导", "建立市、县职业教育联席会议制度，市级联席会议每年定期召开会议。")
+    q = "联席会议一年开几次？"
+    fitted = load_params()
+    for caveat in ("市级联席会议每年定期召开会议[1]。行动计划并没有写明一年具体开几次[1]。",
+                   "市级联席会议每年定期召开会议[1]。文件没有列出由哪个部门牵头召集[1]。",
+                   "市级联席会议每年定期召开会议[1]。至于具体的议事程序，文件没有细说[1]。"):
+        out = verify_generated(caveat, [meeting], q, UNITS, fitted)
+        assert out.text == caveat and not out.dropped, caveat
+    # A figure stated outside the question is still checked.
+    stated = "市级联席会议每年定期召开会议[1]。行动计划并没有写明具体日期，但要求一年开两次[1]。"
+    assert "两次" not in verify_generated(stated, [meeting], q, UNITS, fitted).text
