@@ -170,10 +170,14 @@ def _office_swap(p: Piece, sentence: str) -> str | None:
     return None
 
 
+_PARTICLES = re.compile(r"^[的是由向对把将被给在和与及]+")
+
+
 def _same(a: str, b: str) -> bool:
     """One is a shorter or fuller writing of the other, or its alias, or the other with a word
     before it (建议|市教育局 where the source has 各|市教育局: the office is the same)."""
-    a, b = a.removeprefix("各"), b.removeprefix("各")
+    # A name's words start after the particles the alignment took in with it («的是|省教育厅»).
+    a, b = _PARTICLES.sub("", a).removeprefix("各"), _PARTICLES.sub("", b).removeprefix("各")
     if a.endswith(b) or b.endswith(a):
         return True
     if UNIT_ALIASES.get(a) == b or UNIT_ALIASES.get(b) == a:
@@ -229,7 +233,9 @@ def _imported_swap(p: Piece, sentence: str, elsewhere: str) -> str | None:
     new = [w for w in _nouns_at(p.mine, at, at + len(p.core_mine)) if w not in sentence]
     mine = [w for w in new if w in elsewhere]
     theirs = [w for w in _nouns_at(p.theirs, at, at + len(p.core_theirs)) if w not in p.mine]
-    if mine and theirs and not _class_pairs(mine[0]) & _class_pairs(theirs[0]):  # 市级 for 本市: one tier
+    # (全省 for 山西省: the scope of the place the source names, «全» and its level.)
+    scope = bool(mine and theirs) and mine[0][0] in "全各本" and len(mine[0]) > 1 and theirs[0].endswith(mine[0][1:])
+    if mine and theirs and not scope and not _class_pairs(mine[0]) & _class_pairs(theirs[0]):  # 市级 for 本市: one tier
         return f"“{mine[0]}”与原文所写“{theirs[0]}”不符"
     # (A scope before a name — 全省, 各市, 本县 — says whose, not which.)
     # (Nor does a word about the answer or the document — «文件鼓励……实训基地» — name anything.)

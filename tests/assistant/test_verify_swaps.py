@@ -121,3 +121,11 @@ def test_a_bound_after_a_figure_and_its_measure_word_is_a_direction():
     assert swap_problem("全市要建设30门以上市级精品课程", source) is None
     # «以下几门课程» points ahead, as before
     assert swap_problem("全市要建设以下几门市级精品课程", "全市要建设以上几门市级精品课程") is None
+
+
+def test_the_province_named_shorter_or_as_its_scope_is_the_same_place():
+    sentence = "市教育局转发山西省教育厅《关于学习宣传贯彻会议精神的通知》，请各县认真贯彻落实。"
+    assert swap_problem("市教育局转发的是省教育厅《关于学习宣传贯彻会议精神的通知》", sentence, "其他文字", "") is None
+    stock = "山西省51所高职学校中有公办院校44所，民办院校5所。"
+    assert swap_problem("全省51所高职学校中公办院校44所", stock, "全省各市的学校", "") is None
+    assert swap_problem("市教育局转发的是省财政厅《关于学习宣传贯彻会议精神的通知》", sentence, "其他文字", "")
