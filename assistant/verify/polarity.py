@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from ..data import read_lines, read_table
-from ..zh import bigrams, words
+from ..zh import bigrams, word_tag, words
 from .text import _ALL_CJK, _CJK, _SEGMENT, _clause_of, _stop_words, grounding, restated_part
 
 
@@ -114,11 +114,19 @@ def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) 
 
 
 @lru_cache(maxsize=8192)
+def _tokens(text: str) -> list[str]:
+    """The text's words as negation reads them: «不适|用于» read again as «不|适用|于»."""
+    toks, negators = words(text), _cues()[2]
+    for i in range(len(toks)):
+        _split_negation(toks, i, negators)
+    return toks
+
+
 def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
     negates 应届), and the words it only ever states."""
     cls, opposite, negators = _cues()
-    toks = words(text)
+    toks = _tokens(text)
     classes, negated, stated, i = set(), set(), set(), 0
     while i < len(toks):
         t = toks[i]
@@ -168,6 +176,21 @@ def _fused_negation(token: str, negators: frozenset[str]) -> str | None:
     return None
 
 
+def _split_negation(toks: list[str], i: int, negators: frozenset[str]) -> bool:
+    """jieba joins a negator to the first character of the word it denies when the two make a
+    word of their own («不适|用于» for «不|适用于»): split there when that character and the next
+    word begin with a word. Changes `toks` in place; whether it did."""
+    t = toks[i]
+    if len(t) != 2 or t[0] not in negators or t in negators or is_cue_word(t) or i + 1 >= len(toks) \
+            or not _ALL_CJK.fullmatch(toks[i + 1]):
+        return False  # (不得|以 is 不得 and 以, not 不|得以)
+    again = words(t[1] + toks[i + 1])
+    if len(again[0]) < 2 or not (word_tag(again[0]) or "x").startswith("v"):
+        return False  # a verb is what a negation denies; «不仅|要» is no «不|仅要»
+    toks[i: i + 2] = [t[0], *again]
+    return True
+
+
 # At most this many characters before a cue word inside one jieba word (不断|扩大, 逐步|提高).
 FUSED_PREFIX = 2
 
@@ -193,7 +216,7 @@ def negative(text: str) -> bool:
     a bound, not a denial), or a word of prohibition or exemption (禁止, 无需)."""
     classes, negated, _ = polarity(text)
     cls, _, negators = _cues()
-    toks = words(text)
+    toks = _tokens(text)
     bare = any(_is_negator(t, negators) and not _not_only(toks, i) and "".join(toks[i: i + 2]) not in cls
                and "".join(toks[i: i + 3]) not in cls for i, t in enumerate(toks))
     return bool(classes & _NEGATIVE_CLASSES) or bare

@@ -889,3 +889,13 @@ def test_a_caveat_that_embeds_a_question_states_no_figure_or_lead_and_its_topic_
     # A figure stated outside the question is still checked.
     stated = "市级联席会议每年定期召开会议[1]。行动计划并没有写明具体日期，但要求一年开两次[1]。"
     assert "两次" not in verify_generated(stated, [meeting], q, UNITS, fitted).text
+
+
+def test_a_negation_jieba_joins_to_the_verb_it_denies_is_read_as_a_negation():
+    scope = "第二条本办法适用于本省各级各类职业学校教育和职业培训。"
+    # jieba cuts «不适|用于» («unwell»): read again, «不|适用» denies what the source states.
+    assert polarity_problem("它适用于本省各级各类职业学校教育，但不适用于职业培训", scope) or \
+        denial_problem("它适用于本省各级各类职业学校教育，但不适用于职业培训", "但不适用于职业培训", scope, 0.3)
+    assert polarity_problem("它适用于本省各级各类职业学校教育和职业培训", scope) is None
+    # A cue word stays whole: «不得|以任何方式» forbids; it is no «不|得以».
+    assert polarity_problem("行业协会不得以任何方式收取费用", "行业协会不得以任何方式收取费用或干预企业办学行为。") is None
