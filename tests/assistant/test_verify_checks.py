@@ -899,3 +899,20 @@ def test_a_negation_jieba_joins_to_the_verb_it_denies_is_read_as_a_negation():
     assert polarity_problem("它适用于本省各级各类职业学校教育和职业培训", scope) is None
     # A cue word stays whole: «不得|以任何方式» forbids; it is no «不|得以».
     assert polarity_problem("行业协会不得以任何方式收取费用", "行业协会不得以任何方式收取费用或干预企业办学行为。") is None
+
+
+def test_a_comparison_is_checked_against_the_figures_the_sentence_names_by_class_or_an_earlier_sentence_gives():
+    from assistant.verify.figures import comparison_problem, earlier_comparison_problem
+
+    same = "2023年度中职院校思想政治课教学满意度达94.18%，高职院校为92.58%，中职略{}于高职"
+    assert comparison_problem(same.format("低"))
+    assert comparison_problem(same.format("高")) is None
+    before = "2023年中职学校年生均财政拨款水平为14290.64元。"
+    assert earlier_comparison_problem("这一水平低于高职的11211.34元", before)
+    assert earlier_comparison_problem("这一水平高于高职的11211.34元", before) is None
+    survey = "2023年高职院校在校生满意度为85.15%，通过网络问卷调查得出。"
+    assert earlier_comparison_problem("同年中职在校生满意度为91.30%，低于高职", survey)
+    assert earlier_comparison_problem("同年中职在校生满意度为91.30%，高于高职", survey) is None
+    src = Given("《年报》 › 2.8", "2023年高职在校生满意度为85.15%。中职在校生满意度为91.30%。")
+    out = verify_generated("2023年高职在校生满意度为85.15%[1]。同年中职在校生满意度为91.30%，低于高职[1]。", [src], "满意度多少？", UNITS, PARAMS)
+    assert "低于高职" not in out.text
