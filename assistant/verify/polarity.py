@@ -113,7 +113,6 @@ def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) 
     return j + 1
 
 
-@lru_cache(maxsize=8192)
 def _tokens(text: str) -> list[str]:
     """The text's words as negation reads them: «不适|用于» read again as «不|适用|于»."""
     toks, negators = words(text), _cues()[2]
@@ -122,6 +121,7 @@ def _tokens(text: str) -> list[str]:
     return toks
 
 
+@lru_cache(maxsize=8192)
 def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
     negates 应届), and the words it only ever states."""
