@@ -121,7 +121,8 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         if short and not content_words(seg):
             ref = _rule_for_case(question, seg, sentences) or ref
         reason = (contrast_problem(seg, ref, claim) or header_contrast(seg, ref, claim, cited) or polarity_problem(seg, ref) or order_problem(seg, ref)
-                  or denial_problem(claim, seg, ref, params.negation_match) or swap_problem(seg, ref, "" if short else whole, headers))
+                  or denial_problem(claim, seg, ref, params.negation_match, _following(ref, sentences))
+                  or swap_problem(seg, ref, "" if short else whole, headers))
         if not reason and short and not listed and unfounded_denial(seg, question, sentences):
             reason = "原文没有否定或禁止的说法"
         if reason:
@@ -143,6 +144,12 @@ def problem(claim: str, cited: list[Given], question: str, known_units: frozense
         if not hedges and grounding(said, given) < params.grounding or not derived and found < params.word_grounding:
             return "内容不见于所引原文"
     return None
+
+
+def _following(sentence: str, sentences: list[str]) -> str:
+    """The source sentence right after this one (none after the last, or one not among them)."""
+    at = next((i for i, x in enumerate(sentences) if x == sentence), None)
+    return sentences[at + 1] if at is not None and at + 1 < len(sentences) else ""
 
 
 # A part naming the topic of what follows (a caveat's: «至于……，文件没有细说»).

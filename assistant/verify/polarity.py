@@ -113,9 +113,13 @@ def _deny_next(toks: list[str], j: int, cls: dict[str, str], negated: set[str]) 
     return j + 1
 
 
+# A document's title names it: its words are neither stated nor denied («未按《…职业教育法》的规定»).
+_TITLE = re.compile(r"《[^《》]{0,60}》")
+
+
 def _tokens(text: str) -> list[str]:
-    """The text's words as negation reads them: «不适|用于» read again as «不|适用|于»."""
-    toks, negators = words(text), _cues()[2]
+    """The text's words as negation reads them: titles out, «不适|用于» read again as «不|适用|于»."""
+    toks, negators = words(_TITLE.sub("《》", text)), _cues()[2]
     for i in range(len(toks)):
         _split_negation(toks, i, negators)
     return toks
@@ -365,14 +369,15 @@ def _denied_there_too(segment: str, sentence: str) -> bool:
     return False
 
 
-def denial_problem(claim: str, segment: str, sentence: str, match: float) -> str | None:
+def denial_problem(claim: str, segment: str, sentence: str, match: float, following: str = "") -> str | None:
     """Denial (不/未/无需/禁止) added or dropped in other words: the segment restates the source
     sentence and denies where it does not; or a denying phrase of the sentence is restated in
-    the claim, which denies nothing."""
+    the claim, which denies nothing. `following`: the source sentence after it, which may deny
+    what the segment joins to it («由…责令改正；拒不改正的，…» read as «责令改正后仍拒不改正»)."""
     part = restated_part(segment, sentence)
     if negative(segment) and part and not negative(part) and not negative(_clause_of(part, sentence)) \
             and grounding(segment, part) >= match and _denies_what_it_says(segment, part) \
-            and not _denied_there_too(segment, sentence):
+            and not _denied_there_too(segment, sentence + following):
         return "与原文的肯定/否定相反"
     if not negative(claim):
         for part in _SEGMENT.split(sentence):

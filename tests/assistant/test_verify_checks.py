@@ -916,3 +916,13 @@ def test_a_comparison_is_checked_against_the_figures_the_sentence_names_by_class
     src = Given("《年报》 › 2.8", "2023年高职在校生满意度为85.15%。中职在校生满意度为91.30%。")
     out = verify_generated("2023年高职在校生满意度为85.15%[1]。同年中职在校生满意度为91.30%，低于高职[1]。", [src], "满意度多少？", UNITS, PARAMS)
     assert "低于高职" not in out.text
+
+
+def test_a_denial_the_next_source_sentence_makes_is_no_reversal_and_a_title_is_neither_stated_nor_denied():
+    law = Given("《实施办法》 › 第十五条", "第十五条企业未按《中华人民共和国职业教育法》第二十条的规定实施职业教育的，由县级以上人民政府责令改正；"
+                                       "拒不改正的，按照有关规定收取该企业职工工资总额千分之五的职业教育经费。")
+    fitted = load_params()
+    claim = "这条规定针对的是未按职业教育法第二十条规定实施职业教育、经县级以上人民政府责令改正后仍拒不改正的企业[1]。"
+    assert verify_generated(claim, [law], "企业不实施职业教育怎么办？", UNITS, fitted).text == claim
+    reversed_ = "县级以上人民政府不责令改正[1]。"
+    assert "不责令" not in verify_generated("企业未按规定实施职业教育的，由县级以上人民政府责令改正[1]。" + reversed_, [law], "怎么办？", UNITS, fitted).text
