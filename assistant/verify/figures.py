@@ -233,6 +233,10 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
     for f in figures(claim):
         if (f.value, f.unit) in asked or (not f.unit and f.value < 10) or f.unit == "year" and f.value in issued and _ISSUED.match(claim, f.end):
             continue  # asked, or a bare small number («一共4种»): a count of the answer's own
+        if f.unit == "年" and f.value in _spans(claim + "\n" + "\n".join(src.text for src in cited)):
+            continue  # «2016—2020年，共五年»: the length of a period the answer or the source dates
+        if f.unit == "year" and re.search(_TARGET + "$", claim[: f.start]) and _target_year(claim, cited) == int(f.value):
+            continue  # «到2020年达到40%»: the year a source's clause sets the target by, however far before it
         if f.unit == "第" and f.value < 10:
             continue  # 第一位, 第三批: a rank of the answer's own ordering, not a clause (see ordinal_problem)
         if f.value <= len({src.header.split(" › ")[0] for src in cited}) and _DOCUMENTS_NEXT.match(claim, f.end):
@@ -293,6 +297,29 @@ def figure_problem(claim: str, cited: list[Given], question: str, params, listed
             best = next(g for s, g, _ in scored if s == top)
             return f"数字 {_show(f)} 与原文不符（原文为 {_show(best)}）"
     return None
+
+
+_YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:[—–\-－~～至到])\s*((?:19|20)\d\d)\s*年")
+_TARGET = r"(?:到|至|截至|截止到)"  # «到2020年»: the year targets are set for
+
+
+def _target_year(claim: str, cited: list[Given]) -> int | None:
+    """The year the claim's target is set for where a source states it: the last «到YYYY年» in
+    or before the source sentence the claim restates («到2020年，……。……毛入学率达到40%»)."""
+    sentences = [(src.text, x) for src in cited for x in split_sentences(src.text)]
+    best = best_sentence(_YEAR.sub("", claim), [x for _, x in sentences])
+    text = next((t for t, x in sentences if x == best), "")
+    end = text.find(best) + len(best) if best and best in text else -1
+    years = re.findall(rf"{_TARGET}((?:19|20)\d\d)年", text[: end]) if end > 0 else []
+    return int(years[-1]) if years else None
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+
+
+def _spans(text: str) -> set[int]:
+    """The lengths in years of the periods a text dates («2016—2020年»: 5, or 4 counted as differences)."""
+    return {int(b) - int(a) + k for a, b in _YEAR_SPAN.findall(text) for k in (0, 1) if int(b) > int(a)}
 
 
 # Short names listed right before a count («省、市、县三级», «市、校两级»).

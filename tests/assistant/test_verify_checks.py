@@ -926,3 +926,16 @@ def test_a_denial_the_next_source_sentence_makes_is_no_reversal_and_a_title_is_n
     assert verify_generated(claim, [law], "企业不实施职业教育怎么办？", UNITS, fitted).text == claim
     reversed_ = "县级以上人民政府不责令改正[1]。"
     assert "不责令" not in verify_generated("企业未按规定实施职业教育的，由县级以上人民政府责令改正[1]。" + reversed_, [law], "怎么办？", UNITS, fitted).text
+
+
+def test_a_period_length_and_a_target_year_set_before_the_target_are_given():
+    plan = Given("《意见》 › （一）", "研究制定《学校艺术教育发展规划（2016-2020年）》。")
+    assert figure_problem("其中发展规划的规划期为2016—2020年，共五年", [plan], "", PARAMS) is None
+    assert figure_problem("其中发展规划的规划期为2016—2020年，共七年", [plan], "", PARAMS)
+    goals = Given("《纲要》 › （三）战略目标", "（三）战略目标。到2020年，基本实现教育现代化。\n"
+                                        "实现更高水平的普及教育。高等教育大众化水平进一步提高，毛入学率达到40%；具有高等教育文化程度的人数比2009年翻一番。")
+    assert figure_problem("高等教育毛入学率的目标是到2020年达到40%", [goals], "", PARAMS) is None
+    assert figure_problem("高等教育毛入学率的目标是到2025年达到40%", [goals], "", PARAMS)
+    staged = Given("《意见》 › 一、", "到2018年，各级各类学校配齐配足美育教师，开齐开足美育课程。到2020年，初步形成大中小幼美育相互衔接的推进机制。")
+    # The sentence restated sets its own year: another of the source's years is not its.
+    assert figure_problem("到2020年各级各类学校要配齐配足美育教师、开齐开足美育课程", [staged], "", PARAMS)
