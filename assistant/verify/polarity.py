@@ -58,6 +58,10 @@ def _is_negator(token: str, negators: frozenset[str]) -> bool:
 
 
 _NEGATIVE_CLASSES = {"forbid", "needless"}
+# Prefixes that deny a class («非城镇学校», «非营利性»): the word they deny is the other class; the
+# sentence denies nothing (so they are no negators for `negative`).
+_CLASS_NEGATORS = frozenset({"非"})
+_PREPOSITIONS = set("对为与向给")  # jieba may join one to a 非 after it (对非: «toward Africa»)
 
 
 def _first_negator(toks: list[str]) -> int | None:
@@ -122,14 +126,19 @@ def _tokens(text: str) -> list[str]:
     toks, negators = words(_TITLE.sub("《》", text)), _cues()[2]
     for i in range(len(toks)):
         _split_negation(toks, i, negators)
-    return toks
+    out = []
+    for t in toks:  # «对非|义务教育» («toward Africa»): the preposition, then the class denied
+        out += [t[0], t[1]] if len(t) == 2 and t[0] in _PREPOSITIONS and t[1] in _CLASS_NEGATORS else [t]
+    return out
 
 
 @lru_cache(maxsize=8192)
-def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def polarity(text: str, class_denials: bool = True) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The text's cue classes, the words it only ever negates (不纳入, 不再从应届毕业生中招聘
-    negates 应届), and the words it only ever states."""
+    negates 应届), and the words it only ever states. `class_denials`: a class a prefix denies
+    («非城镇») counts as negated."""
     cls, opposite, negators = _cues()
+    class_negators = _CLASS_NEGATORS if class_denials else frozenset()
     toks = _tokens(text)
     classes, negated, stated, i = set(), set(), set(), 0
     while i < len(toks):
@@ -157,9 +166,12 @@ def polarity(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
             fused = _fused_cue(t, cls)
             if fused:
                 classes.add(fused)  # «不断扩大»: jieba keeps an adverb and a cue as one word
-            denied = _fused_negation(t, negators)
+            denied = _fused_negation(t, negators | class_negators)
             if denied:
                 negated.add(denied)  # «不定期»: jieba keeps the negator and the word it denies as one
+            elif t in class_negators and i + 1 < len(toks) and len(toks[i + 1]) > 1 and _ALL_CJK.fullmatch(toks[i + 1]):
+                negated.add(toks[i + 1])  # «非|城镇|学校»: the class denied, not the clause
+                i += 1
             elif len(t) > 1 and _CJK.sub("", t):
                 stated.add(t)
             i += 1
@@ -279,7 +291,8 @@ def polarity_problem(segment: str, sentence: str) -> str | None:
     against the whole sentence and against the part of it the segment restates: «减少100所…，
     促进内涵提升» holds both directions, its part «减少100所左右的中职学校» only one."""
     _, opposite, _ = _cues()
-    c_cls, c_neg, c_pos = polarity(segment)
+    c_cls, _, c_pos = polarity(segment)
+    c_neg = polarity(segment, class_denials=False)[1]  # «对非义务教育»: naming the other class is no denial
     part = restated_part(segment, sentence)
     for ref in dict.fromkeys(x for x in (sentence, part) if x):
         s_cls, s_neg, s_pos = polarity(ref)

@@ -5,7 +5,7 @@ from assistant.verify import Given, verify_generated
 from assistant.verify.actors import actor_problem, actor_role_problem
 from assistant.verify.checks import contrast_problem
 from assistant.verify.figures import figure_problem
-from assistant.verify.polarity import denial_problem, polarity_problem
+from assistant.verify.polarity import denial_problem, negative, polarity_problem
 from assistant.verify.generated import VerifierParams, load_params
 from assistant.verify.judge import judge, parse_verdicts
 
@@ -939,3 +939,13 @@ def test_a_period_length_and_a_target_year_set_before_the_target_are_given():
     staged = Given("《意见》 › 一、", "到2018年，各级各类学校配齐配足美育教师，开齐开足美育课程。到2020年，初步形成大中小幼美育相互衔接的推进机制。")
     # The sentence restated sets its own year: another of the source's years is not its.
     assert figure_problem("到2020年各级各类学校要配齐配足美育教师、开齐开足美育课程", [staged], "", PARAMS)
+
+
+def test_a_class_the_source_denies_with_a_prefix_is_not_the_class_itself():
+    sentence = "有条件的中小学校要着力培养学生特长；其他非城镇学校确保学生每学期至少参加一项艺术活动。"
+    assert polarity_problem("对于城镇学校，要确保学生每学期至少参加一项艺术活动", sentence)
+    assert polarity_problem("对于非城镇学校，要确保学生每学期至少参加一项艺术活动", sentence) is None
+    # Naming the other class for context denies nothing; nor does 对非 («toward Africa») swallow the 非.
+    funding = "义务教育全面纳入财政保障范围。非义务教育实行以政府投入为主、受教育者合理分担的投入机制。"
+    assert polarity_problem("这也符合纲要对非义务教育的总体安排", funding) is None
+    assert not negative("其他非城镇学校确保学生参加艺术活动")
