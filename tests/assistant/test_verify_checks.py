@@ -865,16 +865,32 @@ def test_a_negator_jieba_fused_with_the_word_it_denies_reverses_it():
     assert polarity_problem("会议不断完善统筹协调", "会议完善统筹协调，断续召开。") is None
 
 
-def test_a_count_of_a_list_the_source_gives_uncounted_is_given():
-    methods = Given("《办法》 › 三、考评方式", "（一）考评以日常监测、实地调研、民意调查、第三方评估等方式进行。每半年考评一次。")
-    assert figure_problem("日常监测是四项考评方式里占比最高的", [methods], "", PARAMS) is None
-    assert figure_problem("日常监测是五项考评方式里占比最高的", [methods], "", PARAMS)
-    duties = Given("《高等教育法》 › 第四十二条", "第四十二条高等学校设立学术委员会，履行下列职责：\n（一）审议学科建设；\n"
-                                            "（二）评定教学成果；\n（三）调查、处理学术纠纷；")
-    assert figure_problem("学术委员会的三项职责中包括调查、处理学术纠纷", [duties], "", PARAMS) is None
-    assert figure_problem("学术委员会的四项职责中包括调查、处理学术纠纷", [duties], "", PARAMS)
+# Figures the source gives without writing them: a count of its uncounted list or numbered lines,
+# a period's length, the year a clause sets its target by before the sentence restated.
+_IMPLIED = [
+    ("《办法》 › 三、考评方式", "（一）考评以日常监测、实地调研、民意调查、第三方评估等方式进行。每半年考评一次。",
+     "日常监测是四项考评方式里占比最高的", "日常监测是五项考评方式里占比最高的"),
+    ("《高等教育法》 › 第四十二条", "第四十二条高等学校设立学术委员会，履行下列职责：\n（一）审议学科建设；\n（二）评定教学成果；\n（三）调查、处理学术纠纷；",
+     "学术委员会的三项职责中包括调查、处理学术纠纷", "学术委员会的四项职责中包括调查、处理学术纠纷"),
     # Numbered lines after a lead-in naming something else count nothing here.
-    assert figure_problem("学术委员会有三个委员", [duties], "", PARAMS)
+    ("《高等教育法》 › 第四十二条", "第四十二条高等学校设立学术委员会，履行下列职责：\n（一）审议学科建设；\n（二）评定教学成果；\n（三）调查、处理学术纠纷；",
+     None, "学术委员会有三个委员"),
+    ("《意见》 › （一）", "研究制定《学校艺术教育发展规划（2016-2020年）》。", "其中发展规划的规划期为2016—2020年，共五年",
+     "其中发展规划的规划期为2016—2020年，共七年"),
+    ("《纲要》 › （三）战略目标", "（三）战略目标。到2020年，基本实现教育现代化。\n实现更高水平的普及教育。高等教育大众化水平进一步提高，"
+     "毛入学率达到40%；具有高等教育文化程度的人数比2009年翻一番。", "高等教育毛入学率的目标是到2020年达到40%", "高等教育毛入学率的目标是到2025年达到40%"),
+    # The sentence restated sets its own year: another of the source's years is not its.
+    ("《意见》 › 一、", "到2018年，各级各类学校配齐配足美育教师，开齐开足美育课程。到2020年，初步形成大中小幼美育相互衔接的推进机制。",
+     "到2018年各级各类学校要配齐配足美育教师", "到2020年各级各类学校要配齐配足美育教师、开齐开足美育课程"),
+]
+
+
+@pytest.mark.parametrize("header,text,given,wrong", _IMPLIED)
+def test_a_figure_the_source_implies_is_given_and_another_is_not(header, text, given, wrong):
+    src = Given(header, text)
+    if given is not None:
+        assert figure_problem(given, [src], "", PARAMS) is None
+    assert figure_problem(wrong, [src], "", PARAMS)
 
 
 def test_a_caveat_that_embeds_a_question_states_no_figure_or_lead_and_its_topic_need_not_be_in_the_sources():
@@ -926,19 +942,6 @@ def test_a_denial_the_next_source_sentence_makes_is_no_reversal_and_a_title_is_n
     assert verify_generated(claim, [law], "企业不实施职业教育怎么办？", UNITS, fitted).text == claim
     reversed_ = "县级以上人民政府不责令改正[1]。"
     assert "不责令" not in verify_generated("企业未按规定实施职业教育的，由县级以上人民政府责令改正[1]。" + reversed_, [law], "怎么办？", UNITS, fitted).text
-
-
-def test_a_period_length_and_a_target_year_set_before_the_target_are_given():
-    plan = Given("《意见》 › （一）", "研究制定《学校艺术教育发展规划（2016-2020年）》。")
-    assert figure_problem("其中发展规划的规划期为2016—2020年，共五年", [plan], "", PARAMS) is None
-    assert figure_problem("其中发展规划的规划期为2016—2020年，共七年", [plan], "", PARAMS)
-    goals = Given("《纲要》 › （三）战略目标", "（三）战略目标。到2020年，基本实现教育现代化。\n"
-                                        "实现更高水平的普及教育。高等教育大众化水平进一步提高，毛入学率达到40%；具有高等教育文化程度的人数比2009年翻一番。")
-    assert figure_problem("高等教育毛入学率的目标是到2020年达到40%", [goals], "", PARAMS) is None
-    assert figure_problem("高等教育毛入学率的目标是到2025年达到40%", [goals], "", PARAMS)
-    staged = Given("《意见》 › 一、", "到2018年，各级各类学校配齐配足美育教师，开齐开足美育课程。到2020年，初步形成大中小幼美育相互衔接的推进机制。")
-    # The sentence restated sets its own year: another of the source's years is not its.
-    assert figure_problem("到2020年各级各类学校要配齐配足美育教师、开齐开足美育课程", [staged], "", PARAMS)
 
 
 def test_a_class_the_source_denies_with_a_prefix_is_not_the_class_itself():
