@@ -22,7 +22,8 @@ from .checks import (
     bigrams, case_classes, compatible, contrast_problem, doc_number_problem, quote_problem, imported_words, local_grounding, named_classes, segments, sentences_of,
     word_grounding,
 )
-from .figures import clause_ref_problem, comparison_problem, earlier_comparison_problem, figure_problem, ordinal_problem, ratio_problem
+from .comparisons import comparison_problem, earlier_comparison_problem
+from .figures import clause_ref_problem, figure_problem, ordinal_problem, ratio_problem
 from .polarity import denial_problem, is_hedge, negative, order_problem, polarity_problem, restricts
 from .text import best_sentence, content_words, grounding
 from .claims import Claim, cite, parse, render

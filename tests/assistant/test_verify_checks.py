@@ -172,7 +172,7 @@ def test_a_supported_sentence_far_better_said_by_another_source_is_moved_there()
 
 
 def test_a_comparison_its_own_figures_contradict_is_caught():
-    from assistant.verify.figures import comparison_problem
+    from assistant.verify.comparisons import comparison_problem
 
     assert comparison_problem("中职为9425元/生，低于高职院校的8339元/生")
     assert comparison_problem("中职为9425元/生，高于高职院校的8339元/生") is None
@@ -310,7 +310,7 @@ def test_a_direction_fused_into_one_word_and_a_pace_reversed_are_caught():
 
 
 def test_a_comparison_between_things_the_sentence_gave_figures_for_is_checked():
-    from assistant.verify.figures import comparison_problem
+    from assistant.verify.comparisons import comparison_problem
 
     assert comparison_problem("其中高职12所、中职10所，中职略多于高职")
     assert comparison_problem("其中高职12所、中职10所，高职略多于中职") is None
@@ -355,7 +355,7 @@ def test_denying_a_listed_responsible_unit_contradicts_the_header():
 
 
 def test_a_comparison_with_bi_must_agree_with_its_figures():
-    from assistant.verify.figures import comparison_problem
+    from assistant.verify.comparisons import comparison_problem
 
     assert comparison_problem("中职开展培训499项，比高职的767项要多")
     assert comparison_problem("中职开展培训499项，比高职的767项少") is None
@@ -918,7 +918,7 @@ def test_a_negation_jieba_joins_to_the_verb_it_denies_is_read_as_a_negation():
 
 
 def test_a_comparison_is_checked_against_the_figures_the_sentence_names_by_class_or_an_earlier_sentence_gives():
-    from assistant.verify.figures import comparison_problem, earlier_comparison_problem
+    from assistant.verify.comparisons import comparison_problem, earlier_comparison_problem
 
     same = "2023年度中职院校思想政治课教学满意度达94.18%，高职院校为92.58%，中职略{}于高职"
     assert comparison_problem(same.format("低"))
