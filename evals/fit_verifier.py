@@ -1,6 +1,6 @@
 """Fit the verifier's numbers on the fit part of the answer sets (evals/llm_answers/).
 
-  python -m evals.fit_verifier --corpus docs_corpus ../shared/real-docs [--dry-run]
+  python -m evals.fit_verifier --corpus docs_corpus ../shared/real-docs [--dry-run] [--jobs 2]
 
 Objective: the total shortfall from the product's bars (faithful answers unchanged ≥ 0.90, each
 kind of lie ≤ 0.05, the recombined invention ≤ 0.25), both marker styles. Coordinate search over a grid, two
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 
 from assistant.data import DATA_DIR
@@ -45,25 +46,38 @@ def objective(res: dict) -> float:
     return -(max(0.0, FAITHFUL_BAR - faithful) + sum(over) / len(over))
 
 
+_WORKER: dict = {}
+
+
+def _start_worker(units, fit) -> None:
+    _WORKER.update(units=units, fit=fit)
+
+
+def _fit_objective(params: VerifierParams) -> float:
+    return objective(evaluate(_WORKER["fit"], _WORKER["units"], params, timed=False))
+
+
 def main(argv=None) -> int:
     from pathlib import Path
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", nargs="+", type=Path)
     ap.add_argument("--dry-run", action="store_true", help="print, do not write assistant/data/verifier.json")
+    ap.add_argument("--jobs", type=int, default=1, help="grid points scored at once, one process each (~30 s a point)")
     args = ap.parse_args(argv)
     units = known_units_of(args.corpus)
     fit, val = load_set(split="fit"), load_set(split="validation")
     best = load_params()
     score = objective(evaluate(fit, units, best, timed=False))
-    for _ in range(2):
-        for name, values in GRID.items():
-            for v in values:
-                p = replace(best, **{name: v})
-                s = objective(evaluate(fit, units, p, timed=False))
-                if s > score + 1e-9:
-                    best, score = p, s
-            print(f"{name}: {getattr(best, name)}  (fit objective {score:.3f})")
+    with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=(units, fit)) as pool:
+        for _ in range(2):
+            for name, values in GRID.items():
+                # The values of one number are scored against the same other numbers: at once.
+                candidates = [replace(best, **{name: v}) for v in values]
+                for p, s in zip(candidates, pool.map(_fit_objective, candidates)):
+                    if s > score + 1e-9:
+                        best, score = p, s
+                print(f"{name}: {getattr(best, name)}  (fit objective {score:.3f})", flush=True)
     v = evaluate(val, units, best, timed=False)
     print(f"chosen {asdict(best)}; validation objective {objective(v):.3f}")
     for k, (hit, n) in v["stats"].items():

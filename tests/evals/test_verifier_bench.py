@@ -20,3 +20,16 @@ def test_every_answer_set_item_names_its_lie_and_the_bench_counts_it():
             assert lie["lie"].strip() and lie["lie"] in lie["answer"], it["id"]
     res = evaluate(items[:3], frozenset())
     assert res["stats"]["faithful_unchanged"][1] == 6 and res["stats"]["polarity"][1] == 6
+
+
+def test_the_fitter_scores_grid_points_in_worker_processes_as_it_would_in_its_own():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from assistant.verify.generated import load_params
+    from evals.fit_verifier import _fit_objective, _start_worker, objective
+
+    items = load_set(split="fit")[:2]
+    params = load_params()
+    with ProcessPoolExecutor(2, initializer=_start_worker, initargs=(frozenset(), items)) as pool:
+        scored = list(pool.map(_fit_objective, [params, params]))
+    assert scored == [objective(evaluate(items, frozenset(), params, timed=False))] * 2
