@@ -104,10 +104,12 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
         full = _PEOPLES.sub(r"\1人民政府", whole)  # «湖北省政府» is the source's «湖北省人民政府»
         if any(w in ref or UNIT_ALIASES.get(w, w) in ref or w in _ALIAS_OF and _ALIAS_OF[w] in ref for w in {whole, bare, joined, full}):
             continue
-        # A name jieba keeps as one word has no words to look for: it is the shorter writing of
-        # an office the source names («教育部门» for «教育行政部门»), or not there. (Not one
-        # opening with a level: «县级人民政府» for «各县人民政府» may be a level moved.)
-        if len(name) == 1 and whole[:1] not in _LEVEL_WORDS and any(_same_office(whole, s) for src in cited for s in _actor_slots(office_text(src.full), known_units)):
+        # Is it an office a source names, perhaps written shorter? «人社部门» from «人社» in one
+        # place and «部门» in another is not a name the source gives.
+        named = any(_same_office(whole, s) for src in cited for s in _actor_slots(office_text(src.full), known_units))
+        # A name jieba keeps as one word has no words to look for: that settles it («教育部门» for
+        # «教育行政部门»). (Not one opening with a level: «县级人民政府» for «各县人民政府» may be a level moved.)
+        if len(name) == 1 and whole[:1] not in _LEVEL_WORDS and named:
             continue
         for k, w in enumerate(name):
             if w == "各":
@@ -115,9 +117,7 @@ def actor_problem(claim: str, cited: list[Given], known_units: frozenset[str], d
             need = w + name[k + 1] if len(w) == 1 and k + 1 < len(name) else w
             if len(need) > 1 and need not in ref and UNIT_ALIASES.get(need, need) not in ref and _ALIAS_OF.get(need, need) not in ref:
                 return f"“{whole}”不见于所引原文"
-        # Each word is there, but is the office? «人社部门» from «人社» in one place and «部门» in
-        # another is not a name the source gives; a shorter writing of one it gives is.
-        if not any(_same_office(whole, s) for src in cited for s in _actor_slots(office_text(src.full), known_units)):
+        if not named:  # each word is there, but not as the office's name
             return f"“{whole}”不见于所引原文"
     return None
 

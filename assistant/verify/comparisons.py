@@ -87,7 +87,7 @@ def earlier_comparison_problem(claim: str, before: str) -> str | None:
             left = next((g for g in reversed(earlier) if g.unit == right.unit), None)
         elif right is None and not behind.strip():  # «…为91.30%，低于高职»: the figure before is compared
             left = next((f for f in reversed(figs) if f.end <= m.start() and f.unit != "year"), None)
-            right = _figure_of_class(before, ahead, [g for g in earlier if left is not None and g.unit == left.unit])
+            right = _figure_of_class(before, ahead, [g for g in earlier if g.unit == left.unit]) if left else None
         else:
             continue
         if left is None or right is None or left.unit != right.unit:

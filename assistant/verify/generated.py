@@ -277,7 +277,7 @@ def verify_generated(
     kept, dropped, repaired = [], [], []
     for i, c in enumerate(claims):
         reason = _check(c, sources, question, known_units, params, _listed(claims, i)) \
-            or earlier_comparison_problem(c.body, "".join(d.body for d in claims[:i]))
+            or earlier_comparison_problem(c.body, "\n".join(d.body for d in claims[:i]))
         if reason is None:
             kept.append(c)
         elif reason.startswith("repaired"):

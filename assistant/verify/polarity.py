@@ -124,8 +124,10 @@ _TITLE = re.compile(r"《[^《》]{0,60}》")
 def _tokens(text: str) -> list[str]:
     """The text's words as negation reads them: titles out, «不适|用于» read again as «不|适用|于»."""
     toks, negators = words(_TITLE.sub("《》", text)), _cues()[2]
-    for i in range(len(toks)):
+    i = 0
+    while i < len(toks):  # (a split lengthens the list: its new words are read too)
         _split_negation(toks, i, negators)
+        i += 1
     out = []
     for t in toks:  # «对非|义务教育» («toward Africa»): the preposition, then the class denied
         out += [t[0], t[1]] if len(t) == 2 and t[0] in _PREPOSITIONS and t[1] in _CLASS_NEGATORS else [t]
