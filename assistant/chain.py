@@ -15,7 +15,7 @@ from .answerability import Model, load_model
 from .compose.extractive import RETRIEVED, citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
 from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
-from .followup import depends_on_history, last_assistant, rewrite
+from .followup import depends_on_history, last_assistant, rewrite, stands_apart
 from .retrieve.hybrid import FusionParams, HybridRetriever
 from .retrieve.query import NUMBERED_LABEL, analyse, doc_places, expand, named_articles
 from .retrieve.titles import TitleIndex
@@ -85,12 +85,39 @@ class PolicyAssistant:
     def _condense(self, s: ChainState) -> ChainState:
         if not s.history or not depends_on_history(s.question, s.history):
             return replace(s, standalone=s.question)  # a question that stands alone is never merged
+        return self._merged(s)
+
+    def _merged(self, s: ChainState) -> ChainState:
+        """The turn read with what it leaves to the history filled in."""
         if self._use_llm(s):
             try:
                 return replace(s, standalone=self.llm.condense(s.question, s.history), follows=True)
             except LLMError:
                 pass  # the rule-based rewrite is always there
         return replace(s, standalone=rewrite(s.question, s.history, self.places), follows=True)
+
+    def _other_reading(self, s: ChainState) -> ChainState | None:
+        """When the reading the follow-up decision chose finds no answer, the other reading
+        of the turn, composed, if it finds one (else None). Read with the history, a turn
+        that names a place or a document of its own is never merged, and the evidence must
+        hold some of the turn's own words: a new topic the documents lack is not answered
+        from the old one's clause. Bank, follow-up turns (2026-12-08): fit 120→126 of 146,
+        validation 36→37 of 51, no answer lost on either."""
+        if s.follows:
+            alt = replace(s, standalone=s.question, follows=False)
+        elif stands_apart(s.question, s.history):
+            return None
+        else:
+            alt = self._merged(s)
+        alt = self._retrieve(replace(alt, info=None, hits=(), answer=None))
+        if out_of_scope(alt.info):
+            return None
+        if alt.follows:
+            ranked = rank_candidates(alt.info, list(alt.hits), self.retriever.idf_of, self.model)
+            if not ranked or ranked[0].signals.turn_coverage <= 0:
+                return None
+        out = self._compose_reading(alt)
+        return out if out.answer.found else None
 
     def _national_has(self, text: str) -> list[str]:
         """The national documents that name a place or 文号."""
@@ -140,6 +167,12 @@ class PolicyAssistant:
                      if not any(lbl.startswith(v) for lbl in labels for v in variants))
 
     def _compose(self, s: ChainState) -> ChainState:
+        out = self._compose_reading(s)
+        if out.answer.found or not s.history or out_of_scope(s.info):
+            return out
+        return self._other_reading(s) or out
+
+    def _compose_reading(self, s: ChainState) -> ChainState:
         structured = self._structured(s)
         if structured is not None:
             return replace(s, answer=replace(structured, rewritten_question=s.standalone))

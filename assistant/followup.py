@@ -140,6 +140,12 @@ def depends_on_history(question: str, history: Sequence[dict], model: FollowupMo
     return model.probability(cues(question, prev)) >= model.threshold
 
 
+def stands_apart(question: str, history: Sequence[dict]) -> bool:
+    """Whether a turn names a place, a 文号, a 《title》 or a document of its own: read on its
+    own, whatever the history («四川美育课时有要求吗？» after a question about 南平)."""
+    return bool(cues(question, last_user(history) or "").anchored)
+
+
 def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] = ()) -> str:
     """The standalone form of a question that depends on the history."""
     prev = last_user(history) or ""

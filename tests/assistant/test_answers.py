@@ -193,6 +193,38 @@ def test_short_new_topic_after_an_answer_stands_alone(assistant):
     assert ans.found and "12000" not in ans.answer and "校企" in ans.answer
 
 
+_MEETING = [{"role": "user", "content": "省厅要求各市最晚什么时候开完本市的职业教育大会？"},
+            {"role": "assistant", "content": "确保在2022年4月底前召开本市职业教育大会。"}]
+
+
+def test_a_turn_read_as_a_follow_up_is_read_on_its_own_when_the_history_finds_nothing(assistant):
+    # «那……呢？» reads as a follow-up; merged with the meeting question it finds nothing, and
+    # the turn alone names what it asks about.
+    from assistant.types import ChainState
+
+    first = assistant._compose_reading(assistant._retrieve(assistant._condense(ChainState("那学徒制试点呢？", tuple(_MEETING)))))
+    assert first.follows and not first.answer.found
+    ans = assistant.ask("那学徒制试点呢？", _MEETING)
+    assert ans.found and ans.rewritten_question == "那学徒制试点呢？"
+    assert "学徒制" in ans.citations[0].clause_path[-1]
+
+
+def test_a_short_turn_read_alone_is_answered_with_the_history_when_alone_it_finds_nothing(assistant):
+    ans = assistant.ask("会上要拿出点啥成果来？", _MEETING)
+    assert ans.found and ans.rewritten_question.startswith(_MEETING[0]["content"])
+    assert ans.citations[0].doc_number == "晋教职成〔2022〕1号" and ans.citations[0].clause_path[0].startswith("三、")
+
+
+def test_a_new_topic_the_documents_lack_is_not_answered_from_the_previous_clause(assistant):
+    ans = assistant.ask("校车安全有啥规定？", _MEETING)
+    assert not ans.found and ans.answer.startswith(REFUSAL)
+
+
+def test_a_turn_naming_a_place_of_its_own_is_never_merged(assistant):
+    ans = assistant.ask("四川美育课时有要求吗？", _MEETING)
+    assert not ans.found and ans.rewritten_question == "四川美育课时有要求吗？"
+
+
 def test_doc_number_and_clause_look_up(assistant):
     ans = assistant.ask("晋政发[2020]19号第（十一）条对专业教师招聘有什么要求？")
     assert ans.found and ans.citations[0].doc_number == "晋政发〔2020〕19号"

@@ -57,6 +57,15 @@ def test_a_turn_naming_its_own_place_or_document_is_anchored():
     assert cues("有什么意见？", PREV).anchored == 0.0
 
 
+def test_a_turn_naming_its_own_anchor_stands_apart_from_the_history():
+    from assistant.followup import stands_apart
+
+    history = [{"role": "user", "content": PREV}, {"role": "assistant", "content": "……"}]
+    assert stands_apart("四川美育课时有要求吗？", history)
+    assert stands_apart("按教育法学校乱收费怎么处理？", history)
+    assert not stands_apart("谁当召集人？", history) and not stands_apart("会上要拿出点啥成果来？", history)
+
+
 def test_a_clause_ending_in_ne_asks_back_wherever_it_stands():
     assert cues("高职那边呢，省厅怎么说的？", PREV).asks_back == 1.0
     assert cues("呢绒面料有要求吗？", PREV).asks_back == 0.0
