@@ -146,6 +146,12 @@ def stands_apart(question: str, history: Sequence[dict]) -> bool:
     return bool(cues(question, last_user(history) or "").anchored)
 
 
+def has_own_topic(question: str, history: Sequence[dict]) -> bool:
+    """Whether a turn names a topic of its own: «那江苏呢？» names only a place to swap into the
+    previous question and asks nothing read alone."""
+    return not cues(question, last_user(history) or "").bare
+
+
 def rewrite(question: str, history: Sequence[dict], place_names: Sequence[str] = ()) -> str:
     """The standalone form of a question that depends on the history."""
     prev = last_user(history) or ""

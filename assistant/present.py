@@ -18,6 +18,8 @@ def as_text(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.notice:
         lines.insert(0, f"【提示】{answer.notice}")
+    if answer.read_as:
+        lines.insert(0, f"【结合上文理解为】{answer.read_as}")
     if answer.citations:
         lines.append("")
         lines.append("依据：")

@@ -122,6 +122,15 @@ class Answer:
     p: float | None = None  # the answerability model's probability for the evidence used
     closest: tuple[Citation, ...] = ()  # with a refusal: the nearest clauses, not an answer
 
+    @property
+    def read_as(self) -> str | None:
+        """The question as it was read, when the history filled something in (a follow-up):
+        staff see what was answered and can ask again in full when it was misread."""
+        read = (self.rewritten_question or "").strip()
+        if not read or read.rstrip("？?。") == self.question.strip().rstrip("？?。"):
+            return None
+        return read
+
     def to_json(self) -> dict:
         # The notice (LLM fell back, sentences removed) belongs to what the reader sees.
         out = {
@@ -131,6 +140,8 @@ class Answer:
         }
         if self.closest:
             out["closest"] = [c.to_json() for c in self.closest]
+        if self.read_as:
+            out["read_as"] = self.read_as
         return out
 
 

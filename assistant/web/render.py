@@ -23,14 +23,15 @@ def md_escape(s: str) -> str:
 
 
 def chat_markdown(answer: Answer) -> str:
+    read = f"> 结合上文理解为：{md_escape(answer.read_as)}\n\n" if answer.read_as else ""
     if not answer.found:
-        return f"⚠️ **文件中未找到相关规定**\n\n{md_escape(answer.answer)}"
+        return f"{read}⚠️ **文件中未找到相关规定**\n\n{md_escape(answer.answer)}"
     lines = [md_escape(answer.answer), "", "**依据：**"]
     for i, c in enumerate(answer.citations, 1):
         lines.append(f"{i}. {md_escape(citation_line(c))}")
     if answer.notice:
         lines.insert(0, f"> {md_escape(answer.notice)}\n")
-    return "\n".join(lines)
+    return read + "\n".join(lines)
 
 
 def _highlight(text: str, quote: str) -> str:

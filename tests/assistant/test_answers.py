@@ -220,6 +220,14 @@ def test_a_new_topic_the_documents_lack_is_not_answered_from_the_previous_clause
     assert not ans.found and ans.answer.startswith(REFUSAL)
 
 
+def test_a_bare_follow_up_the_history_cannot_answer_is_not_read_alone(assistant):
+    # Merged, «那忻州呢？» asks the count of 忻州's 高职院校, which no document gives; read
+    # alone it would match any clause naming 忻州 and answer a question nobody asked.
+    history = [{"role": "user", "content": "年报里全省高职院校一共有多少所？"}, {"role": "assistant", "content": "全省共有高职院校51所。"}]
+    ans = assistant.ask("那忻州呢？", history)
+    assert not ans.found and ans.read_as == "年报里忻州高职院校一共有多少所？"
+
+
 def test_a_turn_naming_a_place_of_its_own_is_never_merged(assistant):
     ans = assistant.ask("四川美育课时有要求吗？", _MEETING)
     assert not ans.found and ans.rewritten_question == "四川美育课时有要求吗？"

@@ -66,6 +66,14 @@ def test_a_turn_naming_its_own_anchor_stands_apart_from_the_history():
     assert not stands_apart("谁当召集人？", history) and not stands_apart("会上要拿出点啥成果来？", history)
 
 
+def test_a_turn_of_nothing_but_a_place_or_a_contrast_term_has_no_topic_of_its_own():
+    from assistant.followup import has_own_topic
+
+    history = [{"role": "user", "content": PREV}, {"role": "assistant", "content": "……"}]
+    assert not has_own_topic("那江苏呢？", history) and not has_own_topic("中职呢？", history)
+    assert has_own_topic("那学徒制试点呢？", history) and has_own_topic("谁当召集人？", history)
+
+
 def test_a_clause_ending_in_ne_asks_back_wherever_it_stands():
     assert cues("高职那边呢，省厅怎么说的？", PREV).asks_back == 1.0
     assert cues("呢绒面料有要求吗？", PREV).asks_back == 0.0

@@ -128,6 +128,22 @@ def test_ask_see_citation_open_sources_and_give_feedback(server, browser):
     page.close()
 
 
+def test_a_follow_up_shows_how_it_was_read_with_the_history(server, browser):
+    from playwright.sync_api import expect
+
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
+    expect(page.locator("#chat")).to_contain_text("（二十四）", timeout=30000)
+    _ask(page, "那中职呢？", "结合上文理解为")
+    chat = page.locator("#chat")
+    # The reading names the previous question's topic with the new turn's term swapped in.
+    expect(chat).to_contain_text("结合上文理解为：公办中职生均财政拨款", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "page-follow-up.png"), full_page=True)
+    page.close()
+
+
 def test_refusal_looks_different_and_text_is_escaped(server, browser):
     url, _ = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
