@@ -15,7 +15,7 @@ from .answerability import Model, load_model
 from .compose.extractive import RETRIEVED, citation, compose, out_of_scope, rank_candidates, refusal, scope_reason, split_sentences
 from .compose.llm import LLMComposer, LLMError, given
 from .embed import embedder_id, make_embedder
-from .followup import depends_on_history, has_own_topic, last_assistant, rewrite, stands_apart
+from .followup import depends_on_history, has_own_topic, last_assistant, last_user, rewrite, stands_apart
 from .retrieve.hybrid import FusionParams, HybridRetriever
 from .retrieve.query import NUMBERED_LABEL, analyse, doc_places, expand, named_articles
 from .retrieve.titles import TitleIndex
@@ -105,6 +105,8 @@ class PolicyAssistant:
         follow-up turns (2026-12-08): fit 120→126 of 146, validation 36→37 of 51, no answer
         lost on either. The last guard was added after the test part showed a bare «那江苏呢？»
         answered alone from an unrelated clause (see the closing note of issue 11)."""
+        if not last_user(s.history):
+            return None  # no earlier question: there is no other reading
         if s.follows:
             if not has_own_topic(s.question, s.history):
                 return None  # «那江苏呢？» alone asks nothing

@@ -228,6 +228,11 @@ def test_a_bare_follow_up_the_history_cannot_answer_is_not_read_alone(assistant)
     assert not ans.found and ans.read_as == "年报里忻州高职院校一共有多少所？"
 
 
+def test_a_history_without_an_earlier_question_gives_no_other_reading(assistant):
+    ans = assistant.ask("校车安全有啥规定？", [{"role": "assistant", "content": "您好，请问有什么可以帮您？"}])
+    assert not ans.found and ans.read_as is None
+
+
 def test_a_turn_naming_a_place_of_its_own_is_never_merged(assistant):
     ans = assistant.ask("四川美育课时有要求吗？", _MEETING)
     assert not ans.found and ans.rewritten_question == "四川美育课时有要求吗？"
