@@ -136,10 +136,14 @@ def test_a_follow_up_shows_how_it_was_read_with_the_history(server, browser):
     page.goto(url)
     _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
     expect(page.locator("#chat")).to_contain_text("（二十四）", timeout=30000)
-    _ask(page, "那中职呢？", "结合上文理解为")
+    page.locator("#question textarea").fill("那中职呢？")
+    page.locator("#send").click()
     chat = page.locator("#chat")
     # The reading names the previous question's topic with the new turn's term swapped in.
-    expect(chat).to_contain_text("结合上文理解为：公办中职生均财政拨款", timeout=30000)
+    try:
+        expect(chat).to_contain_text("结合上文理解为：公办中职生均财政拨款", timeout=30000)
+    except AssertionError:
+        raise AssertionError(f"chat shows: {chat.inner_text()}") from None
     page.screenshot(path=str(ARTIFACTS / "page-follow-up.png"), full_page=True)
     page.close()
 
