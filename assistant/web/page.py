@@ -315,12 +315,19 @@ def _chat_tab(settings: Settings, holder: AssistantHolder) -> SimpleNamespace:
     return c
 
 
+def _take_question(text: str) -> tuple[str, str]:
+    """The question box is emptied as the question is sent, not after it is answered: what a
+    user starts typing while an answer is shown is theirs to keep."""
+    return "", text
+
+
 def _wire_chat(act: PageActions, c: SimpleNamespace, answers, selected) -> None:
-    ins = [c.box, c.chatbot, answers, selected, c.docs_filter, c.level, c.mode]
+    asked = gr.State("")
+    ins = [asked, c.chatbot, answers, selected, c.docs_filter, c.level, c.mode]
     outs = [c.chatbot, answers, selected, c.sources, c.cite_pick, c.copy_text]
-    c.send.click(act.respond, ins, outs).then(lambda: "", None, c.box)
-    c.box.submit(act.respond, ins, outs).then(lambda: "", None, c.box)
-    c.chatbot.example_select(_example_text, None, c.box).then(act.respond, ins, outs).then(lambda: "", None, c.box)
+    c.send.click(_take_question, c.box, [c.box, asked]).then(act.respond, ins, outs)
+    c.box.submit(_take_question, c.box, [c.box, asked]).then(act.respond, ins, outs)
+    c.chatbot.example_select(_example_text, None, asked).then(act.respond, ins, outs)
     c.chatbot.select(act.select_message, [answers], [selected, c.sources, c.cite_pick, c.copy_text])
     c.cite_pick.change(act.open_document, [answers, selected, c.cite_pick], c.doc_view)
     c.up.click(lambda a, s, m: act.give_feedback("up", a, s, m), [answers, selected, c.comment], [c.fb_status, c.comment])

@@ -136,10 +136,7 @@ def test_a_follow_up_shows_how_it_was_read_with_the_history(server, browser):
     page.goto(url)
     _ask(page, "公办高职院校生均财政拨款不低于多少？", "依据")
     expect(page.locator("#chat")).to_contain_text("（二十四）", timeout=30000)
-    # The first turn's event ends by clearing the question box: a second question typed before
-    # it ends is wiped (seen under load in CI). Its last outputs are the sources and the box.
     page.locator("#sources mark").first.wait_for(timeout=30000)
-    expect(page.locator("#question textarea")).to_have_value("", timeout=30000)
     page.locator("#question textarea").fill("那中职呢？")
     page.locator("#send").click()
     chat = page.locator("#chat")
@@ -149,6 +146,23 @@ def test_a_follow_up_shows_how_it_was_read_with_the_history(server, browser):
     except AssertionError:
         raise AssertionError(f"chat shows: {chat.inner_text()}") from None
     page.screenshot(path=str(ARTIFACTS / "page-follow-up.png"), full_page=True)
+    page.close()
+
+
+def test_the_question_box_is_emptied_when_sent_and_what_is_typed_meanwhile_is_kept(server, browser):
+    from playwright.sync_api import expect
+
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    box = page.locator("#question textarea")
+    box.fill("公办高职院校生均财政拨款不低于多少？")
+    page.locator("#send").click()
+    expect(box).to_have_value("", timeout=10000)  # emptied as it is sent
+    box.fill("那中职呢？")  # typed while the first answer is still coming
+    expect(page.locator("#chat")).to_contain_text("（二十四）", timeout=30000)
+    page.locator("#sources mark").first.wait_for(timeout=30000)
+    expect(box).to_have_value("那中职呢？")
     page.close()
 
 
