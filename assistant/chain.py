@@ -119,7 +119,7 @@ class PolicyAssistant:
         if out_of_scope(alt.info):
             return None
         if alt.follows:
-            ranked = rank_candidates(alt.info, list(alt.hits), self.retriever.idf_of, self.model)
+            ranked = self.candidates(alt)
             if not ranked or ranked[0].signals.turn_coverage <= 0:
                 return None
         out = self._compose_reading(alt)
